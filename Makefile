@@ -1,0 +1,143 @@
+# bpfscope: one Makefile, no recursion. `make` builds ./bpfscope, `make test` runs every
+# suite, `make run` runs a bundled example, `make deps` installs the Debian packages.
+
+LLVM_CONFIG ?= llvm-config-19
+CC ?= gcc
+BUILD := build
+V ?= 0
+SAN ?= 0
+# Static LLVM makes bpfscope start faster and smaller; the test binaries link the shared
+# library, which links far quicker.
+LLVM_STATIC ?= 1
+
+DEB_PACKAGES := gcc make pkg-config flex bison llvm-19-dev libbpf-dev libelf-dev libdw-dev \
+	zlib1g-dev libzstd-dev libcriterion-dev python3 bpftrace bpftool hyperfine
+
+ifeq ($(V),0)
+Q := @
+else
+Q :=
+endif
+
+PKGS := libbpf libelf libdw zlib
+CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers \
+	-Werror=implicit-function-declaration -Isrc -I$(BUILD)/gen \
+	$(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+LLVM_CFLAGS := $(shell $(LLVM_CONFIG) --cflags 2>/dev/null | sed 's/-std=[^ ]*//')
+LLVM_COMPONENTS := bpf core passes target analysis mcdisassembler
+LLVM_LIBS_SHARED := $(shell $(LLVM_CONFIG) --ldflags 2>/dev/null) \
+	$(shell $(LLVM_CONFIG) --libs $(LLVM_COMPONENTS) 2>/dev/null)
+LLVM_LIBS_STATIC := $(shell $(LLVM_CONFIG) --ldflags 2>/dev/null) \
+	$(shell $(LLVM_CONFIG) --link-static --libs $(LLVM_COMPONENTS) 2>/dev/null) \
+	-Wl,--as-needed $(shell $(LLVM_CONFIG) --link-static --system-libs 2>/dev/null) \
+	-Wl,--no-as-needed -lstdc++
+LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm -lpthread
+ifeq ($(LLVM_STATIC),1)
+MAIN_LLVM_LIBS := $(LLVM_LIBS_STATIC)
+else
+MAIN_LLVM_LIBS := $(LLVM_LIBS_SHARED)
+endif
+
+ifeq ($(SAN),1)
+CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer -O1
+LDFLAGS += -fsanitize=address,undefined
+BUILD := build/san
+MAIN_LLVM_LIBS := $(LLVM_LIBS_SHARED)
+endif
+
+# Sources: every .c under src/ (the build picks new files up by itself).
+LEX_SRC := src/lexer/lexer.l
+YACC_SRC := src/parser/parser.y
+# (While the front end is being written the grammar files may be absent.)
+GEN_H := $(if $(wildcard $(LEX_SRC)),$(BUILD)/gen/lexer.h) $(if $(wildcard $(YACC_SRC)),$(BUILD)/gen/parser.h)
+GEN_OBJS := $(GEN_H:%.h=%.o)
+C_SRCS := $(filter-out src/main.c,$(wildcard src/*.c src/*/*.c))
+LIB_OBJS := $(C_SRCS:%.c=$(BUILD)/%.o) $(GEN_OBJS)
+MAIN_OBJ := $(BUILD)/src/main.o
+LIB := $(BUILD)/libbpfscope.a
+
+TEST_SRCS := $(wildcard tests/unit/test_*.c)
+TEST_BINS := $(TEST_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
+
+ifeq ($(SAN),1)
+BIN := $(BUILD)/bpfscope
+else
+BIN := bpfscope
+endif
+
+.PHONY: all deps run test unit test-runtime test-compat bench clean golden-update fmt
+all: $(BIN)
+
+$(BIN): $(MAIN_OBJ) $(LIB)
+	@echo "  LINK    $@"
+	$(Q)$(CC) $(LDFLAGS) -o $@ $(MAIN_OBJ) $(LIB) $(MAIN_LLVM_LIBS) $(LIBS)
+
+$(LIB): $(LIB_OBJS)
+	@echo "  AR      $@"
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(BUILD)/gen/lexer.c $(BUILD)/gen/lexer.h: $(LEX_SRC)
+	@mkdir -p $(dir $@)
+	@echo "  FLEX    $<"
+	$(Q)flex --header-file=$(BUILD)/gen/lexer.h -o $(BUILD)/gen/lexer.c $<
+
+$(BUILD)/gen/parser.c $(BUILD)/gen/parser.h: $(YACC_SRC)
+	@mkdir -p $(dir $@)
+	@echo "  BISON   $<"
+	$(Q)bison -Wall -Werror --defines=$(BUILD)/gen/parser.h -o $(BUILD)/gen/parser.c $<
+
+$(BUILD)/gen/%.o: $(BUILD)/gen/%.c $(GEN_H)
+	@echo "  CC      $<"
+	$(Q)$(CC) $(CFLAGS) -Wno-sign-compare -Wno-unused-function -Isrc/parser -Isrc/lexer -c -o $@ $<
+
+$(BUILD)/src/codegen/%.o: src/codegen/%.c $(GEN_H)
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	$(Q)$(CC) $(CFLAGS) $(LLVM_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(BUILD)/src/%.o: src/%.c $(GEN_H)
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	$(Q)$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
+
+$(BUILD)/tests/%.o: tests/unit/%.c $(GEN_H)
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	$(Q)$(CC) $(CFLAGS) $(shell pkg-config --cflags criterion) -MMD -MP -c -o $@ $<
+
+$(BUILD)/tests/test_%: $(BUILD)/tests/test_%.o $(LIB)
+	@echo "  LINK    $@"
+	$(Q)$(CC) $(LDFLAGS) -o $@ $< $(LIB) $(LLVM_LIBS_SHARED) $(LIBS) \
+		$(shell pkg-config --libs criterion)
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+
+deps:
+	@if dpkg-query -W -f='$${Status}\n' $(DEB_PACKAGES) 2>/dev/null | grep -qv 'install ok installed' \
+	   || [ $$(dpkg-query -W -f='$${Status}\n' $(DEB_PACKAGES) 2>/dev/null | wc -l) -ne $(words $(DEB_PACKAGES)) ]; then \
+		echo "Installing Debian packages: $(DEB_PACKAGES)"; \
+		apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y $(DEB_PACKAGES); \
+	else echo "Debian packages already installed"; fi
+
+run: deps
+	$(MAKE) all
+	./bpfscope examples/run_demo.bt
+
+unit: $(TEST_BINS)
+
+# Every suite: unit (Criterion), runtime (real probes), compatibility with bpftrace.
+test: deps
+	$(MAKE) all unit
+	BUILD=$(BUILD) BPFSCOPE=$(abspath $(BIN)) tests/run_all.sh $(TEST_BINS)
+
+bench: all
+	bench/run.sh
+
+golden-update: all
+	UPDATE=1 tests/golden/run.sh ./bpfscope
+
+fmt:
+	clang-format -i $(wildcard src/*.c src/*/*.c src/*.h src/*/*.h tests/unit/*.c)
+
+clean:
+	rm -rf build bpfscope

@@ -1,0 +1,94 @@
+/* The pass table: parse, resolve, typecheck, codegen, read top to bottom. The driver
+ * stops between passes when diagnostics reported errors, never inside one. */
+#include "compiler.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "codegen/codegen.h"
+#include "parser/ast.h"
+#include "parser/parser.h"
+#include "progdesc.h"
+#include "sema/sema.h"
+
+struct pass {
+	const char *name;
+	int (*run)(struct compiler *c);
+	bool dump_ast; /* -d ast prints the tree after this pass */
+};
+
+static const struct pass passes[] = {
+	{ "parse", parse_program, true },
+	{ "resolve", sema_resolve, false },
+	{ "typecheck", sema_typecheck, true },
+	{ "codegen", cg_emit, false },
+};
+
+struct pd_prog *pd_new(void)
+{
+	return calloc(1, sizeof(struct pd_prog));
+}
+
+void pd_free(struct pd_prog *pd)
+{
+	if (!pd)
+		return;
+	arena_free(&pd->arena);
+	free(pd);
+}
+
+int cc_init(struct compiler *c, const char *file, const char *src, const struct cc_opts *opts,
+	    FILE *diag_out)
+{
+	memset(c, 0, sizeof(*c));
+	c->file = file ? file : "stdin";
+	c->src = src;
+	if (opts)
+		c->opts = *opts;
+	if (c->opts.strlen <= 0)
+		c->opts.strlen = 64;
+	if (c->opts.map_keys_max <= 0)
+		c->opts.map_keys_max = 4096;
+	diag_init(&c->diag, c->file, src, diag_out);
+	c->pd = pd_new();
+	if (!c->pd)
+		return -ENOMEM;
+	c->pd->strlen = (uint32_t)c->opts.strlen;
+	return 0;
+}
+
+int cc_run(struct compiler *c, const char *last)
+{
+	FILE *dbg = c->opts.debug_out ? c->opts.debug_out : stderr;
+	for (size_t i = 0; i < sizeof(passes) / sizeof(passes[0]); i++) {
+		const struct pass *p = &passes[i];
+		int err = p->run(c);
+		if (err == 0 && diag_errors(&c->diag) > 0)
+			err = -EINVAL;
+		if (err)
+			return err;
+		if (p->dump_ast && (c->opts.debug & CC_DEBUG_AST) && c->ast) {
+			fprintf(dbg, "AST after %s:\n", p->name);
+			ast_dump(dbg, c->ast);
+		}
+		if (last && strcmp(last, p->name) == 0)
+			break;
+	}
+	return 0;
+}
+
+void cc_release_arena(struct compiler *c)
+{
+	arena_free(&c->arena);
+	c->ast = NULL;
+}
+
+void cc_fini(struct compiler *c)
+{
+	cc_release_arena(c);
+	pd_free(c->pd);
+	c->pd = NULL;
+	free(c->elf);
+	c->elf = NULL;
+}

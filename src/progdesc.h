@@ -1,0 +1,150 @@
+/* The program description: the whole contract between the compiler and the runtime,
+ * beside the BPF ELF itself. Sema fills maps, formats and probes; codegen names the ELF
+ * programs; the runtime loads, attaches, decodes events and prints maps from it alone. */
+#ifndef PROGDESC_H
+#define PROGDESC_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "util/arena.h"
+#include "util/vec.h"
+
+/* How a value's bytes are rendered. Layouts are C-aligned, little-endian. */
+enum pd_kind {
+	PD_NONE, /* no value */
+	PD_INT, /* signed integer of size 1, 2, 4, 8 */
+	PD_UINT, /* unsigned integer */
+	PD_STR, /* char[size], printed up to the first NUL */
+	PD_TUPLE, /* fields at offsets: printed "(a, b)" */
+	PD_RECORD, /* struct fields at offsets: printed "{ .a = 1, .b = 2 }" */
+	PD_ARRAY, /* fields[0] repeated count times: printed "[1,2,3]" */
+	PD_PTR, /* 64-bit address: printed 0x... */
+	PD_TIMESTAMP, /* u64 ns since boot, rendered with strftime(fmt) */
+	PD_KSYM, /* u64 kernel address rendered as a symbol */
+	PD_USYM, /* u64 user address, then u64 pid */
+	PD_KSTACK, /* stack id (later issue) */
+	PD_USTACK, /* stack id + pid (later issue) */
+};
+
+struct pd_type {
+	enum pd_kind kind;
+	uint32_t size;
+	uint32_t offset; /* within the enclosing tuple/record/event payload */
+	const char *name; /* field name inside a PD_RECORD, else NULL */
+	const char *fmt; /* PD_TIMESTAMP: the strftime format */
+	uint32_t count; /* PD_ARRAY: element count */
+	VEC(struct pd_type) fields; /* PD_TUPLE, PD_RECORD, PD_ARRAY (one element) */
+};
+
+enum pd_map_kind {
+	PD_MAP_VALUE, /* BPF_MAP_TYPE_HASH, value bytes laid out as pd_map.value */
+	PD_MAP_COUNT, /* PERCPU_HASH, u64 per CPU, summed */
+	PD_MAP_SUM, /* PERCPU_HASH, 64-bit per CPU (value.kind PD_INT or PD_UINT), summed */
+	PD_MAP_MIN, /* PERCPU_HASH, { s64 value; u64 set; } per CPU */
+	PD_MAP_MAX, /* as PD_MAP_MIN */
+	PD_MAP_AVG, /* PERCPU_HASH, { s64 sum; u64 count; } per CPU; prints sum/count */
+	PD_MAP_STATS, /* as PD_MAP_AVG; prints count, average, total */
+	PD_MAP_HIST, /* PERCPU_HASH, key = user keys + u64 bucket at bucket_off; u64 count */
+	PD_MAP_LHIST, /* as PD_MAP_HIST with linear buckets */
+};
+
+/* Histogram buckets (the u64 at bucket_off in the key):
+ *   hist:  0 = negative, 1 = zero, k >= 2 holds [2^(k-2), 2^(k-1)).
+ *   lhist: 0 = below min, 1 + i holds [min + i*step, min + (i+1)*step), and
+ *          1 + (max-min)/step holds max and above. */
+#define PD_HIST_BUCKETS 66
+
+struct pd_map {
+	const char *name; /* as written: "@x", "@" */
+	const char *sym; /* ELF map name (C identifier), set by sema */
+	enum pd_map_kind kind;
+	struct pd_type key; /* PD_TUPLE of the user keys (nfields 0 for @x) */
+	struct pd_type value; /* PD_MAP_VALUE layout; signedness for sum/min/max/avg/stats */
+	uint32_t key_size; /* BPF key size: at least 8 (a u64 zero stands for "no key") */
+	uint32_t value_size; /* BPF value size, per CPU for per-CPU maps */
+	uint32_t bucket_off; /* hist/lhist: offset of the u64 bucket index in the key */
+	int64_t lhist_min, lhist_max, lhist_step;
+	uint32_t max_entries;
+	bool is_scalar; /* no keys: printed "@x: v" rather than "@x[k]: v" */
+};
+
+enum pd_fmt_kind {
+	PD_FMT_PRINTF, /* printf(fmt, args...): fmt is the script's format string */
+	PD_FMT_TIME, /* time(fmt): user space prints local time with strftime(fmt) */
+	PD_FMT_PRINT_VALUE, /* print(value): one arg */
+	PD_FMT_STRFTIME, /* the format of a strftime() value; no event of its own */
+};
+
+struct pd_fmt {
+	enum pd_fmt_kind kind;
+	const char *fmt;
+	struct pd_type args; /* PD_TUPLE: the event payload after the header */
+};
+
+enum pd_probe_kind {
+	PD_PROBE_BEGIN, /* run once with BPF_PROG_TEST_RUN before attaching the rest */
+	PD_PROBE_END, /* run once with BPF_PROG_TEST_RUN after detaching */
+	PD_PROBE_TRACEPOINT, /* target = category, func = event name */
+	PD_PROBE_RAWTP, /* func = raw tracepoint name */
+	PD_PROBE_INTERVAL, /* perf cpu-clock on one CPU; period_ns */
+	PD_PROBE_PROFILE, /* perf cpu-clock on every CPU; period_ns or freq_hz */
+	PD_PROBE_SOFTWARE, /* later issue */
+	PD_PROBE_KPROBE, /* later issue */
+	PD_PROBE_KRETPROBE, /* later issue */
+	PD_PROBE_UPROBE, /* later issue */
+	PD_PROBE_URETPROBE, /* later issue */
+	PD_PROBE_USDT, /* later issue */
+};
+
+struct pd_probe {
+	enum pd_probe_kind kind;
+	const char *name; /* canonical attach point, what the `probe` builtin prints */
+	const char *prog_name; /* function name in the ELF; set by codegen */
+	const char *target;
+	const char *func;
+	uint64_t period_ns; /* interval, profile:s/ms/us */
+	uint64_t freq_hz; /* profile:hz */
+};
+
+/* Every ring buffer record starts with this header. */
+struct pd_event {
+	uint32_t kind; /* enum pd_event_kind */
+	uint32_t index; /* fmt id or map id */
+};
+
+enum pd_event_kind {
+	PD_EV_PRINTF = 1, /* index = fmt id; payload = fmt.args layout */
+	PD_EV_PRINT_VALUE, /* index = fmt id (PD_FMT_PRINT_VALUE); payload = the value */
+	PD_EV_TIME, /* index = fmt id (PD_FMT_TIME); no payload */
+	PD_EV_PRINT_MAP, /* index = map id; payload = struct pd_ev_print_map */
+	PD_EV_CLEAR, /* index = map id: user space deletes every entry */
+	PD_EV_ZERO, /* index = map id: user space zeroes every value */
+	PD_EV_EXIT, /* stop: run END, print maps, exit 0 */
+};
+
+struct pd_ev_print_map {
+	uint64_t top; /* 0: all entries */
+	uint64_t div; /* 0 or 1: values as they are */
+};
+
+/* Names of the maps every program has (ELF symbols). */
+#define PD_RINGBUF_SYM "pd_events" /* BPF_MAP_TYPE_RINGBUF */
+#define PD_LOST_SYM "pd_lost" /* PERCPU_ARRAY[1] of u64: ring buffer records dropped */
+#define PD_GLOBALS_SYM "pd_globals" /* ARRAY[1] of struct pd_globals, filled before attach */
+
+struct pd_globals {
+	uint64_t cpid; /* the -c child's pid, 0 without -c */
+	uint64_t start_ns; /* bpf_ktime_get_ns() clock at start, for `elapsed` */
+};
+
+struct pd_prog {
+	struct arena arena; /* owns everything below, outlives the compiler's arena */
+	VEC(struct pd_map) maps;
+	VEC(struct pd_fmt) fmts;
+	VEC(struct pd_probe) probes;
+	uint32_t ringbuf_size; /* bytes, a power of two multiple of the page size */
+	uint32_t strlen; /* BPFTRACE_MAX_STRLEN in effect */
+};
+
+#endif

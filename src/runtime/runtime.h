@@ -1,0 +1,38 @@
+/* The runtime: open the BPF ELF from memory with libbpf, size maps, load (verifier
+ * errors mapped to script lines), attach, drain the ring buffer, print maps at exit. */
+#ifndef RUNTIME_H
+#define RUNTIME_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <sys/types.h>
+
+struct pd_prog;
+struct diag;
+
+enum rt_buffering {
+	RT_BUF_DEFAULT, /* line when out is a tty, full otherwise; flushed per event batch */
+	RT_BUF_NONE,
+	RT_BUF_LINE,
+	RT_BUF_FULL,
+};
+
+struct rt_opts {
+	bool json; /* -f json */
+	FILE *out; /* -o FILE; NULL = stdout */
+	bool quiet; /* -q: no "Attaching N probes..." */
+	int verbose; /* -v: libbpf logs and full verifier log */
+	enum rt_buffering buffering; /* -B */
+	bool dry_run; /* --dry-run: load through the verifier, then stop */
+	const char *emit_elf; /* --emit-elf FILE: write the object (no load) */
+	char *const *child_argv; /* -c CMD split into argv, NULL if none */
+	pid_t pid; /* -p PID, 0 if none */
+	struct diag *diag; /* for mapping verifier errors to script lines; may be NULL */
+};
+
+/* Loads, attaches, runs until exit()/signal/child exit, runs END, prints maps.
+ * Returns 0 on a normal end, or a negative errno after printing one clear message. */
+int rt_run(const struct pd_prog *pd, const void *elf, size_t elf_size, const struct rt_opts *o);
+
+#endif

@@ -1,0 +1,82 @@
+/* Semantic analysis: probe resolution (wildcards against tracefs), typing against kernel
+ * BTF and tracepoint formats, numbering of maps and formats into c->pd. */
+#ifndef SEMA_H
+#define SEMA_H
+
+#include "../parser/ast.h"
+#include "types.h"
+
+struct compiler;
+
+/* Built-in functions; sema sets call.fn, codegen switches on it. */
+enum sema_fn {
+	FN_UNKNOWN,
+	FN_PRINTF, /* printf(fmt, ...) */
+	FN_PRINT, /* print(@m [, top [, div]]) or print(value) */
+	FN_EXIT, /* exit() */
+	FN_TIME, /* time([fmt]) */
+	FN_STRFTIME, /* strftime(fmt, ns): TY_TIMESTAMP */
+	FN_STR, /* str(ptr_or_str [, len]): TY_STR */
+	FN_CLEAR, /* clear(@m) */
+	FN_ZERO, /* zero(@m) */
+	FN_DELETE, /* delete(@m[k]) or delete(@m, k) */
+	FN_HAS_KEY, /* has_key(@m, k): int */
+	FN_LEN, /* len(@m): int (entry count, by iteration) */
+	FN_COUNT, /* count() */
+	FN_SUM, /* sum(x) */
+	FN_AVG, /* avg(x) */
+	FN_MIN, /* min(x) */
+	FN_MAX, /* max(x) */
+	FN_STATS, /* stats(x) */
+	FN_HIST, /* hist(x) */
+	FN_LHIST, /* lhist(x, min, max, step) */
+};
+
+/* Built-in variables; sema sets builtin.id, codegen switches on it. */
+enum sema_builtin {
+	BI_UNKNOWN,
+	BI_PID, /* tgid: uint32 */
+	BI_TID, /* uint32 */
+	BI_UID, /* uint32 */
+	BI_GID, /* uint32 */
+	BI_NSECS, /* ktime ns: uint64 */
+	BI_ELAPSED, /* ns since the program started: uint64 (start time in a global) */
+	BI_CPU, /* uint32 */
+	BI_COMM, /* string[16] */
+	BI_PROBE, /* string: the probe's canonical name (a constant per program) */
+	BI_CPID, /* uint32: the -c child's pid (a constant patched in at load) */
+	BI_ARGS, /* TY_CTX whose elem is the args TY_RECORD (tracepoints) */
+	BI_ARG, /* arg0..arg5: uint64 from the context (raw tracepoints); builtin n in name */
+	BI_RETVAL, /* uint64 (later issue: kretprobe/uretprobe) */
+	BI_CURTASK, /* TY_PTR to struct task_struct (BTF) */
+};
+
+/* A local variable ($x); one per name per probe. */
+struct sema_var {
+	const char *name; /* without '$' */
+	struct type *ty;
+	int id; /* 0.. within its probe */
+	struct src_loc decl;
+};
+
+/* What sema knows about one probe after resolution (ast_node.probe.sp). */
+struct sema_probe {
+	int pd_index; /* index into c->pd->probes: exactly one concrete attach point */
+	struct type *args; /* TY_RECORD for tracepoint args, NULL elsewhere */
+	VEC(struct sema_var *) vars; /* every local of this probe */
+};
+
+/* Expands attach points: afterwards every AST_PROBE has exactly one concrete attach point,
+ * a sema_probe, and an entry in c->pd->probes (bodies are cloned per match).
+ * Returns 0, or -EINVAL after reporting diagnostics, or -ENOMEM. */
+int sema_resolve(struct compiler *c);
+
+/* Types every expression, resolves locals, builtins and calls, and numbers maps and
+ * formats into c->pd. Returns 0, -EINVAL after diagnostics, or -ENOMEM. */
+int sema_typecheck(struct compiler *c);
+
+/* -l [glob]: prints every attach point this machine can attach matching glob (NULL: all),
+ * with their arguments when verbose. Returns the number printed, or a negative errno. */
+int sema_list_probes(const char *glob, bool verbose, FILE *out);
+
+#endif

@@ -1,0 +1,83 @@
+/* The type system shared by sema and codegen: integers, strings, pointers, BTF records,
+ * tuples, and the map value kinds made by aggregation functions. Types live in c->arena. */
+#ifndef TYPES_H
+#define TYPES_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "../util/vec.h"
+
+struct arena;
+
+enum ty_kind {
+	TY_ERROR, /* a bad expression; later checks stay quiet on it */
+	TY_NONE, /* no value: statements, void calls (exit, printf) */
+	TY_INT, /* size 1, 2, 4 or 8; is_signed */
+	TY_STR, /* char[size], NUL padded; size includes the NUL */
+	TY_PTR, /* pointer to elem; as_user selects probe_read_user */
+	TY_RECORD, /* struct/union: BTF kernel type or tracepoint args record; fields */
+	TY_ARRAY, /* elem[nelem] */
+	TY_TUPLE, /* (a, b, ...): fields named "0", "1", ... at C-aligned offsets */
+	TY_CTX, /* the probe's context pointer (arg0.., args of raw tracepoints) */
+	/* map values made by aggregation calls; only ever the type of an AST_MAP */
+	TY_COUNT, /* count(): per-CPU u64 */
+	TY_SUM, /* sum(x): per-CPU 64-bit, is_signed */
+	TY_MIN, /* min(x): per-CPU { s64 value; u64 set } */
+	TY_MAX, /* max(x): per-CPU { s64 value; u64 set } */
+	TY_AVG, /* avg(x): per-CPU { s64 sum; u64 count } */
+	TY_STATS, /* stats(x): per-CPU { s64 sum; u64 count } */
+	TY_HIST, /* hist(x): per-CPU u64 per bucket; the bucket is the last key field */
+	TY_LHIST, /* lhist(x, min, max, step): as hist with linear buckets */
+	/* values only user space can render */
+	TY_TIMESTAMP, /* strftime(fmt, ns): u64 nanoseconds + a format id in fmt_id */
+	TY_KSTACK, /* kstack: stack id (later issue) */
+	TY_USTACK, /* ustack: stack id + pid (later issue) */
+	TY_KSYM, /* ksym(addr): u64 address */
+	TY_USYM, /* usym(addr): u64 address + pid */
+};
+
+struct ty_field {
+	const char *name;
+	struct type *type;
+	int offset; /* bytes from the start of the record/tuple */
+	int bit_offset; /* within the byte at offset, for bitfields */
+	int bit_size; /* 0 unless a bitfield */
+};
+
+struct type {
+	enum ty_kind kind;
+	int size; /* bytes as stored in BPF memory */
+	int align; /* bytes */
+	bool is_signed; /* TY_INT, TY_SUM/MIN/MAX/AVG/STATS of signed input */
+	bool as_user; /* TY_PTR: points into user memory */
+	struct type *elem; /* TY_PTR, TY_ARRAY */
+	int nelem; /* TY_ARRAY */
+	const char *name; /* TY_RECORD: "struct task_struct"; typedef name if any */
+	int btf_id; /* kernel BTF type id for TY_RECORD (and TY_PTR elems), 0 if none */
+	VEC(struct ty_field) fields; /* TY_RECORD, TY_TUPLE */
+	int lhist_min, lhist_max, lhist_step; /* TY_LHIST */
+	int fmt_id; /* TY_TIMESTAMP: pd_prog.fmts index holding the strftime format */
+};
+
+/* Constructors: each returns a type owned by the arena (shared for scalars), or NULL. */
+struct type *ty_error(void);
+struct type *ty_none(void);
+struct type *ty_int(int size, bool is_signed);
+struct type *ty_str(struct arena *a, int size);
+struct type *ty_ptr(struct arena *a, struct type *elem, bool as_user);
+struct type *ty_array(struct arena *a, struct type *elem, int nelem);
+/* A tuple of n element types laid out with C alignment. */
+struct type *ty_tuple(struct arena *a, struct type **elems, int n);
+struct type *ty_new(struct arena *a, enum ty_kind kind); /* other kinds; fill in fields */
+
+bool ty_is_integer(const struct type *t);
+bool ty_is_aggregation(const struct type *t); /* TY_COUNT .. TY_LHIST */
+bool ty_is_error(const struct type *t);
+/* Same shape: kinds, sizes, signedness and fields (strings of any size compare equal). */
+bool ty_equal(const struct type *a, const struct type *b);
+/* Writes a user-facing name ("uint64", "string[64]", "struct task_struct *", "count()")
+ * into buf and returns buf. */
+const char *ty_name(const struct type *t, char *buf, int len);
+
+#endif

@@ -1,0 +1,111 @@
+/* Diagnostics with source carets, shared by every stage of the compiler. */
+#include "diag.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+void diag_init(struct diag *d, const char *file, const char *src, FILE *out)
+{
+	memset(d, 0, sizeof(*d));
+	d->file = file ? file : "stdin";
+	d->src = src;
+	d->out = out;
+}
+
+static FILE *out_of(const struct diag *d)
+{
+	return d->out ? d->out : stderr;
+}
+
+/* Finds line n (1-based) of src; returns its start and sets *len, or NULL. */
+static const char *find_line(const char *src, int n, size_t *len)
+{
+	if (!src || n < 1)
+		return NULL;
+	const char *p = src;
+	for (int i = 1; i < n; i++) {
+		p = strchr(p, '\n');
+		if (!p)
+			return NULL;
+		p++;
+	}
+	const char *e = strchr(p, '\n');
+	*len = e ? (size_t)(e - p) : strlen(p);
+	return p;
+}
+
+static void print_caret(struct diag *d, const struct src_loc *loc)
+{
+	size_t len;
+	const char *line = find_line(d->src, loc->first_line, &len);
+	if (!line)
+		return;
+	FILE *f = out_of(d);
+	fprintf(f, "%.*s\n", (int)len, line);
+	int first = loc->first_col < 1 ? 1 : loc->first_col;
+	int last = loc->last_line == loc->first_line ? loc->last_col : (int)len;
+	if (last < first)
+		last = first;
+	for (int c = 1; c < first; c++)
+		fputc(c - 1 < (int)len && line[c - 1] == '\t' ? '\t' : ' ', f);
+	fputc('^', f);
+	for (int c = first + 1; c <= last; c++)
+		fputc('~', f);
+	fputc('\n', f);
+}
+
+static const char *const level_names[] = {
+	[DIAG_ERROR] = "error",
+	[DIAG_WARNING] = "warning",
+	[DIAG_NOTE] = "note",
+};
+
+void diag_report(struct diag *d, enum diag_level lvl, const struct src_loc *loc, const char *fmt,
+		 va_list ap)
+{
+	if (lvl == DIAG_ERROR)
+		d->errors++;
+	if (lvl == DIAG_WARNING) {
+		d->warnings++;
+		if (d->no_warnings)
+			return;
+	}
+	FILE *f = out_of(d);
+	if (loc && loc->first_line > 0)
+		fprintf(f, "%s:%d:%d: ", d->file, loc->first_line, loc->first_col);
+	fprintf(f, "%s: ", level_names[lvl]);
+	vfprintf(f, fmt, ap);
+	fputc('\n', f);
+	if (loc && loc->first_line > 0 && lvl != DIAG_NOTE)
+		print_caret(d, loc);
+}
+
+#define DIAG_FN(name, lvl)                                                                         \
+	void name(struct diag *d, const struct src_loc *loc, const char *fmt, ...)                 \
+	{                                                                                          \
+		va_list ap;                                                                        \
+		va_start(ap, fmt);                                                                 \
+		diag_report(d, lvl, loc, fmt, ap);                                                 \
+		va_end(ap);                                                                        \
+	}
+
+DIAG_FN(diag_error, DIAG_ERROR)
+DIAG_FN(diag_warn, DIAG_WARNING)
+DIAG_FN(diag_note, DIAG_NOTE)
+
+int diag_errors(const struct diag *d)
+{
+	return d->errors;
+}
+
+void diag_bug(const char *file, int line, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	fprintf(stderr, "bpfscope: internal error at %s:%d: ", file, line);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\nthis is a bug in bpfscope; please report it with the script\n");
+	abort();
+}
