@@ -23,8 +23,8 @@ enum ast_kind {
 	/* statements */
 	AST_BLOCK, /* { stmt; stmt; } */
 	AST_EXPR_STMT, /* expr; (calls, ++/--) */
-	AST_ASSIGN, /* lhs = rhs, lhs op= rhs; lhs is AST_VAR, AST_MAP or AST_LET */
-	AST_LET, /* let $x [: type] [= init]; a declaration */
+	AST_ASSIGN, /* lhs = rhs, lhs op= rhs; lhs is AST_VAR or AST_MAP */
+	AST_LET, /* let $x [: type] [= init]; a declaration statement (no AST_ASSIGN) */
 	AST_IF, /* if (cond) then [else otherwise] */
 	AST_WHILE, /* while (cond) body */
 	AST_UNROLL, /* unroll(count) body */
@@ -111,7 +111,7 @@ struct ast_node {
 			struct ast_node *expr;
 		} expr_stmt;
 		struct {
-			struct ast_node *lhs; /* AST_VAR, AST_MAP or AST_LET */
+			struct ast_node *lhs; /* AST_VAR or AST_MAP */
 			enum ast_op op; /* OP_NONE for '=', else the compound operator */
 			struct ast_node *rhs;
 		} assign;
