@@ -25,19 +25,6 @@ static const struct pass passes[] = {
 	{ "codegen", cg_emit, false },
 };
 
-struct pd_prog *pd_new(void)
-{
-	return calloc(1, sizeof(struct pd_prog));
-}
-
-void pd_free(struct pd_prog *pd)
-{
-	if (!pd)
-		return;
-	arena_free(&pd->arena);
-	free(pd);
-}
-
 int cc_init(struct compiler *c, const char *file, const char *src, const struct cc_opts *opts,
 	    FILE *diag_out)
 {

@@ -54,8 +54,4 @@ void cc_release_arena(struct compiler *c);
 /* Releases everything. */
 void cc_fini(struct compiler *c);
 
-/* Allocates an empty program description with its own arena. */
-struct pd_prog *pd_new(void);
-void pd_free(struct pd_prog *pd);
-
 #endif

@@ -147,4 +147,8 @@ struct pd_prog {
 	uint32_t strlen; /* BPFTRACE_MAX_STRLEN in effect */
 };
 
+/* Allocates an empty program description with its own arena; NULL on ENOMEM. */
+struct pd_prog *pd_new(void);
+void pd_free(struct pd_prog *pd);
+
 #endif
