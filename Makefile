@@ -141,3 +141,4 @@ fmt:
 
 clean:
 	rm -rf build bpfscope
+.SECONDARY:
