@@ -43,6 +43,8 @@ struct ty_field {
 	int offset; /* bytes from the start of the record/tuple */
 	int bit_offset; /* within the byte at offset, for bitfields */
 	int bit_size; /* 0 unless a bitfield */
+	bool data_loc; /* tracepoint __data_loc field: the u32 at offset holds the data's offset
+			* from ctx in its low 16 bits and its length in the high 16 bits */
 };
 
 struct type {

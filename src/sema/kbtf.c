@@ -1,0 +1,288 @@
+/* Kernel BTF queries for sema: /sys/kernel/btf/vmlinux is loaded once and its types are
+ * converted to struct type lazily (a record gets its fields on first need). The one file
+ * outside src/runtime that includes <bpf/btf.h>. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <bpf/btf.h>
+
+#include "sema_int.h"
+
+static struct {
+	bool tried;
+	struct btf *btf;
+	struct arena arena; /* converted types: they live as long as the process */
+	struct type **cache; /* by BTF id */
+	unsigned int ntypes;
+	sema_name_list rawtps; /* sorted raw tracepoint names, filled on first need */
+	bool rawtps_done;
+} kb;
+
+bool kbtf_available(void)
+{
+	if (!kb.tried) {
+		kb.tried = true;
+		struct btf *b = btf__load_vmlinux_btf();
+		if (b) { /* libbpf 1.x returns NULL (errno set) on failure */
+			kb.ntypes = btf__type_cnt(b);
+			kb.cache = calloc(kb.ntypes, sizeof(*kb.cache));
+			if (kb.cache)
+				kb.btf = b;
+			else
+				btf__free(b);
+		}
+	}
+	return kb.btf != NULL;
+}
+
+/* Follows typedefs and qualifiers to the type that gives the layout. */
+static __u32 skip_mods(__u32 id)
+{
+	for (int depth = 0; id && depth < 32; depth++) {
+		const struct btf_type *t = btf__type_by_id(kb.btf, id);
+		if (!t)
+			return 0;
+		if (!btf_is_mod(t) && !btf_is_typedef(t) && !btf_is_decl_tag(t))
+			return id;
+		id = t->type;
+	}
+	return id;
+}
+
+static bool is_char(__u32 id)
+{
+	const struct btf_type *t = btf__type_by_id(kb.btf, skip_mods(id));
+	if (!t || !btf_is_int(t) || t->size != 1)
+		return false;
+	const char *n = btf__name_by_offset(kb.btf, t->name_off);
+	return n && strcmp(n, "char") == 0;
+}
+
+static int record_align(int size)
+{
+	int a = 8;
+	while (a > 1 && size % a)
+		a /= 2;
+	return a;
+}
+
+static struct type *conv(__u32 id);
+
+static struct type *conv_record(const struct btf_type *t, __u32 id)
+{
+	struct type *r = ty_new(&kb.arena, TY_RECORD);
+	if (!r)
+		return NULL;
+	const char *n = btf__name_by_offset(kb.btf, t->name_off);
+	const char *kw = btf_is_union(t) ? "union" : "struct";
+	r->name = n && n[0] ? arena_sprintf(&kb.arena, "%s %s", kw, n)
+			    : arena_sprintf(&kb.arena, "%s (anon)", kw);
+	r->size = (int)t->size;
+	r->align = record_align(r->size);
+	r->btf_id = (int)id;
+	return r;
+}
+
+/* A forward declaration stands for the full struct of the same name when there is one. */
+static struct type *conv_fwd(const struct btf_type *t)
+{
+	const char *n = btf__name_by_offset(kb.btf, t->name_off);
+	int kind = btf_kflag(t) ? BTF_KIND_UNION : BTF_KIND_STRUCT;
+	__s32 full = n && n[0] ? btf__find_by_name_kind(kb.btf, n, kind) : -1;
+	if (full > 0)
+		return conv((__u32)full);
+	struct type *r = ty_new(&kb.arena, TY_RECORD);
+	if (r)
+		r->name = arena_sprintf(&kb.arena, "%s %s", kind == BTF_KIND_UNION ? "union" : "struct",
+					n ? n : "(anon)");
+	return r;
+}
+
+static struct type *conv_array(const struct btf_type *t)
+{
+	const struct btf_array *arr = btf_array(t);
+	if (is_char(arr->type))
+		return ty_str(&kb.arena, (int)arr->nelems);
+	struct type *elem = conv(arr->type);
+	return elem ? ty_array(&kb.arena, elem, (int)arr->nelems) : NULL;
+}
+
+static struct type *conv_kind(const struct btf_type *t, __u32 id)
+{
+	switch (btf_kind(t)) {
+	case BTF_KIND_INT:
+		if (t->size != 1 && t->size != 2 && t->size != 4 && t->size != 8)
+			return ty_array(&kb.arena, ty_int(1, false), (int)t->size);
+		if (is_char(id))
+			return ty_int(1, true);
+		return ty_int((int)t->size, (btf_int_encoding(t) & BTF_INT_SIGNED) != 0);
+	case BTF_KIND_PTR: {
+		struct type *elem = t->type ? conv(t->type) : ty_none();
+		return elem ? ty_ptr(&kb.arena, elem, false) : NULL;
+	}
+	case BTF_KIND_ARRAY:
+		return conv_array(t);
+	case BTF_KIND_STRUCT:
+	case BTF_KIND_UNION:
+		return conv_record(t, id);
+	case BTF_KIND_ENUM:
+	case BTF_KIND_ENUM64:
+		return ty_int(t->size ? (int)t->size : 4, btf_kflag(t));
+	case BTF_KIND_FWD:
+		return conv_fwd(t);
+	case BTF_KIND_FLOAT:
+		return ty_array(&kb.arena, ty_int(1, false), (int)t->size);
+	default:
+		return ty_none(); /* functions, variables, sections */
+	}
+}
+
+static struct type *conv(__u32 id)
+{
+	id = skip_mods(id);
+	if (id == 0)
+		return ty_none();
+	if (id >= kb.ntypes)
+		return NULL;
+	if (kb.cache[id])
+		return kb.cache[id];
+	const struct btf_type *t = btf__type_by_id(kb.btf, id);
+	if (!t)
+		return NULL;
+	struct type *ty = conv_kind(t, id);
+	kb.cache[id] = ty;
+	return ty;
+}
+
+static int add_member(struct type *r, const struct btf_type *t, int i)
+{
+	const struct btf_member *m = btf_members(t) + i;
+	const char *n = btf__name_by_offset(kb.btf, m->name_off);
+	__u32 bitoff = btf_member_bit_offset(t, (__u32)i);
+	struct type *mt = conv(m->type);
+	if (!mt)
+		return -ENOMEM;
+	/* Members of anonymous structs and unions are reachable by name from the parent:
+	 * flatten them with their offsets adjusted. */
+	if ((!n || !n[0]) && mt->kind == TY_RECORD) {
+		int err = kbtf_complete(mt);
+		if (err)
+			return err;
+		for (int j = 0; j < mt->fields.len; j++) {
+			struct ty_field f = mt->fields.v[j];
+			f.offset += (int)(bitoff / 8);
+			if (vec_push(&kb.arena, &r->fields, f))
+				return -ENOMEM;
+		}
+		return 0;
+	}
+	struct ty_field f = { 0 };
+	f.name = n ? n : "";
+	f.type = mt;
+	f.offset = (int)(bitoff / 8);
+	f.bit_size = (int)btf_member_bitfield_size(t, (__u32)i);
+	if (f.bit_size)
+		f.bit_offset = (int)(bitoff % 8);
+	return vec_push(&kb.arena, &r->fields, f);
+}
+
+int kbtf_complete(struct type *r)
+{
+	if (!r || r->kind != TY_RECORD || !r->btf_id || r->fields.len || !kbtf_available())
+		return 0;
+	const struct btf_type *t = btf__type_by_id(kb.btf, (__u32)r->btf_id);
+	if (!t || !btf_is_composite(t))
+		return 0;
+	for (int i = 0; i < btf_vlen(t); i++) {
+		int err = add_member(r, t, i);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+static __s32 find(const char *name, int kind)
+{
+	return btf__find_by_name_kind(kb.btf, name, (__u32)kind);
+}
+
+struct type *kbtf_lookup(const char *name)
+{
+	if (!name || !kbtf_available())
+		return NULL;
+	__s32 id = -1;
+	if (strncmp(name, "struct ", 7) == 0)
+		id = find(name + 7, BTF_KIND_STRUCT);
+	else if (strncmp(name, "union ", 6) == 0)
+		id = find(name + 6, BTF_KIND_UNION);
+	else if (strncmp(name, "enum ", 5) == 0) {
+		id = find(name + 5, BTF_KIND_ENUM);
+		if (id < 0)
+			id = find(name + 5, BTF_KIND_ENUM64);
+	} else {
+		id = find(name, BTF_KIND_TYPEDEF);
+		if (id < 0)
+			id = find(name, BTF_KIND_INT);
+	}
+	return id > 0 ? conv((__u32)id) : NULL;
+}
+
+int kbtf_rawtp_nargs(const char *name)
+{
+	char buf[256];
+	if (!kbtf_available())
+		return -ENOENT;
+	snprintf(buf, sizeof(buf), "btf_trace_%s", name);
+	__s32 id = find(buf, BTF_KIND_TYPEDEF);
+	if (id < 0)
+		return -ENOENT;
+	const struct btf_type *t = btf__type_by_id(kb.btf, (__u32)id);
+	t = t ? btf__type_by_id(kb.btf, t->type) : NULL; /* the pointer */
+	t = t && btf_is_ptr(t) ? btf__type_by_id(kb.btf, t->type) : NULL;
+	if (!t || !btf_is_func_proto(t))
+		return -ENOENT;
+	/* The first parameter is the tracepoint's private data, not an argument. */
+	return btf_vlen(t) > 0 ? btf_vlen(t) - 1 : 0;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static int collect_rawtps(void)
+{
+	for (__u32 id = 1; id < kb.ntypes; id++) {
+		const struct btf_type *t = btf__type_by_id(kb.btf, id);
+		if (!t || !btf_is_typedef(t))
+			continue;
+		const char *n = btf__name_by_offset(kb.btf, t->name_off);
+		if (!n || strncmp(n, "btf_trace_", 10) != 0)
+			continue;
+		if (vec_push(&kb.arena, &kb.rawtps, n + 10))
+			return -ENOMEM;
+	}
+	if (kb.rawtps.len)
+		qsort(kb.rawtps.v, (size_t)kb.rawtps.len, sizeof(*kb.rawtps.v), cmp_str);
+	kb.rawtps_done = true;
+	return 0;
+}
+
+int kbtf_rawtp_match(struct arena *a, const char *glob, sema_name_list *out)
+{
+	if (!kbtf_available())
+		return -ENOENT;
+	if (!kb.rawtps_done) {
+		int err = collect_rawtps();
+		if (err)
+			return err;
+	}
+	for (int i = 0; i < kb.rawtps.len; i++) {
+		if (!sema_glob_match(glob, kb.rawtps.v[i]))
+			continue;
+		if (vec_push(a, out, kb.rawtps.v[i]))
+			return -ENOMEM;
+	}
+	return 0;
+}

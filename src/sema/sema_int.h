@@ -1,0 +1,78 @@
+/* Internals shared by the files of src/sema: tracefs formats, C type names, kernel BTF
+ * (kbtf.c), globbing and "did you mean" suggestions. Not for other stages. */
+#ifndef SEMA_INT_H
+#define SEMA_INT_H
+
+#include <stdbool.h>
+
+#include "../util/arena.h"
+#include "../util/vec.h"
+#include "types.h"
+
+/* ---- tracefs.c ---- */
+
+/* One field line of a tracepoint format file. */
+struct tp_field {
+	const char *decl; /* declaration as written: "const char * filename" */
+	const char *name; /* "filename" */
+	int offset, size;
+	bool is_signed;
+};
+
+typedef VEC(struct tp_field) tp_field_list;
+typedef VEC(const char *) sema_name_list;
+
+/* Returns the tracefs root, mounting tracefs at /sys/kernel/tracing when it is not mounted;
+ * NULL when unavailable. */
+const char *sema_tracefs_root(void);
+/* Reads events/<cat>/<event>/format. Fields starting with "common_" are skipped.
+ * Returns 0, -ENOENT when there is no such tracepoint, or another negative errno. */
+int sema_tp_fields(struct arena *a, const char *cat, const char *event, tp_field_list *out);
+/* The args record ("struct _tracepoint_<cat>_<event>") of a tracepoint, or NULL with *err set
+ * (-ENOENT: no such tracepoint). Pointers of the syscalls category point to user memory. */
+struct type *sema_tp_args(struct arena *a, const char *cat, const char *event, int strlen,
+			  int *err);
+/* Appends "cat:event" for every tracepoint matching the two globs, sorted. Returns 0 or a
+ * negative errno (-ENOENT without tracefs). */
+int sema_tp_match(struct arena *a, const char *cat_glob, const char *event_glob,
+		  sema_name_list *out);
+/* True when the tracepoint directory events/<cat>/<event> exists. */
+bool sema_tp_exists(const char *cat, const char *event);
+
+/* Parses a C type name ("unsigned int", "struct task_struct *", "u64", "int64", "char[16]");
+ * structs, unions and typedefs come from kernel BTF. NULL when unknown. */
+struct type *sema_parse_ctype(struct arena *a, const char *text);
+
+/* ---- kbtf.c: kernel BTF. Types returned live as long as the process. ---- */
+
+/* True when /sys/kernel/btf/vmlinux could be loaded (loads it on first call). */
+bool kbtf_available(void);
+/* A named type: "struct task_struct", "union x", "enum y", a typedef or a base type name.
+ * Typedefs, const and volatile are stripped. NULL when absent. */
+struct type *kbtf_lookup(const char *name);
+/* Makes sure a TY_RECORD from BTF has its fields (they are converted on first need).
+ * Returns 0 or a negative errno. */
+int kbtf_complete(struct type *t);
+/* Number of arguments of raw tracepoint `name` (from btf_trace_<name>), or -ENOENT. */
+int kbtf_rawtp_nargs(const char *name);
+/* Appends the name of every raw tracepoint (btf_trace_* typedefs) matching glob, sorted. */
+int kbtf_rawtp_match(struct arena *a, const char *glob, sema_name_list *out);
+
+/* ---- suggest.c ---- */
+
+bool sema_has_glob(const char *s);
+bool sema_glob_match(const char *glob, const char *s);
+int sema_edit_distance(const char *a, const char *b);
+
+/* Picks the closest candidate to `want` for a "did you mean" note. */
+struct sema_suggest {
+	const char *want;
+	const char *best;
+	int dist;
+};
+void sema_suggest_init(struct sema_suggest *s, const char *want);
+void sema_suggest_add(struct sema_suggest *s, const char *cand);
+/* The best candidate when close enough to be a likely typo, else NULL. */
+const char *sema_suggest_best(const struct sema_suggest *s);
+
+#endif
