@@ -1,0 +1,247 @@
+#!/usr/bin/env bash
+# End-to-end runtime suite: runs real probes with bpfscope and checks the exact output.
+# Usage: tests/runtime/run.sh BPFSCOPE [CASE_NAME...]   (needs root, BTF and tracefs)
+#
+# A case is tests/runtime/cases/NAME.case: free comment lines, then sections, each opened
+# by a line "### SECTION" and holding every line up to the next "### " line (blank lines
+# included, so trailing blank lines of expected output count):
+#   script      the program, written to NAME.bt and run as `bpfscope ... NAME.bt`
+#               (the current directory is the case's scratch directory, so
+#               diagnostics name the file "NAME.bt")
+#   e           the program, passed with -e instead (diagnostics name it "stdin")
+#   flags       one line of bpfscope flags in shell syntax ($WORKLOAD and $TMP expand)
+#   cmd         one line: the command passed with -c ($WORKLOAD expands); scripts filter
+#               on `pid == cpid` so nothing else on the machine can change the output
+#   params      one line of positional parameters in shell syntax, after the program
+#   stdin       what bpfscope reads on standard input (default /dev/null); with params
+#               "- ARGS" it is the program
+#   stdout      the exact expected standard output
+#   stdout-match  expected standard output as patterns: literal lines in which {{ERE}}
+#               stands for a regular expression; a line "{{*}}" matches any run of lines
+#   stderr      the exact expected standard error
+#   stderr-match  patterns (as stdout-match) for standard error
+#   outfile     the exact expected content of $TMP/out (use with flags `-o $TMP/out`)
+#   exit        expected exit status (default 0)
+#   signal      "SIG DELAY": once bpfscope has printed something on stdout (or after 10 s),
+#               wait DELAY seconds and send it SIG (INT, TERM); the BPF programs and maps it
+#               holds are recorded from /proc/PID/fdinfo before, and must all be gone
+#               afterwards. The check section sees them as $PROG_IDS, $MAP_IDS, $MAP_NAMES.
+#   check       a bash snippet run after the program ($OUT, $ERR, $TMP set); non-zero fails
+#   timeout     seconds before the case is killed and failed (default 30)
+#   needs       one line of commands that must exist, else the case is skipped
+# The last line printed is "N passed, N failed, N skipped"; failures show a diff.
+set -u
+BPFSCOPE=${1:-./bpfscope}
+shift || true
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+tmp=$(mktemp -d /tmp/bpfscope-runtime.XXXXXX)
+trap 'rm -rf "$tmp"' EXIT
+# shellcheck source=lib.sh
+. "$here/lib.sh"
+case "$BPFSCOPE" in
+/*) ;;
+*) BPFSCOPE="$PWD/$BPFSCOPE" ;;
+esac
+
+# Splits a case file into $dir/<section> files; prints the section names.
+split_case() {
+	awk -v dir="$2" '
+		/^### [a-z-]+[ \t]*$/ { name = $2; out = dir "/" name; printf "" > out;
+					print name; next }
+		out != "" { print > out }
+	' "$1"
+}
+
+has() { [ -f "$sec/$1" ]; }
+line() { head -n 1 "$sec/$1"; }
+
+# Expands $WORKLOAD and $TMP in one line of shell words into the array named $2.
+expand_words() {
+	local text
+	text=$(line "$1")
+	eval "$2+=($text)"
+}
+
+# Prints the ids of BPF programs and maps held by pid $1 as "prog ID" / "map ID" lines.
+bpf_ids_of() {
+	grep -h -E '^(prog_id|map_id):' /proc/"$1"/fdinfo/* 2>/dev/null |
+		sed -E 's/^prog_id:\s*/prog /; s/^map_id:\s*/map /' | sort -u
+}
+
+# Waits until none of the objects listed in $1 exist; prints those left after 5 s.
+wait_objects_gone() {
+	local left i
+	for i in $(seq 50); do
+		left=""
+		while read -r kind id; do
+			[ -n "$kind" ] || continue
+			bpftool "$kind" show id "$id" >/dev/null 2>&1 && left+="$kind $id; "
+		done <"$1"
+		[ -z "$left" ] && return 0
+		sleep 0.1
+	done
+	echo "$left"
+}
+
+# Runs bpfscope in the background, signals it once it is running; sets rc.
+run_signalled() {
+	local sig delay tpid bpid i
+	read -r sig delay <"$sec/signal"
+	set -m
+	timeout -k 5 "$limit" "$BPFSCOPE" "${args[@]}" >"$OUT" 2>"$ERR" <"$input" &
+	tpid=$!
+	set +m
+	bpid=""
+	for i in $(seq 100); do
+		[ -z "$bpid" ] && bpid=$(pgrep -P "$tpid" | head -n 1)
+		[ -n "$bpid" ] && [ -s "$OUT" ] && break
+		kill -0 "$tpid" 2>/dev/null || break
+		sleep 0.1
+	done
+	sleep "${delay:-0}"
+	if [ -n "$bpid" ]; then
+		bpf_ids_of "$bpid" >"$TMP/ids"
+		PROG_IDS=$(awk '$1 == "prog" { print $2 }' "$TMP/ids" | xargs)
+		MAP_IDS=$(awk '$1 == "map" { print $2 }' "$TMP/ids" | xargs)
+		MAP_NAMES=$(for id in $MAP_IDS; do
+			bpftool -j map show id "$id" 2>/dev/null |
+				sed -nE 's/.*"name":"([^"]*)".*/\1/p'
+		done | xargs)
+		kill -s "$sig" "$bpid"
+	fi
+	wait "$tpid"
+	rc=$?
+	if [ -z "$bpid" ]; then
+		echo "  bpfscope was never seen running" >>"$ERR"
+		rc=255
+	fi
+}
+
+# Runs one case; prints its result line (and details when it fails).
+run_case() {
+	local file=$1 name
+	name=$(basename "$file" .case)
+	TMP="$tmp/$name"
+	sec="$TMP/sections"
+	mkdir -p "$sec"
+	OUT="$TMP/stdout" ERR="$TMP/stderr"
+	split_case "$file" "$sec" >/dev/null
+	if has needs; then
+		local c
+		for c in $(line needs); do
+			if ! command -v "$c" >/dev/null; then
+				echo "skip $name: needs $c"
+				skip=$((skip + 1))
+				return
+			fi
+		done
+	fi
+	args=()
+	has flags && expand_words flags args
+	if has cmd; then
+		local cmd
+		cmd=$(line cmd)
+		cmd=${cmd//\$WORKLOAD/$WORKLOAD}
+		args+=(-c "$cmd")
+	fi
+	if has script; then
+		cp "$sec/script" "$TMP/$name.bt"
+		args+=("$name.bt")
+	elif has e; then
+		args+=(-e "$(cat "$sec/e")")
+	fi
+	has params && expand_words params args
+	limit=$(has timeout && line timeout || echo 30)
+	PROG_IDS="" MAP_IDS="" MAP_NAMES=""
+	input=/dev/null
+	has stdin && input="$sec/stdin"
+	local rc
+	pushd "$TMP" >/dev/null || return
+	if has signal; then
+		run_signalled
+	else
+		timeout -k 5 "$limit" "$BPFSCOPE" "${args[@]}" >"$OUT" 2>"$ERR" <"$input"
+		rc=$?
+	fi
+	popd >/dev/null || return
+	check_case "$name" "$rc"
+}
+
+# Compares what the case produced with what it expects; counts and reports.
+check_case() {
+	local name=$1 rc=$2 why="" want_rc=0
+	has exit && want_rc=$(line exit)
+	[ "$rc" = 124 ] && why+="timed out after ${limit}s; "
+	[ "$rc" = "$want_rc" ] || why+="exit status $rc, expected $want_rc; "
+	local report="$TMP/report"
+	: >"$report"
+	if has stdout && ! cmp -s "$sec/stdout" "$OUT"; then
+		why+="stdout differs; "
+		diff -u --label expected --label actual "$sec/stdout" "$OUT" >>"$report"
+	fi
+	if has stdout-match && ! python3 "$here/match.py" "$sec/stdout-match" "$OUT" >>"$report"; then
+		why+="stdout does not match; "
+		{ echo "  -- stdout:"; head -n 40 "$OUT"; } >>"$report"
+	fi
+	if has stderr && ! cmp -s "$sec/stderr" "$ERR"; then
+		why+="stderr differs; "
+		diff -u --label expected --label actual "$sec/stderr" "$ERR" >>"$report"
+	fi
+	if has stderr-match && ! python3 "$here/match.py" "$sec/stderr-match" "$ERR" >>"$report"; then
+		why+="stderr does not match; "
+		{ echo "  -- stderr:"; head -n 20 "$ERR"; } >>"$report"
+	fi
+	if has outfile && ! cmp -s "$sec/outfile" "$TMP/out"; then
+		why+="output file differs; "
+		diff -u --label expected --label actual "$sec/outfile" "$TMP/out" >>"$report" 2>&1
+	fi
+	if has signal && [ -s "$TMP/ids" ]; then
+		local left
+		left=$(wait_objects_gone "$TMP/ids")
+		[ -n "$left" ] && why+="BPF objects left after exit: $left"
+	fi
+	if has check; then
+		local out
+		out=$(cd "$TMP" && OUT=$OUT ERR=$ERR TMP=$TMP PROG_IDS=$PROG_IDS MAP_IDS=$MAP_IDS \
+			MAP_NAMES=$MAP_NAMES bash -e "$sec/check" 2>&1) ||
+			{ why+="check failed; "; echo "$out" >>"$report"; }
+	fi
+	if [ -z "$why" ]; then
+		echo "ok   $name"
+		pass=$((pass + 1))
+		return
+	fi
+	echo "FAIL $name: ${why%; }"
+	sed 's/^/    /' "$report" | head -n 60
+	if ! has stderr && ! has stderr-match && [ -s "$ERR" ]; then
+		echo "    -- stderr:"
+		head -n 15 "$ERR" | sed 's/^/    /'
+	fi
+	fail=$((fail + 1))
+}
+
+cases=()
+if [ $# -gt 0 ]; then
+	for n in "$@"; do cases+=("$here/cases/$n.case"); done
+else
+	cases=("$here"/cases/*.case)
+fi
+
+reason=$(lib_cannot_trace)
+if [ -z "$reason" ] && ! lib_workload; then
+	reason="cannot build tests/workload/workload.c"
+fi
+if [ -n "$reason" ]; then
+	echo "skipping all ${#cases[@]} runtime cases: $reason"
+	skip=${#cases[@]}
+	lib_summary
+	exit 0
+fi
+BPFSCOPE_NAME=$(basename "$BPFSCOPE")
+export WORKLOAD BPFSCOPE_NAME
+for c in "${cases[@]}"; do
+	run_case "$c"
+done
+lib_summary
+[ "$fail" -eq 0 ]
