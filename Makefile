@@ -123,15 +123,21 @@ run: deps
 	$(MAKE) all
 	./bpfscope examples/run_demo.bt
 
-unit: $(TEST_BINS)
+unit: $(TEST_BINS) $(BUILD)/workload
+
+# The runtime suites and benchmarks trace this program; static, so no loader syscalls.
+$(BUILD)/workload: tests/workload/workload.c
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	$(Q)$(CC) -std=gnu11 -O2 -Wall -Wextra -static -o $@ $< || $(CC) -std=gnu11 -O2 -o $@ $<
 
 # Every suite: unit (Criterion), runtime (real probes), compatibility with bpftrace.
 test: deps
 	$(MAKE) all unit
 	BUILD=$(BUILD) BPFSCOPE=$(abspath $(BIN)) tests/run_all.sh $(TEST_BINS)
 
-bench: all
-	bench/run.sh
+bench: all $(BUILD)/workload
+	WORKLOAD=$(abspath $(BUILD)/workload) bench/run.sh
 
 golden-update: all
 	UPDATE=1 tests/golden/run.sh ./bpfscope
