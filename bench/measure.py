@@ -1,0 +1,71 @@
+#!/usr/bin/env python3
+# Benchmark helper for bench/run.sh: runs a command several times and prints
+# "WALL_SECONDS MAXRSS_KB" (the medians), or times a command while a tracer runs.
+#   measure.py runs N CMD...                 median wall time and peak RSS of N runs
+#   measure.py traced TRACER_CMD -- CMD...   start TRACER_CMD, wait until it attached, time
+#                                            CMD, then stop the tracer with SIGINT; prints
+#                                            "WALL_SECONDS"
+import os
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+
+def run_once(cmd):
+    start = time.monotonic()
+    p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    _, status, usage = os.wait4(p.pid, 0)
+    wall = time.monotonic() - start
+    if os.waitstatus_to_exitcode(status) != 0:
+        sys.exit(f"measure.py: {cmd[0]} failed with status {status}")
+    return wall, usage.ru_maxrss
+
+
+def cmd_runs(n, cmd):
+    run_once(cmd)  # warm the page cache
+    walls, rss = [], []
+    for _ in range(n):
+        w, r = run_once(cmd)
+        walls.append(w)
+        rss.append(r)
+    print(f"{statistics.median(walls):.6f} {int(statistics.median(rss))}")
+
+
+def cmd_traced(tracer, cmd):
+    with tempfile.TemporaryFile() as out:
+        t = subprocess.Popen(tracer, stdout=out, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            out.seek(0)
+            if b"Attaching" in out.read() or t.poll() is not None:
+                break
+            time.sleep(0.05)
+        time.sleep(0.5)
+        if t.poll() is not None:
+            sys.exit(f"measure.py: tracer {tracer[0]} exited early")
+        start = time.monotonic()
+        subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
+        wall = time.monotonic() - start
+        t.send_signal(signal.SIGINT)
+        try:
+            t.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            t.kill()
+    print(f"{wall:.6f}")
+
+
+def main():
+    if len(sys.argv) > 3 and sys.argv[1] == "runs":
+        cmd_runs(int(sys.argv[2]), sys.argv[3:])
+    elif len(sys.argv) > 3 and sys.argv[1] == "traced" and "--" in sys.argv:
+        i = sys.argv.index("--")
+        cmd_traced(sys.argv[2:i], sys.argv[i + 1:])
+    else:
+        sys.exit(__doc__ or "usage: measure.py runs N CMD... | traced TRACER -- CMD...")
+
+
+if __name__ == "__main__":
+    main()
