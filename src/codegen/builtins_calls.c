@@ -1,0 +1,267 @@
+/* Built-in functions: printf/print/time/exit/clear/zero as ring buffer events (reserve,
+ * fill in place, submit; a full buffer counts in pd_lost), str(), strftime(), and the map
+ * functions delete, has_key and len. */
+#include "cg.h"
+
+#include <linux/bpf.h>
+
+/* Reserves a record of size bytes and writes its header. Continues where the record is
+ * non-NULL; *done is the block to finish at (cg_event_submit branches there), which is
+ * also where a refused reservation ends after counting itself in pd_lost[0]. */
+LLVMValueRef cg_event_reserve(struct cg *g, int size, uint32_t kind, uint32_t index,
+			      LLVMBasicBlockRef *done)
+{
+	size = (size + 7) & ~7;
+	LLVMValueRef args[3] = { g->ev_map, cg_const(g, (uint64_t)size), cg_const(g, 0) };
+	LLVMValueRef rec = cg_helper(g, BPF_FUNC_ringbuf_reserve, args, 3);
+	LLVMBasicBlockRef ok = cg_block(g, "ev.ok");
+	LLVMBasicBlockRef lost = cg_block(g, "ev.lost");
+	*done = cg_block(g, "ev.done");
+	LLVMBuildCondBr(g->b, LLVMBuildIsNull(g->b, rec, ""), lost, ok);
+
+	LLVMPositionBuilderAtEnd(g->b, lost);
+	LLVMValueRef key = cg_tmp(g, 4);
+	cg_store_int(g, key, cg_const(g, 0), 4);
+	LLVMValueRef largs[2] = { g->lost_map, key };
+	LLVMValueRef p = cg_helper(g, BPF_FUNC_map_lookup_elem, largs, 2);
+	LLVMBasicBlockRef inc = cg_block(g, "ev.count");
+	LLVMBuildCondBr(g->b, LLVMBuildIsNull(g->b, p, ""), *done, inc);
+	LLVMPositionBuilderAtEnd(g->b, inc);
+	cg_store_int(g, p, LLVMBuildAdd(g->b, cg_load_int(g, p, 8, false), cg_const(g, 1), ""), 8);
+	LLVMBuildBr(g->b, *done);
+
+	LLVMPositionBuilderAtEnd(g->b, ok);
+	cg_store_int(g, rec, cg_const(g, kind), 4);
+	cg_store_int(g, cg_gep(g, rec, 4), cg_const(g, index), 4);
+	if (size > 8)
+		cg_memset0(g, cg_gep(g, rec, 8), size - 8);
+	return rec;
+}
+
+void cg_event_submit(struct cg *g, LLVMValueRef rec, LLVMBasicBlockRef done)
+{
+	LLVMValueRef args[2] = { rec, cg_const(g, 0) };
+	cg_helper(g, BPF_FUNC_ringbuf_submit, args, 2);
+	LLVMBuildBr(g->b, done);
+	LLVMPositionBuilderAtEnd(g->b, done);
+}
+
+static const struct pd_fmt *fmt_of(struct cg *g, struct ast_node *n)
+{
+	if (n->call.id < 0 || n->call.id >= g->pd->fmts.len) {
+		cg_fail(g, &n->loc, "internal error: %s() has no format", n->call.name);
+		return NULL;
+	}
+	return &g->pd->fmts.v[n->call.id];
+}
+
+static void printf_(struct cg *g, struct ast_node *n)
+{
+	const struct pd_fmt *f = fmt_of(g, n);
+	if (!f)
+		return;
+	LLVMBasicBlockRef done;
+	LLVMValueRef rec = cg_event_reserve(g, 8 + (int)f->args.size, PD_EV_PRINTF,
+					    (uint32_t)n->call.id, &done);
+	for (int i = 0; i < f->args.fields.len && i + 1 < n->call.args.len; i++) {
+		const struct pd_type *t = &f->args.fields.v[i];
+		cg_store_pd(g, cg_gep(g, rec, 8 + t->offset), t, n->call.args.v[i + 1]);
+	}
+	cg_event_submit(g, rec, done);
+}
+
+static bool is_map_print(struct ast_node *n)
+{
+	struct ast_node *a = n->call.args.len > 0 ? n->call.args.v[0] : NULL;
+	return a && a->kind == AST_MAP && a->map.keys.len == 0;
+}
+
+static void print(struct cg *g, struct ast_node *n)
+{
+	LLVMBasicBlockRef done;
+	if (is_map_print(n)) {
+		struct ast_node *m = n->call.args.v[0];
+		LLVMValueRef top = n->call.args.len > 1 ? cg_expr(g, n->call.args.v[1]) : NULL;
+		LLVMValueRef div = n->call.args.len > 2 ? cg_expr(g, n->call.args.v[2]) : NULL;
+		LLVMValueRef rec = cg_event_reserve(g, 8 + sizeof(struct pd_ev_print_map),
+						    PD_EV_PRINT_MAP, (uint32_t)m->map.map_id, &done);
+		if (top)
+			cg_store_int(g, cg_gep(g, rec, 8), top, 8);
+		if (div)
+			cg_store_int(g, cg_gep(g, rec, 16), div, 8);
+		cg_event_submit(g, rec, done);
+		return;
+	}
+	const struct pd_fmt *f = fmt_of(g, n);
+	if (!f || n->call.args.len < 1)
+		return;
+	const struct pd_type *t = f->args.fields.len > 0 ? &f->args.fields.v[0] : &f->args;
+	LLVMValueRef rec = cg_event_reserve(g, 8 + (int)f->args.size, PD_EV_PRINT_VALUE,
+					    (uint32_t)n->call.id, &done);
+	cg_store_pd(g, cg_gep(g, rec, 8 + (f->args.fields.len > 0 ? t->offset : 0)), t,
+		    n->call.args.v[0]);
+	cg_event_submit(g, rec, done);
+}
+
+static void simple_event(struct cg *g, uint32_t kind, uint32_t index)
+{
+	LLVMBasicBlockRef done;
+	LLVMValueRef rec = cg_event_reserve(g, 8, kind, index, &done);
+	cg_event_submit(g, rec, done);
+}
+
+static int map_arg(struct cg *g, struct ast_node *n)
+{
+	struct ast_node *a = n->call.args.len > 0 ? n->call.args.v[0] : NULL;
+	if (!a || a->kind != AST_MAP || a->map.map_id < 0 || a->map.map_id >= g->pd->maps.len) {
+		cg_fail(g, &n->loc, "internal error: %s() needs a map", n->call.name);
+		return -1;
+	}
+	return a->map.map_id;
+}
+
+static LLVMValueRef call_key(struct cg *g, struct ast_node *n)
+{
+	struct ast_node *m = n->call.args.v[0];
+	if (n->call.args.len > 1)
+		return cg_map_key_arg(g, m, n->call.args.v[1]);
+	return cg_map_key(g, m, NULL);
+}
+
+static LLVMValueRef map_fn(struct cg *g, struct ast_node *n)
+{
+	int id = map_arg(g, n);
+	if (id < 0)
+		return cg_const(g, 0);
+	if (n->call.fn == FN_LEN)
+		return cg_map_len(g, id);
+	LLVMValueRef args[2] = { g->maps[id], call_key(g, n) };
+	if (n->call.fn == FN_DELETE) {
+		cg_helper(g, BPF_FUNC_map_delete_elem, args, 2);
+		return cg_const(g, 0);
+	}
+	LLVMValueRef p = cg_helper(g, BPF_FUNC_map_lookup_elem, args, 2);
+	return cg_ext(g, LLVMBuildIsNotNull(g->b, p, ""), false);
+}
+
+/* Is str()'s source in user memory? Pointer types say; plain integers follow the probe. */
+static bool str_is_user(struct cg *g, struct ast_node *a)
+{
+	if (a->ty && a->ty->kind == TY_PTR)
+		return a->ty->as_user;
+	return g->pk->args == CG_ARGS_PT_REGS && (g->pdp->kind == PD_PROBE_UPROBE ||
+						   g->pdp->kind == PD_PROBE_URETPROBE ||
+						   g->pdp->kind == PD_PROBE_USDT);
+}
+
+/* str(src [, len]) into dst[size]: at most min(len, size) bytes including the NUL. */
+static void str_into(struct cg *g, struct ast_node *n, LLVMValueRef dst, int size)
+{
+	struct ast_node *a = n->call.args.v[0];
+	struct ast_node *l = n->call.args.len > 1 ? n->call.args.v[1] : NULL;
+	LLVMValueRef lim = cg_const(g, (uint64_t)size);
+	if (l && l->kind == AST_INT) {
+		if ((int64_t)l->int_.value < size)
+			lim = cg_const(g, l->int_.value);
+	} else if (l) {
+		LLVMValueRef v = cg_expr(g, l);
+		LLVMValueRef small = LLVMBuildICmp(g->b, LLVMIntULT, v, lim, "");
+		lim = LLVMBuildSelect(g->b, small, v, lim, "");
+	}
+	if (a->ty && a->ty->kind == TY_STR) {
+		LLVMValueRef src = cg_expr(g, a);
+		cg_copy_str(g, dst, size, src, a->ty->size);
+		if (l) {
+			LLVMValueRef at = LLVMBuildSub(g->b, lim, cg_const(g, 1), "");
+			LLVMValueRef ok = LLVMBuildICmp(g->b, LLVMIntULT, at, cg_const(g, (uint64_t)size), "");
+			at = LLVMBuildSelect(g->b, ok, at, cg_const(g, (uint64_t)size - 1), "");
+			LLVMBuildStore(g->b, LLVMConstInt(g->i8, 0, 0), cg_gep_dyn(g, dst, at));
+		}
+		return;
+	}
+	LLVMValueRef addr = cg_expr(g, a);
+	if (LLVMGetTypeKind(LLVMTypeOf(addr)) != LLVMPointerTypeKind)
+		addr = LLVMBuildIntToPtr(g->b, addr, g->ptr, "");
+	cg_memset0(g, dst, size);
+	LLVMValueRef args[3] = { dst, LLVMBuildTrunc(g->b, lim, g->i32, ""), addr };
+	cg_helper(g, str_is_user(g, a) ? BPF_FUNC_probe_read_user_str :
+					 BPF_FUNC_probe_read_kernel_str,
+		  args, 3);
+}
+
+/* Writes a string expression straight into dst[size] when it can be produced in place
+ * (literals, comm, probe, str()); returns false for the caller to copy it. */
+bool cg_str_into(struct cg *g, struct ast_node *n, LLVMValueRef dst, int size)
+{
+	switch (n->kind) {
+	case AST_STR: {
+		cg_memset0(g, dst, size);
+		for (int i = 0; i < n->str.len && i < size - 1; i++)
+			LLVMBuildStore(g->b, LLVMConstInt(g->i8, (unsigned char)n->str.s[i], 0),
+				       cg_gep(g, dst, i));
+		return true;
+	}
+	case AST_BUILTIN:
+		if (n->builtin.id != BI_COMM && n->builtin.id != BI_PROBE)
+			return false;
+		cg_builtin_into(g, n, dst, size);
+		return true;
+	case AST_CALL:
+		if (n->call.fn != FN_STR || n->call.args.len < 1)
+			return false;
+		str_into(g, n, dst, size);
+		return true;
+	default:
+		return false;
+	}
+}
+
+LLVMValueRef cg_call(struct cg *g, struct ast_node *n)
+{
+	switch ((enum sema_fn)n->call.fn) {
+	case FN_PRINTF:
+		printf_(g, n);
+		return cg_const(g, 0);
+	case FN_PRINT:
+		print(g, n);
+		return cg_const(g, 0);
+	case FN_TIME:
+		simple_event(g, PD_EV_TIME, (uint32_t)n->call.id);
+		return cg_const(g, 0);
+	case FN_EXIT:
+		simple_event(g, PD_EV_EXIT, 0);
+		return cg_const(g, 0);
+	case FN_CLEAR:
+	case FN_ZERO: {
+		int id = map_arg(g, n);
+		if (id >= 0)
+			simple_event(g, n->call.fn == FN_CLEAR ? PD_EV_CLEAR : PD_EV_ZERO,
+				     (uint32_t)id);
+		return cg_const(g, 0);
+	}
+	case FN_DELETE:
+	case FN_HAS_KEY:
+	case FN_LEN:
+		return map_fn(g, n);
+	case FN_STR: {
+		int size = n->ty && n->ty->size > 0 ? n->ty->size : g->c->opts.strlen;
+		LLVMValueRef dst = cg_tmp(g, size);
+		str_into(g, n, dst, size);
+		return dst;
+	}
+	case FN_STRFTIME:
+		return n->call.args.len > 1 ? cg_expr(g, n->call.args.v[1]) : cg_const(g, 0);
+	case FN_COUNT:
+	case FN_SUM:
+	case FN_AVG:
+	case FN_MIN:
+	case FN_MAX:
+	case FN_STATS:
+	case FN_HIST:
+	case FN_LHIST:
+	case FN_UNKNOWN:
+		break;
+	}
+	cg_fail(g, &n->loc, "%s() must be assigned to a map", n->call.name);
+	return cg_const(g, 0);
+}

@@ -1,0 +1,162 @@
+/* Built-in variables: pid/tid/uid/gid from helpers, nsecs/elapsed, cpu, comm, probe,
+ * cpid (from pd_globals), curtask, args (the context) and arg0..N per probe kind. */
+#include "cg.h"
+
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <linux/bpf.h>
+
+static LLVMValueRef helper0(struct cg *g, int id)
+{
+	return cg_helper(g, id, NULL, 0);
+}
+
+/* The probe's context pointer; inside loop callbacks it is read back from the frame. */
+LLVMValueRef cg_probe_ctx(struct cg *g)
+{
+	if (!g->f.is_callback)
+		return g->f.ctx;
+	LLVMValueRef v = LLVMBuildLoad2(g->b, g->ptr, cg_frame_ptr(g, 8), "ctx");
+	LLVMSetAlignment(v, 8);
+	return v;
+}
+
+/* Reads field off of struct pd_globals (array map, index 0); 0 if the lookup fails. */
+LLVMValueRef cg_globals_field(struct cg *g, int off)
+{
+	LLVMValueRef key = cg_tmp(g, 4);
+	cg_store_int(g, key, cg_const(g, 0), 4);
+	LLVMValueRef args[2] = { g->globals_map, key };
+	LLVMValueRef p = cg_helper(g, BPF_FUNC_map_lookup_elem, args, 2);
+	LLVMBasicBlockRef from = LLVMGetInsertBlock(g->b);
+	LLVMBasicBlockRef have = cg_block(g, "glob.have");
+	LLVMBasicBlockRef done = cg_block(g, "glob.done");
+	LLVMBuildCondBr(g->b, LLVMBuildIsNull(g->b, p, ""), done, have);
+	LLVMPositionBuilderAtEnd(g->b, have);
+	LLVMValueRef v = cg_load_int(g, cg_gep(g, p, off), 8, false);
+	LLVMBuildBr(g->b, done);
+	LLVMPositionBuilderAtEnd(g->b, done);
+	LLVMValueRef phi = LLVMBuildPhi(g->b, g->i64, "");
+	LLVMValueRef vals[2] = { cg_const(g, 0), v };
+	LLVMBasicBlockRef bbs[2] = { from, have };
+	LLVMAddIncoming(phi, vals, bbs, 2);
+	return phi;
+}
+
+/* arg0..argN: from the u64 array of raw tracepoints, or from pt_regs (x86-64 order). */
+static LLVMValueRef arg_n(struct cg *g, struct ast_node *n)
+{
+	static const int regs[] = { 112, 104, 96, 88, 72, 64 };
+	int i = atoi(n->builtin.name + 3);
+	LLVMValueRef ctx = cg_probe_ctx(g);
+	switch (g->pk->args) {
+	case CG_ARGS_U64_ARRAY:
+		return cg_load_int(g, cg_gep(g, ctx, i * 8), 8, false);
+	case CG_ARGS_PT_REGS:
+		if (i >= 0 && i < 6)
+			return cg_load_int(g, cg_gep(g, ctx, regs[i]), 8, false);
+		break;
+	case CG_ARGS_NONE:
+		break;
+	}
+	cg_fail(g, &n->loc, "%s is not available in %s", n->builtin.name, g->pdp->name);
+	return cg_const(g, 0);
+}
+
+static LLVMValueRef comm(struct cg *g, LLVMValueRef dst, int size)
+{
+	if (!dst) {
+		dst = cg_tmp(g, 16);
+		size = 16;
+	}
+	LLVMValueRef args[2] = { dst, LLVMConstInt(g->i32, (unsigned)(size < 16 ? size : 16), 0) };
+	if (size > 16)
+		cg_memset0(g, cg_gep(g, dst, 16), size - 16);
+	cg_helper(g, BPF_FUNC_get_current_comm, args, 2);
+	return dst;
+}
+
+static LLVMValueRef const_str(struct cg *g, const char *s, LLVMValueRef dst, int size)
+{
+	int len = (int)strlen(s);
+	if (!dst) {
+		size = len + 1;
+		dst = cg_tmp(g, size);
+	}
+	cg_memset0(g, dst, size);
+	for (int i = 0; i < len && i < size - 1; i++)
+		LLVMBuildStore(g->b, LLVMConstInt(g->i8, (unsigned char)s[i], 0), cg_gep(g, dst, i));
+	return dst;
+}
+
+/* Writes a string builtin (comm, probe) straight into dst of size bytes. */
+void cg_builtin_into(struct cg *g, struct ast_node *n, LLVMValueRef dst, int size)
+{
+	if (n->builtin.id == BI_COMM)
+		comm(g, dst, size);
+	else
+		const_str(g, g->pdp->name ? g->pdp->name : "", dst, size);
+}
+
+static LLVMValueRef pid_tgid(struct cg *g, bool high)
+{
+	LLVMValueRef v = helper0(g, BPF_FUNC_get_current_pid_tgid);
+	if (high)
+		return LLVMBuildLShr(g->b, v, cg_const(g, 32), "");
+	return LLVMBuildAnd(g->b, v, cg_const(g, 0xffffffffu), "");
+}
+
+static LLVMValueRef uid_gid(struct cg *g, bool high)
+{
+	LLVMValueRef v = helper0(g, BPF_FUNC_get_current_uid_gid);
+	if (high)
+		return LLVMBuildLShr(g->b, v, cg_const(g, 32), "");
+	return LLVMBuildAnd(g->b, v, cg_const(g, 0xffffffffu), "");
+}
+
+LLVMValueRef cg_builtin(struct cg *g, struct ast_node *n)
+{
+	switch ((enum sema_builtin)n->builtin.id) {
+	case BI_PID:
+		return pid_tgid(g, true);
+	case BI_TID:
+		return pid_tgid(g, false);
+	case BI_UID:
+		return uid_gid(g, false);
+	case BI_GID:
+		return uid_gid(g, true);
+	case BI_NSECS:
+		return helper0(g, BPF_FUNC_ktime_get_ns);
+	case BI_ELAPSED: {
+		LLVMValueRef now = helper0(g, BPF_FUNC_ktime_get_ns);
+		LLVMValueRef start = cg_globals_field(g, offsetof(struct pd_globals, start_ns));
+		return LLVMBuildSub(g->b, now, start, "");
+	}
+	case BI_CPU:
+		return LLVMBuildAnd(g->b, helper0(g, BPF_FUNC_get_smp_processor_id),
+				    cg_const(g, 0xffffffffu), "");
+	case BI_COMM:
+		return comm(g, NULL, 16);
+	case BI_PROBE:
+		return const_str(g, g->pdp->name ? g->pdp->name : "", NULL, 0);
+	case BI_CPID:
+		return cg_globals_field(g, offsetof(struct pd_globals, cpid));
+	case BI_ARGS:
+		return cg_probe_ctx(g);
+	case BI_ARG:
+		return arg_n(g, n);
+	case BI_RETVAL:
+		if (g->pk->retval_off >= 0)
+			return cg_load_int(g, cg_gep(g, cg_probe_ctx(g), g->pk->retval_off), 8, false);
+		cg_fail(g, &n->loc, "retval is not available in %s", g->pdp->name);
+		return cg_const(g, 0);
+	case BI_CURTASK:
+		return helper0(g, BPF_FUNC_get_current_task);
+	case BI_UNKNOWN:
+		break;
+	}
+	cg_fail(g, &n->loc, "internal error: unknown builtin '%s'", n->builtin.name);
+	return cg_const(g, 0);
+}

@@ -1,0 +1,199 @@
+/* Codegen internals shared by the files of src/codegen: the per-module state (LLVM
+ * context, builder, DIBuilder, map globals) and the per-function state (frame, loops). */
+#ifndef CG_H
+#define CG_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <llvm-c/Core.h>
+#include <llvm-c/DebugInfo.h>
+
+#include "../compiler.h"
+#include "../parser/ast.h"
+#include "../progdesc.h"
+#include "../sema/sema.h"
+#include "../sema/types.h"
+
+/* How a probe kind is compiled: its libbpf section and how arguments reach it. */
+enum cg_args_kind {
+	CG_ARGS_NONE, /* no positional arguments (BEGIN, tracepoints, perf events) */
+	CG_ARGS_U64_ARRAY, /* ctx is u64 args[] (raw tracepoints, tp_btf, fentry) */
+	CG_ARGS_PT_REGS, /* ctx is struct pt_regs (kprobe, uprobe) */
+};
+
+struct cg_probe_kind {
+	enum pd_probe_kind kind;
+	const char *section; /* printf format with target and func ("tracepoint/%s/%s") */
+	int section_args; /* 0: section is used as is, 1: func, 2: target then func */
+	enum cg_args_kind args;
+	int retval_off; /* pt_regs offset of the return value, -1 without retval */
+};
+
+/* A loop the body of which is being lowered: native loops branch, callback loops return. */
+struct cg_loop {
+	bool callback; /* bpf_loop / bpf_for_each_map_elem body: break = ret 1, continue = ret 0 */
+	LLVMBasicBlockRef brk, cont;
+};
+
+/* A stack temporary alive until the end of the current statement. */
+struct cg_tmp {
+	LLVMValueRef ptr;
+	int size;
+};
+
+/* One (node, frame offset) pair for hidden per-loop slots. */
+struct cg_slot {
+	const struct ast_node *n;
+	int off;
+};
+
+struct cg_fn {
+	LLVMValueRef fn;
+	LLVMValueRef ctx; /* the probe's context argument (the main function's) */
+	LLVMValueRef frame; /* i8* to locals: an alloca, or the callback ctx */
+	LLVMBasicBlockRef entry;
+	LLVMMetadataRef sp; /* DISubprogram */
+	bool is_callback;
+};
+
+struct cg {
+	struct compiler *c;
+	struct pd_prog *pd;
+	LLVMContextRef ctx;
+	LLVMModuleRef mod;
+	LLVMBuilderRef b;
+	LLVMDIBuilderRef dib;
+	LLVMMetadataRef di_file, di_cu;
+	LLVMTypeRef i1, i8, i16, i32, i64, ptr, vd;
+
+	LLVMValueRef *maps; /* per pd->maps entry */
+	LLVMValueRef ev_map, lost_map, globals_map;
+	LLVMValueRef len_cb; /* the shared counting callback of len(), made on first use */
+	int ncallbacks;
+
+	/* the probe being lowered */
+	const struct ast_node *probe;
+	struct sema_probe *sp;
+	struct pd_probe *pdp;
+	const struct cg_probe_kind *pk;
+	struct cg_fn f; /* the function being emitted (a probe or a loop callback) */
+	LLVMValueRef main_ctx; /* the probe function's ctx, valid only in the probe function */
+	int *var_off; /* frame offset per sema_var id */
+	int frame_size; /* bytes so far; the frame alloca is resized when the probe ends */
+	VEC(struct cg_slot) slots;
+	VEC(struct cg_loop) loops;
+	VEC(struct cg_tmp) tmps;
+	LLVMValueRef frame_placeholder; /* replaced by the sized frame alloca at the end */
+	int err; /* first negative errno while lowering */
+};
+
+/* Offset of the "a return statement ran inside a loop callback" flag in the frame. */
+#define CG_FRAME_RET_OFF 0
+
+/* emit.c */
+void cg_fail(struct cg *g, const struct src_loc *loc, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* probes.c */
+const struct cg_probe_kind *cg_probe_kind(enum pd_probe_kind kind);
+int cg_emit_probe(struct cg *g, struct ast_node *probe);
+/* Makes a callback function (for bpf_loop / for_each_map_elem) with nparams pointer or i64
+ * parameters; switches g->f to it. The caller restores the saved state. */
+LLVMValueRef cg_begin_callback(struct cg *g, const char *what, LLVMTypeRef *params, int nparams,
+			       const struct src_loc *loc);
+
+/* debuginfo.c */
+void cg_di_init(struct cg *g);
+LLVMMetadataRef cg_di_map_type(struct cg *g, int map_type, uint32_t max_entries,
+			       LLVMMetadataRef key, LLVMMetadataRef value);
+LLVMMetadataRef cg_di_int(struct cg *g, int size, bool is_signed);
+LLVMMetadataRef cg_di_bytes(struct cg *g, int size);
+LLVMMetadataRef cg_di_pd_type(struct cg *g, const struct pd_type *t);
+LLVMMetadataRef cg_di_struct(struct cg *g, int size, const char **names, LLVMMetadataRef *types,
+			     const int *offsets, int n);
+LLVMMetadataRef cg_di_function(struct cg *g, const char *name, int line, int nparams);
+void cg_di_global(struct cg *g, LLVMValueRef gv, const char *name, LLVMMetadataRef ty);
+void cg_set_loc(struct cg *g, const struct src_loc *loc);
+
+/* maps.c */
+int cg_declare_maps(struct cg *g);
+
+/* util.c: LLVM helpers */
+LLVMValueRef cg_const(struct cg *g, uint64_t v);
+LLVMValueRef cg_helper(struct cg *g, int id, LLVMValueRef *args, int nargs);
+LLVMValueRef cg_gep(struct cg *g, LLVMValueRef base, int64_t off);
+LLVMValueRef cg_gep_dyn(struct cg *g, LLVMValueRef base, LLVMValueRef off);
+LLVMValueRef cg_tmp(struct cg *g, int size);
+void cg_tmps_end(struct cg *g, int mark);
+void cg_memset0(struct cg *g, LLVMValueRef dst, int size);
+void cg_memcpy(struct cg *g, LLVMValueRef dst, LLVMValueRef src, int size);
+LLVMValueRef cg_load_int(struct cg *g, LLVMValueRef p, int size, bool is_signed);
+void cg_store_int(struct cg *g, LLVMValueRef p, LLVMValueRef v, int size);
+LLVMValueRef cg_ext(struct cg *g, LLVMValueRef v, bool is_signed);
+LLVMValueRef cg_is_zero(struct cg *g, LLVMValueRef v);
+LLVMBasicBlockRef cg_block(struct cg *g, const char *name);
+bool cg_terminated(struct cg *g);
+LLVMValueRef cg_frame_ptr(struct cg *g, int off);
+int cg_slot(struct cg *g, const struct ast_node *n, int size);
+void cg_ret(struct cg *g, LLVMValueRef v);
+
+/* lower_expr.c */
+/* Integers (and pointers, kernel addresses of records) give an i64; strings and tuples
+ * give a pointer to BPF memory; TY_CTX gives the context pointer. */
+LLVMValueRef cg_expr(struct cg *g, struct ast_node *n);
+LLVMValueRef cg_cond(struct cg *g, struct ast_node *n); /* i1 */
+/* a op b on i64 values typed ty (signedness picks division and shifts). */
+LLVMValueRef cg_arith(struct cg *g, enum ast_op op, LLVMValueRef a, LLVMValueRef b,
+		      const struct type *ty);
+bool cg_is_mem_type(const struct type *t);
+
+/* store.c: storage normalisation */
+void cg_store(struct cg *g, LLVMValueRef dst, const struct type *dst_ty, struct ast_node *src);
+void cg_store_val(struct cg *g, LLVMValueRef dst, const struct type *dst_ty, LLVMValueRef v,
+		  const struct type *src_ty);
+void cg_store_pd(struct cg *g, LLVMValueRef dst, const struct pd_type *dst_ty,
+		 struct ast_node *src);
+void cg_store_val_pd(struct cg *g, LLVMValueRef dst, const struct pd_type *dst_ty,
+		     LLVMValueRef v, const struct type *src_ty);
+void cg_copy_str(struct cg *g, LLVMValueRef dst, int dst_size, LLVMValueRef src, int src_size);
+
+/* lower_field.c */
+LLVMValueRef cg_field(struct cg *g, struct ast_node *n);
+LLVMValueRef cg_index(struct cg *g, struct ast_node *n);
+LLVMValueRef cg_deref(struct cg *g, struct ast_node *n);
+LLVMValueRef cg_read_mem(struct cg *g, LLVMValueRef addr, const struct type *t, bool user);
+bool cg_expr_is_user(const struct ast_node *n);
+
+/* lower_map.c */
+LLVMValueRef cg_map_key(struct cg *g, struct ast_node *map, LLVMValueRef bucket);
+LLVMValueRef cg_map_read(struct cg *g, struct ast_node *map);
+void cg_map_assign(struct cg *g, struct ast_node *assign);
+LLVMValueRef cg_map_incdec(struct cg *g, struct ast_node *n);
+LLVMValueRef cg_map_lookup_or_init(struct cg *g, int map_id, LLVMValueRef key,
+				   LLVMBasicBlockRef *after);
+LLVMValueRef cg_map_key_arg(struct cg *g, struct ast_node *map, struct ast_node *k);
+LLVMValueRef cg_map_len(struct cg *g, int map_id);
+
+/* lower_agg.c */
+void cg_aggregate(struct cg *g, struct ast_node *map, struct ast_node *call);
+
+/* lower_stmt.c */
+void cg_stmt(struct cg *g, struct ast_node *n);
+void cg_block_stmts(struct cg *g, struct ast_node *block);
+
+/* builtins_vars.c */
+LLVMValueRef cg_builtin(struct cg *g, struct ast_node *n);
+void cg_builtin_into(struct cg *g, struct ast_node *n, LLVMValueRef dst, int size);
+LLVMValueRef cg_globals_field(struct cg *g, int off);
+/* The probe context pointer, also inside loop callbacks (read back from the frame). */
+LLVMValueRef cg_probe_ctx(struct cg *g);
+
+/* builtins_calls.c */
+LLVMValueRef cg_call(struct cg *g, struct ast_node *n);
+bool cg_str_into(struct cg *g, struct ast_node *n, LLVMValueRef dst, int size);
+LLVMValueRef cg_event_reserve(struct cg *g, int size, uint32_t kind, uint32_t index,
+			      LLVMBasicBlockRef *done);
+void cg_event_submit(struct cg *g, LLVMValueRef rec, LLVMBasicBlockRef done);
+
+#endif

@@ -1,0 +1,125 @@
+/* Aggregations: count, sum, min, max, avg, stats, hist, lhist into per-CPU hash maps.
+ * Each looks the key up (inserting zero when missing) and updates this CPU's value in
+ * place, so the hot path takes no lock and no atomic. */
+#include "cg.h"
+
+#include <string.h>
+
+/* hist buckets (progdesc.h): 0 negative, 1 zero, k >= 2 holds [2^(k-2), 2^(k-1)). */
+static LLVMValueRef hist_bucket(struct cg *g, LLVMValueRef x, bool sign)
+{
+	const char *name = "llvm.ctlz";
+	unsigned id = LLVMLookupIntrinsicID(name, strlen(name));
+	LLVMTypeRef t = g->i64;
+	LLVMValueRef fn = LLVMGetIntrinsicDeclaration(g->mod, id, &t, 1);
+	LLVMTypeRef params[2] = { g->i64, g->i1 };
+	LLVMTypeRef fty = LLVMFunctionType(g->i64, params, 2, 0);
+	LLVMValueRef args[2] = { x, LLVMConstInt(g->i1, 0, 0) };
+	LLVMValueRef lz = LLVMBuildCall2(g->b, fty, fn, args, 2, "");
+	LLVMValueRef b = LLVMBuildSub(g->b, cg_const(g, 65), lz, "");
+	b = LLVMBuildSelect(g->b, cg_is_zero(g, x), cg_const(g, 1), b, "");
+	if (sign) {
+		LLVMValueRef neg = LLVMBuildICmp(g->b, LLVMIntSLT, x, cg_const(g, 0), "");
+		b = LLVMBuildSelect(g->b, neg, cg_const(g, 0), b, "");
+	}
+	return b;
+}
+
+/* lhist buckets: 0 below min, 1 + (x - min) / step inside, 1 + (max - min) / step at or
+ * above max. */
+static LLVMValueRef lhist_bucket(struct cg *g, const struct pd_map *m, LLVMValueRef x, bool sign)
+{
+	int64_t min = m->lhist_min, max = m->lhist_max, step = m->lhist_step > 0 ? m->lhist_step : 1;
+	LLVMValueRef lo = cg_const(g, (uint64_t)min), hi = cg_const(g, (uint64_t)max);
+	LLVMValueRef below = LLVMBuildICmp(g->b, sign ? LLVMIntSLT : LLVMIntULT, x, lo, "");
+	LLVMValueRef above = LLVMBuildICmp(g->b, sign ? LLVMIntSGE : LLVMIntUGE, x, hi, "");
+	LLVMValueRef d = LLVMBuildUDiv(g->b, LLVMBuildSub(g->b, x, lo, ""),
+				       cg_const(g, (uint64_t)step), "");
+	LLVMValueRef b = LLVMBuildAdd(g->b, d, cg_const(g, 1), "");
+	b = LLVMBuildSelect(g->b, above, cg_const(g, 1 + (uint64_t)((max - min) / step)), b, "");
+	return LLVMBuildSelect(g->b, below, cg_const(g, 0), b, "");
+}
+
+static void add_at(struct cg *g, LLVMValueRef p, int off, LLVMValueRef v)
+{
+	LLVMValueRef q = cg_gep(g, p, off);
+	cg_store_int(g, q, LLVMBuildAdd(g->b, cg_load_int(g, q, 8, false), v, ""), 8);
+}
+
+/* { s64 value; u64 set; }: replaced when unset or when x wins the comparison. */
+static void min_max(struct cg *g, LLVMValueRef p, LLVMValueRef x, bool is_min, bool sign)
+{
+	LLVMValueRef cur = cg_load_int(g, p, 8, sign);
+	LLVMValueRef set = cg_load_int(g, cg_gep(g, p, 8), 8, false);
+	LLVMIntPredicate pr = is_min ? (sign ? LLVMIntSLT : LLVMIntULT) :
+				       (sign ? LLVMIntSGT : LLVMIntUGT);
+	LLVMValueRef wins = LLVMBuildICmp(g->b, pr, x, cur, "");
+	LLVMValueRef upd = LLVMBuildOr(g->b, cg_is_zero(g, set), wins, "");
+	LLVMBasicBlockRef yes = cg_block(g, "minmax.set");
+	LLVMBasicBlockRef done = cg_block(g, "minmax.done");
+	LLVMBuildCondBr(g->b, upd, yes, done);
+	LLVMPositionBuilderAtEnd(g->b, yes);
+	cg_store_int(g, p, x, 8);
+	cg_store_int(g, cg_gep(g, p, 8), cg_const(g, 1), 8);
+	LLVMBuildBr(g->b, done);
+	LLVMPositionBuilderAtEnd(g->b, done);
+}
+
+void cg_aggregate(struct cg *g, struct ast_node *map, struct ast_node *call)
+{
+	int id = map->map.map_id;
+	if (id < 0 || id >= g->pd->maps.len) {
+		cg_fail(g, &map->loc, "internal error: map %s was not numbered", map->map.name);
+		return;
+	}
+	const struct pd_map *m = &g->pd->maps.v[id];
+	struct ast_node *arg = call->call.args.len > 0 ? call->call.args.v[0] : NULL;
+	LLVMValueRef x = arg && call->call.fn != FN_COUNT ? cg_expr(g, arg) : cg_const(g, 1);
+	if (LLVMGetTypeKind(LLVMTypeOf(x)) == LLVMPointerTypeKind)
+		x = LLVMBuildPtrToInt(g->b, x, g->i64, "");
+	bool sign = arg && arg->ty ? arg->ty->is_signed : true;
+	LLVMValueRef bucket = NULL;
+	if (call->call.fn == FN_HIST)
+		bucket = hist_bucket(g, x, sign);
+	else if (call->call.fn == FN_LHIST)
+		bucket = lhist_bucket(g, m, x, sign);
+	LLVMValueRef key = cg_map_key(g, map, bucket);
+	LLVMBasicBlockRef after;
+	LLVMValueRef p = cg_map_lookup_or_init(g, id, key, &after);
+	switch ((enum sema_fn)call->call.fn) {
+	case FN_COUNT:
+	case FN_HIST:
+	case FN_LHIST:
+		add_at(g, p, 0, cg_const(g, 1));
+		break;
+	case FN_SUM:
+		add_at(g, p, 0, x);
+		break;
+	case FN_MIN:
+	case FN_MAX:
+		min_max(g, p, x, call->call.fn == FN_MIN, sign);
+		break;
+	case FN_AVG:
+	case FN_STATS:
+		add_at(g, p, 0, x);
+		add_at(g, p, 8, cg_const(g, 1));
+		break;
+	case FN_UNKNOWN:
+	case FN_PRINTF:
+	case FN_PRINT:
+	case FN_EXIT:
+	case FN_TIME:
+	case FN_STRFTIME:
+	case FN_STR:
+	case FN_CLEAR:
+	case FN_ZERO:
+	case FN_DELETE:
+	case FN_HAS_KEY:
+	case FN_LEN:
+		cg_fail(g, &call->loc, "internal error: %s() is not an aggregation",
+			call->call.name);
+		break;
+	}
+	LLVMBuildBr(g->b, after);
+	LLVMPositionBuilderAtEnd(g->b, after);
+}

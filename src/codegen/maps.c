@@ -1,0 +1,151 @@
+/* Map declarations: every pd->maps entry plus the ring buffer, the lost-event counter and
+ * the globals array, as BTF-defined maps (zeroed globals in ".maps" whose debug type is
+ * the struct of type/max_entries/key/value pointers libbpf reads). */
+#include "cg.h"
+
+#include <errno.h>
+#include <stddef.h>
+#include <string.h>
+
+#include <linux/bpf.h>
+
+static LLVMValueRef map_global(struct cg *g, const char *sym, int nptrs, LLVMMetadataRef di)
+{
+	LLVMTypeRef fields[4] = { g->ptr, g->ptr, g->ptr, g->ptr };
+	LLVMTypeRef st = LLVMStructTypeInContext(g->ctx, fields, (unsigned)nptrs, 0);
+	LLVMValueRef gv = LLVMAddGlobal(g->mod, st, sym);
+	LLVMSetInitializer(gv, LLVMConstNull(st));
+	LLVMSetSection(gv, ".maps");
+	LLVMSetAlignment(gv, 8);
+	LLVMSetLinkage(gv, LLVMExternalLinkage);
+	cg_di_global(g, gv, sym, di);
+	return gv;
+}
+
+/* Wraps t in a struct of exactly size bytes when its own size differs: the kernel checks
+ * that the BTF key/value size equals the map's. */
+static LLVMMetadataRef sized(struct cg *g, LLVMMetadataRef t, int size)
+{
+	if (LLVMDITypeGetSizeInBits(t) == (uint64_t)size * 8)
+		return t;
+	if (LLVMDITypeGetSizeInBits(t) > (uint64_t)size * 8)
+		return cg_di_bytes(g, size);
+	const char *name = "v";
+	int off = 0;
+	return cg_di_struct(g, size, &name, &t, &off, 1);
+}
+
+static LLVMMetadataRef pair(struct cg *g, const char *a, const char *b)
+{
+	const char *names[2] = { a, b };
+	LLVMMetadataRef types[2] = { cg_di_int(g, 8, true), cg_di_int(g, 8, false) };
+	int offs[2] = { 0, 8 };
+	return cg_di_struct(g, 16, names, types, offs, 2);
+}
+
+static LLVMMetadataRef key_type(struct cg *g, const struct pd_map *m)
+{
+	bool hist = m->kind == PD_MAP_HIST || m->kind == PD_MAP_LHIST;
+	if (m->key.fields.len == 0 && !hist)
+		return cg_di_int(g, 8, false);
+	const char *names[65];
+	LLVMMetadataRef types[65];
+	int offs[65];
+	int n = 0;
+	for (int i = 0; i < m->key.fields.len && n < 64; i++) {
+		const struct pd_type *f = &m->key.fields.v[i];
+		names[n] = arena_sprintf(&g->c->arena, "k%d", i);
+		if (!names[n])
+			names[n] = "k";
+		types[n] = cg_di_pd_type(g, f);
+		offs[n++] = (int)f->offset;
+	}
+	if (hist) {
+		names[n] = "bucket";
+		types[n] = cg_di_int(g, 8, false);
+		offs[n++] = (int)m->bucket_off;
+	}
+	return cg_di_struct(g, (int)m->key_size, names, types, offs, n);
+}
+
+static LLVMMetadataRef value_type(struct cg *g, const struct pd_map *m)
+{
+	switch (m->kind) {
+	case PD_MAP_VALUE:
+		return cg_di_pd_type(g, &m->value);
+	case PD_MAP_COUNT:
+	case PD_MAP_HIST:
+	case PD_MAP_LHIST:
+		return cg_di_int(g, 8, false);
+	case PD_MAP_SUM:
+		return cg_di_int(g, 8, m->value.kind == PD_INT);
+	case PD_MAP_MIN:
+	case PD_MAP_MAX:
+		return pair(g, "value", "set");
+	case PD_MAP_AVG:
+	case PD_MAP_STATS:
+		return pair(g, "sum", "count");
+	}
+	return cg_di_bytes(g, (int)m->value_size);
+}
+
+static uint32_t map_entries(struct cg *g, struct pd_map *m)
+{
+	uint32_t n = m->max_entries;
+	if (n == 0)
+		n = m->is_scalar ? 1 : (uint32_t)g->c->opts.map_keys_max;
+	if (m->kind == PD_MAP_HIST && n < PD_HIST_BUCKETS)
+		n = PD_HIST_BUCKETS;
+	if (m->kind == PD_MAP_LHIST && m->lhist_step > 0) {
+		int64_t b = (m->lhist_max - m->lhist_min) / m->lhist_step + 2;
+		if (b > 0 && (int64_t)n < b)
+			n = (uint32_t)b;
+	}
+	m->max_entries = n; /* the runtime sizes maps from pd: keep both in agreement */
+	return n;
+}
+
+static int declare_user_map(struct cg *g, int i)
+{
+	struct pd_map *m = &g->pd->maps.v[i];
+	int type = m->kind == PD_MAP_VALUE ? BPF_MAP_TYPE_HASH : BPF_MAP_TYPE_PERCPU_HASH;
+	if (!m->sym)
+		m->sym = arena_sprintf(&g->pd->arena, "m%d", i);
+	if (!m->sym)
+		return -ENOMEM;
+	LLVMMetadataRef key = sized(g, key_type(g, m), (int)m->key_size);
+	LLVMMetadataRef val = sized(g, value_type(g, m), (int)m->value_size);
+	LLVMMetadataRef di = cg_di_map_type(g, type, map_entries(g, m), key, val);
+	g->maps[i] = map_global(g, m->sym, 4, di);
+	return 0;
+}
+
+int cg_declare_maps(struct cg *g)
+{
+	int n = g->pd->maps.len;
+	g->maps = arena_alloc(&g->c->arena, sizeof(LLVMValueRef) * (size_t)(n ? n : 1));
+	if (!g->maps)
+		return -ENOMEM;
+	for (int i = 0; i < n; i++) {
+		int err = declare_user_map(g, i);
+		if (err)
+			return err;
+	}
+	if (g->pd->ringbuf_size == 0)
+		g->pd->ringbuf_size = 1u << 20;
+	LLVMMetadataRef di = cg_di_map_type(g, BPF_MAP_TYPE_RINGBUF, g->pd->ringbuf_size, NULL,
+					    NULL);
+	g->ev_map = map_global(g, PD_RINGBUF_SYM, 2, di);
+
+	LLVMMetadataRef u32 = cg_di_int(g, 4, false);
+	di = cg_di_map_type(g, BPF_MAP_TYPE_PERCPU_ARRAY, 1, u32, cg_di_int(g, 8, false));
+	g->lost_map = map_global(g, PD_LOST_SYM, 4, di);
+
+	const char *names[2] = { "cpid", "start_ns" };
+	LLVMMetadataRef types[2] = { cg_di_int(g, 8, false), cg_di_int(g, 8, false) };
+	int offs[2] = { offsetof(struct pd_globals, cpid), offsetof(struct pd_globals, start_ns) };
+	LLVMMetadataRef gl = cg_di_struct(g, sizeof(struct pd_globals), names, types, offs, 2);
+	di = cg_di_map_type(g, BPF_MAP_TYPE_ARRAY, 1, u32, gl);
+	g->globals_map = map_global(g, PD_GLOBALS_SYM, 4, di);
+	return 0;
+}

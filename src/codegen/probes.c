@@ -1,0 +1,178 @@
+/* Probe functions: the per-probe-kind table (libbpf section, how arguments are read), one
+ * BPF program per AST_PROBE with its locals frame and predicate, and loop callbacks. */
+#include "cg.h"
+
+#include <errno.h>
+#include <string.h>
+
+/* Adding a probe kind is one entry here (plus its attach code in the runtime). pt_regs
+ * offsets are x86-64's (struct pt_regs: r15 .. ax at 80, di at 112). */
+static const struct cg_probe_kind kinds[] = {
+	{ PD_PROBE_BEGIN, "raw_tp", 0, CG_ARGS_NONE, -1 },
+	{ PD_PROBE_END, "raw_tp", 0, CG_ARGS_NONE, -1 },
+	{ PD_PROBE_TRACEPOINT, "tracepoint/%s/%s", 2, CG_ARGS_NONE, -1 },
+	{ PD_PROBE_RAWTP, "raw_tracepoint/%s", 1, CG_ARGS_U64_ARRAY, -1 },
+	{ PD_PROBE_INTERVAL, "perf_event", 0, CG_ARGS_NONE, -1 },
+	{ PD_PROBE_PROFILE, "perf_event", 0, CG_ARGS_NONE, -1 },
+	{ PD_PROBE_SOFTWARE, "perf_event", 0, CG_ARGS_NONE, -1 },
+	{ PD_PROBE_KPROBE, "kprobe/%s", 1, CG_ARGS_PT_REGS, -1 },
+	{ PD_PROBE_KRETPROBE, "kretprobe/%s", 1, CG_ARGS_PT_REGS, 80 },
+	{ PD_PROBE_UPROBE, "uprobe", 0, CG_ARGS_PT_REGS, -1 },
+	{ PD_PROBE_URETPROBE, "uretprobe", 0, CG_ARGS_PT_REGS, 80 },
+	{ PD_PROBE_USDT, "usdt", 0, CG_ARGS_PT_REGS, -1 },
+};
+
+const struct cg_probe_kind *cg_probe_kind(enum pd_probe_kind kind)
+{
+	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
+		if (kinds[i].kind == kind)
+			return &kinds[i];
+	return NULL;
+}
+
+static const char *section_name(struct cg *g, const struct cg_probe_kind *k,
+				const struct pd_probe *p)
+{
+	const char *t = p->target ? p->target : "";
+	const char *f = p->func ? p->func : "";
+	switch (k->section_args) {
+	case 1:
+		return arena_sprintf(&g->c->arena, k->section, f);
+	case 2:
+		return arena_sprintf(&g->c->arena, k->section, t, f);
+	default:
+		return k->section;
+	}
+}
+
+static void add_fn_attrs(struct cg *g, LLVMValueRef fn)
+{
+	unsigned k = LLVMGetEnumAttributeKindForName("nounwind", 8);
+	LLVMAddAttributeAtIndex(fn, LLVMAttributeFunctionIndex,
+				LLVMCreateEnumAttribute(g->ctx, k, 0));
+}
+
+/* Frame layout: the return flag, the context pointer (so loop callbacks reach it), then
+ * one 8-aligned slot per local; hidden loop slots are added while lowering. */
+static int layout_frame(struct cg *g)
+{
+	int n = g->sp ? g->sp->vars.len : 0;
+	g->var_off = arena_alloc(&g->c->arena, sizeof(int) * (size_t)(n ? n : 1));
+	if (!g->var_off)
+		return -ENOMEM;
+	g->frame_size = 16;
+	for (int i = 0; i < n; i++) {
+		struct sema_var *v = g->sp->vars.v[i];
+		int size = v->ty && v->ty->size > 0 ? v->ty->size : 8;
+		if (v->id >= 0 && v->id < n)
+			g->var_off[v->id] = g->frame_size;
+		g->frame_size += (size + 7) & ~7;
+	}
+	g->slots.len = 0;
+	return 0;
+}
+
+/* Replaces the placeholder frame by a zeroed alloca of the final size at the top of the
+ * entry block: locals start at zero, and loop callbacks may read any of them. */
+static void finish_frame(struct cg *g)
+{
+	LLVMValueRef first = LLVMGetFirstInstruction(g->f.entry);
+	LLVMPositionBuilderBefore(g->b, first);
+	LLVMTypeRef at = LLVMArrayType2(g->i64, (uint64_t)(g->frame_size + 7) / 8);
+	LLVMValueRef frame = LLVMBuildAlloca(g->b, at, "frame");
+	LLVMSetAlignment(frame, 8);
+	cg_memset0(g, frame, (g->frame_size + 7) & ~7);
+	LLVMReplaceAllUsesWith(g->frame_placeholder, frame);
+	LLVMInstructionEraseFromParent(g->frame_placeholder);
+	g->frame_placeholder = NULL;
+}
+
+static LLVMValueRef make_fn(struct cg *g, const char *name, LLVMTypeRef *params, int n,
+			    int line)
+{
+	LLVMTypeRef fty = LLVMFunctionType(g->i64, params, (unsigned)n, 0);
+	LLVMValueRef fn = LLVMAddFunction(g->mod, name, fty);
+	add_fn_attrs(g, fn);
+	g->f.fn = fn;
+	g->f.sp = cg_di_function(g, name, line, n);
+	LLVMSetSubprogram(fn, g->f.sp);
+	g->f.entry = LLVMAppendBasicBlockInContext(g->ctx, fn, "entry");
+	LLVMPositionBuilderAtEnd(g->b, g->f.entry);
+	return fn;
+}
+
+static void emit_body(struct cg *g, struct ast_node *probe)
+{
+	if (probe->probe.pred) {
+		cg_set_loc(g, &probe->probe.pred->loc);
+		int mark = g->tmps.len;
+		LLVMValueRef c = cg_cond(g, probe->probe.pred);
+		LLVMBasicBlockRef yes = cg_block(g, "body");
+		LLVMBasicBlockRef no = cg_block(g, "skip");
+		cg_tmps_end(g, mark);
+		LLVMBuildCondBr(g->b, c, yes, no);
+		LLVMPositionBuilderAtEnd(g->b, no);
+		LLVMBuildRet(g->b, cg_const(g, 0));
+		LLVMPositionBuilderAtEnd(g->b, yes);
+	}
+	if (probe->probe.body)
+		cg_block_stmts(g, probe->probe.body);
+	cg_set_loc(g, &probe->loc);
+	cg_ret(g, cg_const(g, 0));
+}
+
+int cg_emit_probe(struct cg *g, struct ast_node *probe)
+{
+	struct sema_probe *sp = probe->probe.sp;
+	if (!sp || sp->pd_index < 0 || sp->pd_index >= g->pd->probes.len) {
+		diag_error(&g->c->diag, &probe->loc, "internal error: probe was not resolved");
+		return -EINVAL;
+	}
+	g->probe = probe;
+	g->sp = sp;
+	g->pdp = &g->pd->probes.v[sp->pd_index];
+	g->pk = cg_probe_kind(g->pdp->kind);
+	if (!g->pk) {
+		diag_error(&g->c->diag, &probe->loc, "internal error: unknown probe kind %d",
+			   g->pdp->kind);
+		return -EINVAL;
+	}
+	char *name = arena_sprintf(&g->pd->arena, "p%d", sp->pd_index);
+	const char *sec = section_name(g, g->pk, g->pdp);
+	if (!name || !sec || layout_frame(g))
+		return -ENOMEM;
+	g->pdp->prog_name = name;
+	memset(&g->f, 0, sizeof(g->f));
+	LLVMTypeRef pt = g->ptr;
+	LLVMValueRef fn = make_fn(g, name, &pt, 1, probe->loc.first_line);
+	LLVMSetSection(fn, sec);
+	g->f.ctx = LLVMGetParam(fn, 0);
+	g->main_ctx = g->f.ctx;
+	g->loops.len = 0;
+	g->tmps.len = 0;
+	cg_set_loc(g, &probe->loc);
+	g->frame_placeholder = LLVMBuildAlloca(g->b, g->i64, "frame.tmp");
+	g->f.frame = g->frame_placeholder;
+	LLVMValueRef s = LLVMBuildStore(g->b, g->f.ctx, cg_frame_ptr(g, 8));
+	LLVMSetAlignment(s, 8);
+	emit_body(g, probe);
+	finish_frame(g);
+	return g->err;
+}
+
+LLVMValueRef cg_begin_callback(struct cg *g, const char *what, LLVMTypeRef *params, int nparams,
+			       const struct src_loc *loc)
+{
+	char *name = arena_sprintf(&g->c->arena, "%s%d", what, g->ncallbacks++);
+	if (!name) {
+		g->err = -ENOMEM;
+		name = (char *)what;
+	}
+	memset(&g->f, 0, sizeof(g->f));
+	LLVMValueRef fn = make_fn(g, name, params, nparams, loc ? loc->first_line : 0);
+	LLVMSetLinkage(fn, LLVMInternalLinkage);
+	LLVMSetSection(fn, ".text");
+	g->f.is_callback = true;
+	cg_set_loc(g, loc);
+	return fn;
+}

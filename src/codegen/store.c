@@ -1,0 +1,174 @@
+/* Storage normalisation: writes an expression into memory (a local, a map key or value, an
+ * event payload) in its storage layout: integers resized, strings copied with zero fill,
+ * tuples re-laid-out element by element, records read from kernel or user memory. */
+#include "cg.h"
+
+#include <linux/bpf.h>
+
+/* Copies a string of src_size bytes into dst_size bytes: zero fill past the source, and a
+ * NUL in the last byte when the source had to be cut. */
+void cg_copy_str(struct cg *g, LLVMValueRef dst, int dst_size, LLVMValueRef src, int src_size)
+{
+	int n = src_size < dst_size ? src_size : dst_size;
+	cg_memcpy(g, dst, src, n);
+	if (dst_size > n)
+		cg_memset0(g, cg_gep(g, dst, n), dst_size - n);
+	else if (src_size > dst_size && dst_size > 0)
+		LLVMBuildStore(g->b, LLVMConstInt(g->i8, 0, 0), cg_gep(g, dst, dst_size - 1));
+}
+
+static void read_record(struct cg *g, LLVMValueRef dst, int size, LLVMValueRef addr, bool user)
+{
+	LLVMValueRef args[3] = { dst, LLVMConstInt(g->i32, (unsigned)size, 0),
+				 LLVMBuildIntToPtr(g->b, addr, g->ptr, "") };
+	cg_memset0(g, dst, size);
+	cg_helper(g, user ? BPF_FUNC_probe_read_user : BPF_FUNC_probe_read_kernel, args, 3);
+}
+
+void cg_store_val(struct cg *g, LLVMValueRef dst, const struct type *dst_ty, LLVMValueRef v,
+		  const struct type *src_ty)
+{
+	switch (dst_ty->kind) {
+	case TY_STR:
+		cg_copy_str(g, dst, dst_ty->size, v, src_ty ? src_ty->size : dst_ty->size);
+		return;
+	case TY_TUPLE:
+		cg_memset0(g, dst, dst_ty->size);
+		if (!src_ty || src_ty->kind != TY_TUPLE)
+			return;
+		for (int i = 0; i < dst_ty->fields.len && i < src_ty->fields.len; i++) {
+			const struct ty_field *df = &dst_ty->fields.v[i];
+			const struct ty_field *sf = &src_ty->fields.v[i];
+			LLVMValueRef sp = cg_gep(g, v, sf->offset);
+			LLVMValueRef sv = cg_is_mem_type(sf->type) ?
+						  sp :
+						  cg_load_int(g, sp, sf->type->size,
+							      sf->type->is_signed);
+			cg_store_val(g, cg_gep(g, dst, df->offset), df->type, sv, sf->type);
+		}
+		return;
+	case TY_RECORD:
+	case TY_ARRAY:
+		if (LLVMGetTypeKind(LLVMTypeOf(v)) == LLVMPointerTypeKind)
+			cg_memcpy(g, dst, v, dst_ty->size);
+		else
+			read_record(g, dst, dst_ty->size, v, false);
+		return;
+	case TY_CTX: {
+		LLVMValueRef s = LLVMBuildStore(g->b, v, dst);
+		LLVMSetAlignment(s, 8);
+		return;
+	}
+	case TY_ERROR:
+	case TY_NONE:
+		return;
+	case TY_INT:
+	case TY_PTR:
+	case TY_COUNT:
+	case TY_SUM:
+	case TY_MIN:
+	case TY_MAX:
+	case TY_AVG:
+	case TY_STATS:
+	case TY_HIST:
+	case TY_LHIST:
+	case TY_TIMESTAMP:
+	case TY_KSTACK:
+	case TY_USTACK:
+	case TY_KSYM:
+	case TY_USYM:
+		break;
+	}
+	if (LLVMGetTypeKind(LLVMTypeOf(v)) == LLVMPointerTypeKind)
+		v = LLVMBuildPtrToInt(g->b, v, g->i64, "");
+	cg_store_int(g, dst, v, dst_ty->size > 0 ? dst_ty->size : 8);
+}
+
+void cg_store(struct cg *g, LLVMValueRef dst, const struct type *dst_ty, struct ast_node *src)
+{
+	if (!dst_ty)
+		return;
+	if (dst_ty->kind == TY_STR && cg_str_into(g, src, dst, dst_ty->size))
+		return;
+	if (dst_ty->kind == TY_TUPLE && src->kind == AST_TUPLE) {
+		cg_memset0(g, dst, dst_ty->size);
+		for (int i = 0; i < dst_ty->fields.len && i < src->tuple.elems.len; i++) {
+			const struct ty_field *f = &dst_ty->fields.v[i];
+			cg_store(g, cg_gep(g, dst, f->offset), f->type, src->tuple.elems.v[i]);
+		}
+		return;
+	}
+	if ((dst_ty->kind == TY_RECORD || dst_ty->kind == TY_ARRAY) && src->ty &&
+	    src->ty->kind != TY_CTX) {
+		LLVMValueRef addr = cg_expr(g, src);
+		if (LLVMGetTypeKind(LLVMTypeOf(addr)) == LLVMPointerTypeKind)
+			cg_memcpy(g, dst, addr, dst_ty->size);
+		else
+			read_record(g, dst, dst_ty->size, addr, cg_expr_is_user(src));
+		return;
+	}
+	cg_store_val(g, dst, dst_ty, cg_expr(g, src), src->ty);
+}
+
+/* The codegen type equivalent to a pd layout (map keys and event payloads are described
+ * by pd types), so one store routine serves both. Returns memory owned by the arena. */
+static struct type *pd_as_type(struct cg *g, const struct pd_type *p)
+{
+	struct type *t = arena_alloc(&g->c->arena, sizeof(*t));
+	if (!t) {
+		g->err = -ENOMEM;
+		return NULL;
+	}
+	t->size = (int)p->size;
+	t->align = 8;
+	switch (p->kind) {
+	case PD_STR:
+		t->kind = TY_STR;
+		return t;
+	case PD_TUPLE:
+	case PD_RECORD:
+		t->kind = TY_TUPLE;
+		for (int i = 0; i < p->fields.len; i++) {
+			struct ty_field f = { 0 };
+			f.type = pd_as_type(g, &p->fields.v[i]);
+			f.offset = (int)p->fields.v[i].offset;
+			if (!f.type || vec_push(&g->c->arena, &t->fields, f))
+				return NULL;
+		}
+		return t;
+	case PD_ARRAY:
+		t->kind = TY_ARRAY;
+		return t;
+	case PD_INT:
+		t->kind = TY_INT;
+		t->is_signed = true;
+		return t;
+	case PD_NONE:
+	case PD_UINT:
+	case PD_PTR:
+	case PD_TIMESTAMP:
+	case PD_KSYM:
+	case PD_USYM:
+	case PD_KSTACK:
+	case PD_USTACK:
+		break;
+	}
+	t->kind = TY_INT;
+	return t;
+}
+
+void cg_store_pd(struct cg *g, LLVMValueRef dst, const struct pd_type *dst_ty,
+		 struct ast_node *src)
+{
+	struct type *t = pd_as_type(g, dst_ty);
+	if (t)
+		cg_store(g, dst, t, src);
+}
+
+void cg_store_val_pd(struct cg *g, LLVMValueRef dst, const struct pd_type *dst_ty,
+		     LLVMValueRef v, const struct type *src_ty)
+{
+	struct type *t = pd_as_type(g, dst_ty);
+	if (t)
+		cg_store_val(g, dst, t, v, src_ty);
+}
