@@ -1,0 +1,137 @@
+/* The traced process: -c CMD is forked before attaching and held on a pipe until the
+ * probes are in place (its pid is `cpid`); -p PID is only watched. Tracing stops when
+ * either ends. */
+#define _GNU_SOURCE /* pipe2 */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "runtime/rt_internal.h"
+
+/* execvp's search, done up front so a typo is reported before anything is loaded. */
+static bool find_command(const char *cmd)
+{
+	if (strchr(cmd, '/'))
+		return access(cmd, X_OK) == 0;
+	const char *path = getenv("PATH");
+	if (!path)
+		path = "/usr/local/bin:/usr/bin:/bin";
+	char buf[4096];
+	for (const char *p = path; *p;) {
+		size_t n = strcspn(p, ":");
+		snprintf(buf, sizeof(buf), "%.*s/%s", (int)n, n ? p : ".", cmd);
+		struct stat st;
+		if (!stat(buf, &st) && S_ISREG(st.st_mode) && !access(buf, X_OK))
+			return true;
+		p += n;
+		if (*p == ':')
+			p++;
+	}
+	return false;
+}
+
+int rt_child_spawn(struct rt_trace *t, char *const *argv)
+{
+	if (!argv || !argv[0])
+		return -EINVAL;
+	if (!find_command(argv[0])) {
+		fprintf(stderr, "error: failed to run command '%s': command not found\n", argv[0]);
+		return -ENOENT;
+	}
+	int fds[2];
+	if (pipe2(fds, O_CLOEXEC))
+		return -errno;
+	fflush(NULL);
+	pid_t pid = fork();
+	if (pid < 0) {
+		int err = -errno;
+		close(fds[0]);
+		close(fds[1]);
+		fprintf(stderr, "error: failed to fork for command '%s': %s\n", argv[0],
+			strerror(-err));
+		return err;
+	}
+	if (pid == 0) {
+		close(fds[1]);
+		char go;
+		/* EOF without the go byte: the tracer gave up before attaching. */
+		if (read(fds[0], &go, 1) != 1)
+			_exit(0);
+		execvp(argv[0], argv);
+		fprintf(stderr, "error: failed to run command '%s': %s\n", argv[0], strerror(errno));
+		_exit(127);
+	}
+	close(fds[0]);
+	t->child = pid;
+	t->child_go_fd = fds[1];
+	return 0;
+}
+
+int rt_child_release(struct rt_trace *t)
+{
+	if (t->child_go_fd < 0)
+		return 0;
+	int err = write(t->child_go_fd, "g", 1) == 1 ? 0 : -errno;
+	close(t->child_go_fd);
+	t->child_go_fd = -1;
+	return err;
+}
+
+static bool pid_gone(pid_t pid)
+{
+	if (kill(pid, 0) && errno == ESRCH)
+		return true;
+	/* Not our child, so nobody may reap it soon: a zombie has ended too. */
+	char path[64], buf[256];
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return true;
+	size_t n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	const char *rp = strrchr(buf, ')');
+	return rp && rp[1] == ' ' && (rp[2] == 'Z' || rp[2] == 'X');
+}
+
+bool rt_target_gone(struct rt_trace *t)
+{
+	if (t->child > 0 && !t->child_done) {
+		if (waitpid(t->child, &t->child_status, WNOHANG) == t->child)
+			t->child_done = true;
+	}
+	if (t->child > 0 && t->child_done)
+		return true;
+	return t->o->pid > 0 && pid_gone(t->o->pid);
+}
+
+void rt_child_kill(struct rt_trace *t)
+{
+	if (t->child_go_fd >= 0) {
+		/* never released: closing the pipe makes it exit without running */
+		close(t->child_go_fd);
+		t->child_go_fd = -1;
+	} else if (t->child > 0 && !t->child_done) {
+		kill(t->child, SIGTERM);
+	}
+	if (t->child <= 0 || t->child_done)
+		return;
+	for (int i = 0; i < 50; i++) {
+		if (waitpid(t->child, &t->child_status, WNOHANG) == t->child) {
+			t->child_done = true;
+			return;
+		}
+		struct timespec ts = { 0, 20 * 1000 * 1000 };
+		nanosleep(&ts, NULL);
+	}
+	kill(t->child, SIGKILL);
+	waitpid(t->child, &t->child_status, 0);
+	t->child_done = true;
+}

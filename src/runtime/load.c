@@ -1,0 +1,145 @@
+/* Loading: open the in-memory BPF ELF with libbpf, size the maps from the program
+ * description, load through the verifier (log captured for verifier.c), find map fds,
+ * and fill pd_globals before anything runs. */
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "progdesc.h"
+#include "runtime/rt_internal.h"
+
+/* Big enough for the tail of any rejection; kernels >= 6.4 keep the end of a log that
+ * does not fit, which is the part that explains the error. */
+#define LOG_SIZE (4u << 20)
+
+static int libbpf_verbose;
+
+static int print_libbpf(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	if (!libbpf_verbose || (level == LIBBPF_DEBUG && libbpf_verbose < 2))
+		return 0;
+	return vfprintf(stderr, fmt, ap);
+}
+
+static int find_programs(struct rt_trace *t)
+{
+	const struct pd_prog *pd = t->pd;
+	t->progs = calloc((size_t)pd->probes.len + 1, sizeof(*t->progs));
+	if (!t->progs)
+		return -ENOMEM;
+	for (int i = 0; i < pd->probes.len; i++) {
+		const struct pd_probe *p = &pd->probes.v[i];
+		if (p->prog_name)
+			t->progs[i] = bpf_object__find_program_by_name(t->obj, p->prog_name);
+		if (!t->progs[i]) {
+			fprintf(stderr, "error: the BPF object has no program for probe %s\n",
+				p->name ? p->name : "?");
+			return -ENOENT;
+		}
+	}
+	return 0;
+}
+
+static int size_maps(struct rt_trace *t)
+{
+	const struct pd_prog *pd = t->pd;
+	struct bpf_map *rb = bpf_object__find_map_by_name(t->obj, PD_RINGBUF_SYM);
+	if (!rb) {
+		fprintf(stderr, "error: the BPF object has no %s ring buffer\n", PD_RINGBUF_SYM);
+		return -ENOENT;
+	}
+	uint32_t size = pd->ringbuf_size ? pd->ringbuf_size : 1u << 20;
+	int err = bpf_map__set_max_entries(rb, size);
+	for (int i = 0; i < pd->maps.len && !err; i++) {
+		const struct pd_map *m = &pd->maps.v[i];
+		struct bpf_map *bm = m->sym ? bpf_object__find_map_by_name(t->obj, m->sym) : NULL;
+		if (!bm) {
+			fprintf(stderr, "error: the BPF object has no map for %s\n", m->name);
+			return -ENOENT;
+		}
+		if (m->max_entries)
+			err = bpf_map__set_max_entries(bm, m->max_entries);
+	}
+	if (err)
+		fprintf(stderr, "error: failed to size the BPF maps: %s\n", strerror(-err));
+	return err;
+}
+
+static int map_fd(struct rt_trace *t, const char *sym)
+{
+	struct bpf_map *m = bpf_object__find_map_by_name(t->obj, sym);
+	return m ? bpf_map__fd(m) : -1;
+}
+
+static int find_map_fds(struct rt_trace *t)
+{
+	const struct pd_prog *pd = t->pd;
+	t->map_fds = calloc((size_t)pd->maps.len + 1, sizeof(*t->map_fds));
+	if (!t->map_fds)
+		return -ENOMEM;
+	for (int i = 0; i < pd->maps.len; i++)
+		t->map_fds[i] = map_fd(t, pd->maps.v[i].sym);
+	t->events_fd = map_fd(t, PD_RINGBUF_SYM);
+	t->lost_fd = map_fd(t, PD_LOST_SYM);
+	t->globals_fd = map_fd(t, PD_GLOBALS_SYM);
+	return 0;
+}
+
+int rt_load(struct rt_trace *t, const void *elf, size_t size)
+{
+	libbpf_verbose = t->o->verbose;
+	libbpf_set_print(print_libbpf);
+	t->log_size = LOG_SIZE;
+	t->log_buf = malloc(t->log_size);
+	if (!t->log_buf)
+		return -ENOMEM;
+	t->log_buf[0] = '\0';
+	LIBBPF_OPTS(bpf_object_open_opts, oo, .object_name = "bpfscope",
+		    .kernel_log_buf = t->log_buf, .kernel_log_size = t->log_size);
+	t->obj = bpf_object__open_mem(elf, size, &oo);
+	if (!t->obj) {
+		int err = -errno;
+		fprintf(stderr, "error: failed to open the BPF object: %s\n", strerror(-err));
+		return err;
+	}
+	int err = find_programs(t);
+	if (!err)
+		err = size_maps(t);
+	if (err)
+		return err;
+	t->ncpus = libbpf_num_possible_cpus();
+	if (t->ncpus <= 0) {
+		fprintf(stderr, "error: failed to count the possible CPUs: %s\n",
+			strerror(-t->ncpus));
+		return t->ncpus ? t->ncpus : -EINVAL;
+	}
+	err = bpf_object__load(t->obj);
+	if (err) {
+		rt_report_verifier(t, err);
+		return err;
+	}
+	return find_map_fds(t);
+}
+
+int rt_fill_globals(struct rt_trace *t)
+{
+	if (t->globals_fd < 0)
+		return 0;
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	struct pd_globals g = {
+		.cpid = (uint64_t)(t->child > 0 ? t->child : 0),
+		.start_ns = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec,
+	};
+	uint32_t key = 0;
+	if (bpf_map_update_elem(t->globals_fd, &key, &g, BPF_ANY)) {
+		int err = -errno;
+		fprintf(stderr, "error: failed to set up %s: %s\n", PD_GLOBALS_SYM, strerror(-err));
+		return err;
+	}
+	return 0;
+}

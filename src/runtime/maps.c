@@ -1,0 +1,233 @@
+/* Reading maps from the kernel: iterate the keys, merge per-CPU values (count and sum add
+ * up, min/max keep the set CPUs' extreme, avg/stats add sums and counts, hist buckets are
+ * grouped by user key), then hand decoded entries to output.c. Also clear() and zero(). */
+#define _GNU_SOURCE /* qsort_r */
+#include <bpf/bpf.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "progdesc.h"
+#include "runtime/rt_internal.h"
+#include "util/arena.h"
+
+struct raw {
+	uint8_t *key;
+	uint8_t *val;
+};
+
+static bool is_percpu(const struct pd_map *m)
+{
+	return m->kind != PD_MAP_VALUE;
+}
+
+static size_t slot_size(const struct pd_map *m)
+{
+	return ((size_t)m->value_size + 7) & ~(size_t)7;
+}
+
+static size_t value_bytes(struct rt_trace *t, const struct pd_map *m)
+{
+	return is_percpu(m) ? slot_size(m) * (size_t)t->ncpus : m->value_size;
+}
+
+/* Every key with its value; returns the count or -errno. */
+static int read_raw(struct rt_trace *t, int id, struct arena *a, struct raw **out)
+{
+	const struct pd_map *m = &t->pd->maps.v[id];
+	int fd = t->map_fds[id];
+	size_t ks = m->key_size, vs = value_bytes(t, m);
+	int n = 0, cap = 0, limit = (int)(m->max_entries ? m->max_entries : 4096) * 2 + 16;
+	struct raw *v = NULL;
+	uint8_t *prev = NULL;
+	for (;;) {
+		uint8_t *key = arena_alloc(a, ks);
+		if (!key)
+			return -ENOMEM;
+		if (bpf_map_get_next_key(fd, prev, key))
+			break;
+		prev = key;
+		uint8_t *val = arena_alloc(a, vs);
+		if (!val)
+			return -ENOMEM;
+		if (bpf_map_lookup_elem(fd, key, val))
+			continue; /* deleted meanwhile by a probe */
+		if (n == cap) {
+			v = arena_grow(a, v, sizeof(*v), (size_t)cap, (size_t)(cap ? cap * 2 : 64));
+			if (!v)
+				return -ENOMEM;
+			cap = cap ? cap * 2 : 64;
+		}
+		v[n++] = (struct raw){ key, val };
+		if (n >= limit)
+			break;
+	}
+	*out = v;
+	return n;
+}
+
+static uint64_t slot_u64(const uint8_t *val, size_t slot, int cpu, size_t off)
+{
+	uint64_t x;
+	memcpy(&x, val + slot * (size_t)cpu + off, 8);
+	return x;
+}
+
+/* Merges one key's per-CPU values into e. */
+static void merge(struct rt_trace *t, const struct pd_map *m, const uint8_t *val,
+		  struct out_entry *e)
+{
+	size_t slot = slot_size(m);
+	bool is_unsigned = m->value.kind == PD_UINT, any = false;
+	for (int c = 0; c < t->ncpus; c++) {
+		int64_t v = (int64_t)slot_u64(val, slot, c, 0);
+		switch (m->kind) {
+		case PD_MAP_COUNT:
+		case PD_MAP_SUM:
+			e->num += v;
+			break;
+		case PD_MAP_MIN:
+		case PD_MAP_MAX: {
+			if (!slot_u64(val, slot, c, 8))
+				break;
+			bool less = is_unsigned ? (uint64_t)v < (uint64_t)e->num : v < e->num;
+			if (!any || (m->kind == PD_MAP_MIN ? less : !less && v != e->num))
+				e->num = v;
+			any = true;
+			break;
+		}
+		case PD_MAP_AVG:
+		case PD_MAP_STATS:
+			e->total += v;
+			e->count += (int64_t)slot_u64(val, slot, c, 8);
+			break;
+		case PD_MAP_HIST:
+		case PD_MAP_LHIST:
+		case PD_MAP_VALUE:
+			break;
+		}
+	}
+}
+
+static int prefix_cmp(const void *a, const void *b, void *arg)
+{
+	const struct raw *x = a, *y = b;
+	size_t n = *(const uint32_t *)arg;
+	return n ? memcmp(x->key, y->key, n) : 0;
+}
+
+/* Groups hist/lhist keys (user key + bucket index) into one entry per user key. */
+static int group_hist(struct rt_trace *t, const struct pd_map *m, struct raw *r, int n,
+		      struct arena *a, struct out_entry *e)
+{
+	uint32_t off = m->bucket_off, nb = out_map_buckets(m);
+	size_t slot = slot_size(m);
+	qsort_r(r, (size_t)n, sizeof(*r), prefix_cmp, &off);
+	int ne = 0;
+	for (int i = 0; i < n; i++) {
+		if (!ne || (off && memcmp(r[i].key, e[ne - 1].key, off))) {
+			uint64_t *b = arena_alloc(a, (size_t)(nb ? nb : 1) * 8);
+			if (!b)
+				return -ENOMEM;
+			e[ne++] = (struct out_entry){ .key = r[i].key, .buckets = b, .nbuckets = nb };
+		}
+		uint64_t idx;
+		memcpy(&idx, r[i].key + off, 8);
+		if (idx >= nb)
+			continue;
+		for (int c = 0; c < t->ncpus; c++)
+			e[ne - 1].buckets[idx] += slot_u64(r[i].val, slot, c, 0);
+	}
+	return ne;
+}
+
+int rt_read_map(struct rt_trace *t, int id, struct out_entry **out, struct arena *a)
+{
+	const struct pd_map *m = &t->pd->maps.v[id];
+	struct raw *r = NULL;
+	int n = read_raw(t, id, a, &r);
+	if (n <= 0) {
+		*out = NULL;
+		return n;
+	}
+	struct out_entry *e = arena_alloc(a, (size_t)n * sizeof(*e));
+	if (!e)
+		return -ENOMEM;
+	*out = e;
+	if (m->kind == PD_MAP_HIST || m->kind == PD_MAP_LHIST)
+		return group_hist(t, m, r, n, a, e);
+	for (int i = 0; i < n; i++) {
+		e[i].key = r[i].key;
+		if (m->kind == PD_MAP_VALUE)
+			e[i].value = r[i].val;
+		else
+			merge(t, m, r[i].val, &e[i]);
+	}
+	return n;
+}
+
+int rt_print_map(struct rt_trace *t, int id, uint64_t top, uint64_t div, bool at_exit)
+{
+	if (id < 0 || id >= t->pd->maps.len || t->map_fds[id] < 0)
+		return -EINVAL;
+	struct arena a = { 0 };
+	struct out_entry *e;
+	int n = rt_read_map(t, id, &e, &a);
+	int err = n < 0 ? n : 0;
+	if (err)
+		fprintf(stderr, "error: failed to read map %s: %s\n", t->pd->maps.v[id].name,
+			strerror(-err));
+	else if (n > 0 || !at_exit)
+		err = out_print_map(&t->out, &t->pd->maps.v[id], e, n, top, div);
+	arena_free(&a);
+	return err;
+}
+
+/* Deletes (clear) or zeroes (zero) every entry. */
+static int each_key(struct rt_trace *t, int id, bool zero)
+{
+	if (id < 0 || id >= t->pd->maps.len || t->map_fds[id] < 0)
+		return -EINVAL;
+	const struct pd_map *m = &t->pd->maps.v[id];
+	struct arena a = { 0 };
+	struct raw *r;
+	int n = read_raw(t, id, &a, &r), err = n < 0 ? n : 0;
+	uint8_t *zeros = n > 0 ? arena_alloc(&a, value_bytes(t, m)) : NULL;
+	if (n > 0 && !zeros)
+		err = -ENOMEM;
+	for (int i = 0; i < n && !err; i++) {
+		int rc = zero ? bpf_map_update_elem(t->map_fds[id], r[i].key, zeros, BPF_EXIST) :
+				bpf_map_delete_elem(t->map_fds[id], r[i].key);
+		if (rc && errno != ENOENT)
+			err = -errno;
+	}
+	if (err)
+		fprintf(stderr, "error: failed to %s map %s: %s\n", zero ? "zero" : "clear",
+			m->name, strerror(-err));
+	arena_free(&a);
+	return err;
+}
+
+int rt_clear_map(struct rt_trace *t, int id)
+{
+	return each_key(t, id, false);
+}
+
+int rt_zero_map(struct rt_trace *t, int id)
+{
+	return each_key(t, id, true);
+}
+
+uint64_t rt_read_lost(struct rt_trace *t)
+{
+	if (t->lost_fd < 0 || t->ncpus <= 0)
+		return 0;
+	uint64_t *v = calloc((size_t)t->ncpus, 8), sum = 0;
+	uint32_t key = 0;
+	if (v && !bpf_map_lookup_elem(t->lost_fd, &key, v)) {
+		for (int c = 0; c < t->ncpus; c++)
+			sum += v[c];
+	}
+	free(v);
+	return sum;
+}

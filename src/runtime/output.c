@@ -1,0 +1,235 @@
+/* Output common to text and JSON: the one-line messages (attached probes, printf, print,
+ * time, lost events) and map printing's sorting and `top` selection, which follow
+ * bpftrace 0.17 so listings come out in the same order. */
+#define _GNU_SOURCE /* qsort_r */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "output.h"
+#include "progdesc.h"
+#include "runtime/rt_internal.h"
+#include "util/strbuf.h"
+
+static void emit(const struct out *o, const struct strbuf *sb)
+{
+	if (sb->len)
+		fwrite(sb->s, 1, sb->len, o->f);
+}
+
+uint32_t out_map_buckets(const struct pd_map *m)
+{
+	if (m->kind == PD_MAP_HIST)
+		return PD_HIST_BUCKETS;
+	if (m->kind != PD_MAP_LHIST || m->lhist_step <= 0 || m->lhist_max <= m->lhist_min)
+		return 0;
+	return (uint32_t)((m->lhist_max - m->lhist_min) / m->lhist_step + 2);
+}
+
+void out_attached(const struct out *o, int nprobes)
+{
+	if (o->json)
+		fprintf(o->f, "{\"type\": \"attached_probes\", \"data\": {\"probes\": %d}}\n",
+			nprobes);
+	else
+		fprintf(o->f, "Attaching %d probe%s...\n", nprobes, nprobes == 1 ? "" : "s");
+}
+
+/* Writes text as is, or as a JSON message {"type": type, "data": "text"}. */
+static void message(const struct out *o, const char *type, const struct strbuf *text)
+{
+	if (!o->json) {
+		emit(o, text);
+		return;
+	}
+	struct strbuf sb = { 0 };
+	if (!sb_printf(&sb, "{\"type\": \"%s\", \"data\": \"", type) &&
+	    !out_json_escape(&sb, sb_str(text), text->len) && !sb_append(&sb, "\"}\n"))
+		emit(o, &sb);
+	sb_free(&sb);
+}
+
+void out_printf(const struct out *o, const struct pd_fmt *fmt, const uint8_t *payload,
+		size_t size)
+{
+	struct strbuf sb = { 0 };
+	if (!out_format_printf(&sb, o, fmt->fmt ? fmt->fmt : "", &fmt->args, payload, size))
+		message(o, "printf", &sb);
+	sb_free(&sb);
+}
+
+void out_print_value(const struct out *o, const struct pd_type *t, const uint8_t *p)
+{
+	struct strbuf sb = { 0 };
+	int err = sb_append(&sb, o->json ? "{\"type\": \"value\", \"data\": " : "");
+	err |= out_value_str(&sb, o, t, p, o->json);
+	err |= sb_append(&sb, o->json ? "}\n" : "\n");
+	if (!err)
+		emit(o, &sb);
+	sb_free(&sb);
+}
+
+void out_time(const struct out *o, const char *fmt)
+{
+	struct strbuf sb = { 0 };
+	int64_t now = o->fixed_now ? o->fixed_now : (int64_t)time(NULL);
+	if (!out_strftime(&sb, fmt ? fmt : "%H:%M:%S\n", now))
+		message(o, "time", &sb);
+	sb_free(&sb);
+}
+
+void out_lost(const struct out *o, uint64_t lost)
+{
+	if (o->json)
+		fprintf(o->f, "{\"type\": \"lost_events\", \"data\": {\"events\": %llu}}\n",
+			(unsigned long long)lost);
+	else
+		fprintf(o->f, "Lost %llu events\n", (unsigned long long)lost);
+}
+
+/* Key order as bpftrace's sort_by_key: field by field, integers as unsigned, strings
+ * with strncmp, other kinds unordered; then the raw bytes so the order is total. */
+static int key_cmp(const void *a, const void *b, void *arg)
+{
+	const struct pd_map *m = arg;
+	const struct out_entry *x = a, *y = b;
+	for (int i = 0; i < m->key.fields.len; i++) {
+		const struct pd_type *f = &m->key.fields.v[i];
+		const uint8_t *px = x->key + f->offset, *py = y->key + f->offset;
+		if (f->kind == PD_INT || f->kind == PD_UINT) {
+			uint64_t vx = (uint64_t)rt_read_int(px, f->size, false);
+			uint64_t vy = (uint64_t)rt_read_int(py, f->size, false);
+			if (vx != vy)
+				return vx < vy ? -1 : 1;
+		} else if (f->kind == PD_STR) {
+			int c = strncmp((const char *)px, (const char *)py, f->size);
+			if (c)
+				return c;
+		}
+	}
+	uint32_t ks = m->kind == PD_MAP_HIST || m->kind == PD_MAP_LHIST ? m->bucket_off :
+									  m->key.size;
+	return ks ? memcmp(x->key, y->key, ks) : 0;
+}
+
+/* Raw key bytes: the order of bpftrace's std::map for hist and stats maps. */
+static int key_bytes_cmp(const void *a, const void *b, void *arg)
+{
+	const struct pd_map *m = arg;
+	const struct out_entry *x = a, *y = b;
+	uint32_t ks = m->kind == PD_MAP_HIST || m->kind == PD_MAP_LHIST ? m->bucket_off :
+									  m->key.size;
+	return ks ? memcmp(x->key, y->key, ks) : 0;
+}
+
+struct ranked {
+	struct out_entry e;
+	int64_t v;
+	int idx;
+};
+
+static int rank_cmp(const void *a, const void *b, void *arg)
+{
+	const struct ranked *x = a, *y = b;
+	bool is_unsigned = *(const bool *)arg;
+	if (x->v != y->v) {
+		if (is_unsigned)
+			return (uint64_t)x->v < (uint64_t)y->v ? -1 : 1;
+		return x->v < y->v ? -1 : 1;
+	}
+	return x->idx - y->idx;
+}
+
+/* The value an entry is sorted by, or false when the map sorts by key. */
+static bool sort_value(const struct pd_map *m, const struct out_entry *e, int64_t *v,
+		       bool *is_unsigned)
+{
+	*is_unsigned = m->value.kind == PD_UINT;
+	switch (m->kind) {
+	case PD_MAP_COUNT:
+		*is_unsigned = true;
+		/* fallthrough */
+	case PD_MAP_SUM:
+	case PD_MAP_MIN:
+	case PD_MAP_MAX:
+		*v = e->num;
+		return true;
+	case PD_MAP_AVG:
+	case PD_MAP_STATS:
+		*is_unsigned = false;
+		*v = e->count ? e->total / e->count : 0;
+		return true;
+	case PD_MAP_HIST:
+	case PD_MAP_LHIST:
+		*is_unsigned = true;
+		*v = 0;
+		for (uint32_t i = 0; i < e->nbuckets; i++)
+			*v += (int64_t)e->buckets[i];
+		return true;
+	case PD_MAP_VALUE:
+		if (m->value.kind != PD_INT && m->value.kind != PD_UINT)
+			return false;
+		*v = rt_read_int(e->value, m->value.size, m->value.kind == PD_INT);
+		return true;
+	}
+	return false;
+}
+
+void out_sort_entries(const struct pd_map *m, struct out_entry *e, int n)
+{
+	if (n < 2)
+		return;
+	bool by_bytes = m->kind == PD_MAP_HIST || m->kind == PD_MAP_LHIST ||
+			m->kind == PD_MAP_AVG || m->kind == PD_MAP_STATS;
+	qsort_r(e, (size_t)n, sizeof(*e), by_bytes ? key_bytes_cmp : key_cmp, (void *)m);
+	int64_t v;
+	bool is_unsigned;
+	if (!sort_value(m, &e[0], &v, &is_unsigned))
+		return;
+	struct ranked *r = malloc((size_t)n * sizeof(*r));
+	if (!r)
+		return; /* key order is still a sensible listing */
+	for (int i = 0; i < n; i++) {
+		r[i].e = e[i];
+		r[i].idx = i;
+		sort_value(m, &e[i], &r[i].v, &is_unsigned);
+	}
+	qsort_r(r, (size_t)n, sizeof(*r), rank_cmp, &is_unsigned);
+	for (int i = 0; i < n; i++)
+		e[i] = r[i].e;
+	free(r);
+}
+
+int out_print_map(const struct out *o, const struct pd_map *m, struct out_entry *e, int n,
+		  uint64_t top, uint64_t div)
+{
+	out_sort_entries(m, e, n);
+	if (top && (uint64_t)n > top) {
+		e += n - (int)top;
+		n = (int)top;
+	}
+	if (!div)
+		div = 1;
+	struct strbuf sb = { 0 };
+	int err = o->json ? out_json_map(&sb, o, m, e, n, div) : out_text_map(&sb, o, m, e, n, div);
+	if (!err)
+		emit(o, &sb);
+	sb_free(&sb);
+	return err;
+}
+
+bool out_hist_range(const struct pd_map *m, const struct out_entry *e, uint32_t *first,
+		    uint32_t *last)
+{
+	bool any = false;
+	for (uint32_t i = 0; i < e->nbuckets; i++) {
+		if (!e->buckets[i])
+			continue;
+		if (!any)
+			*first = i;
+		*last = i;
+		any = true;
+	}
+	return any;
+}

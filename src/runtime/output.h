@@ -1,0 +1,83 @@
+/* Output formatting for the runtime: printf, print(value), time(), maps and histograms in
+ * bpftrace 0.17's text and JSON layouts. Works on decoded, per-CPU-merged values only, so
+ * it is tested without the kernel (tests/unit/test_output.c). */
+#ifndef RT_OUTPUT_H
+#define RT_OUTPUT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+struct pd_type;
+struct pd_map;
+struct pd_fmt;
+struct strbuf;
+
+struct out {
+	FILE *f; /* where everything goes (stdout or -o FILE) */
+	bool json; /* -f json */
+	/* CLOCK_REALTIME minus CLOCK_MONOTONIC in ns: turns bpf_ktime_get_ns() values into
+	 * wall-clock time for strftime(). Tests set it to a fixed value. */
+	int64_t boot_ns;
+	/* time() and print of timestamps use this instead of the clock when non-zero
+	 * (seconds since the epoch); tests set it. */
+	int64_t fixed_now;
+};
+
+/* One map entry after the per-CPU values were merged (src/runtime/maps.c). */
+struct out_entry {
+	const uint8_t *key; /* user key bytes laid out as pd_map.key; unused for scalars */
+	const uint8_t *value; /* PD_MAP_VALUE: the value bytes laid out as pd_map.value */
+	int64_t num; /* count, sum, min, max: the merged value (bits of a u64 when unsigned) */
+	int64_t count, total; /* avg, stats */
+	uint64_t *buckets; /* hist, lhist: count per bucket index */
+	uint32_t nbuckets;
+};
+
+/* Number of buckets a hist/lhist entry holds (PD_HIST_BUCKETS for hist). */
+uint32_t out_map_buckets(const struct pd_map *m);
+
+/* Renders the value at p (laid out as t) the way print() shows it: text or JSON.
+ * Returns 0 or -ENOMEM. */
+int out_value_str(struct strbuf *sb, const struct out *o, const struct pd_type *t,
+		  const uint8_t *p, bool json);
+/* Appends s as the inside of a JSON string (no quotes). */
+int out_json_escape(struct strbuf *sb, const char *s, size_t len);
+/* Formats one printf event: fmt with the payload laid out as args. */
+int out_format_printf(struct strbuf *sb, const struct out *o, const char *fmt,
+		      const struct pd_type *args, const uint8_t *payload, size_t size);
+/* strftime of local time at now (seconds since the epoch); "(?)" when it cannot. */
+int out_strftime(struct strbuf *sb, const char *fmt, int64_t now);
+
+/* Messages. Each writes one complete piece of output to o->f. */
+void out_attached(const struct out *o, int nprobes);
+void out_printf(const struct out *o, const struct pd_fmt *fmt, const uint8_t *payload,
+		size_t size);
+void out_print_value(const struct out *o, const struct pd_type *t, const uint8_t *p);
+void out_time(const struct out *o, const char *fmt);
+void out_lost(const struct out *o, uint64_t lost);
+
+/* Sorts the entries the way bpftrace 0.17 does (by value, by bucket total, by average or
+ * by key) and prints the map, keeping the last `top` entries (0: all) with values divided
+ * by div (0 or 1: as they are). Returns 0 or -ENOMEM. */
+int out_print_map(const struct out *o, const struct pd_map *m, struct out_entry *e, int n,
+		  uint64_t top, uint64_t div);
+
+/* Sorting, exposed for tests. */
+void out_sort_entries(const struct pd_map *m, struct out_entry *e, int n);
+
+/* Internal to output_*.c: the layout-specific halves of out_print_map. */
+int out_text_map(struct strbuf *sb, const struct out *o, const struct pd_map *m,
+		 struct out_entry *e, int n, uint64_t div);
+int out_json_map(struct strbuf *sb, const struct out *o, const struct pd_map *m,
+		 struct out_entry *e, int n, uint64_t div);
+/* Histogram helpers shared by text and JSON: the first and last bucket to print,
+ * false when every bucket is zero. */
+bool out_hist_range(const struct pd_map *m, const struct out_entry *e, uint32_t *first,
+		    uint32_t *last);
+/* The key rendered as bpftrace shows it: text "[1, a]" (with brackets) or JSON "1,a"
+ * (the joined elements, not yet escaped). */
+int out_key_str(struct strbuf *sb, const struct out *o, const struct pd_map *m,
+		const uint8_t *key, bool json);
+
+#endif

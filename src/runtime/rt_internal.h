@@ -1,0 +1,95 @@
+/* Internals shared by the runtime's files: struct rt_trace (everything with a kernel
+ * lifetime), and the load/attach/maps/loop/child steps rt_run() strings together. */
+#ifndef RT_INTERNAL_H
+#define RT_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "runtime/output.h"
+#include "runtime/runtime.h"
+
+struct pd_prog;
+struct arena;
+struct pd_map;
+struct strbuf;
+struct bpf_object;
+struct bpf_program;
+struct bpf_link;
+struct ring_buffer;
+
+struct rt_attachment {
+	struct bpf_link *link;
+	int perf_fd; /* -1 unless a perf event backs the link */
+};
+
+struct rt_trace {
+	const struct pd_prog *pd;
+	const struct rt_opts *o;
+	struct out out;
+	FILE *stdout_f; /* bpftrace prints its two closing newlines here even with -o */
+	struct bpf_object *obj;
+	struct bpf_program **progs; /* per pd probe, NULL if the ELF lacks it */
+	int *map_fds; /* per pd map */
+	int events_fd, lost_fd, globals_fd;
+	struct ring_buffer *rb;
+	struct rt_attachment *att;
+	int natt, capatt;
+	int ncpus; /* possible CPUs: per-CPU values come in this many slots */
+	char *log_buf;
+	size_t log_size;
+	bool exiting; /* exit() event, signal, or the traced process ended */
+	int cb_err; /* an error inside the ring buffer callback */
+	pid_t child; /* -c: the child's pid, 0 if none */
+	int child_go_fd; /* -c: write end of the pipe the child waits on, -1 if none */
+	int child_status;
+	bool child_done;
+};
+
+/* format_value.c */
+int64_t rt_read_int(const uint8_t *p, uint32_t size, bool is_signed);
+
+/* output_text.c: the value of a count/sum/min/max/plain map entry (div applied). */
+int rt_scalar_value_str(struct strbuf *sb, const struct out *o, const struct pd_map *m,
+			const struct out_entry *e, uint64_t div, bool json);
+
+/* symbols.c: kernel and user symbol names (bpftrace prints 0x... when unknown). */
+int rt_ksym_str(struct strbuf *sb, uint64_t addr);
+int rt_usym_str(struct strbuf *sb, uint64_t addr, int pid);
+
+/* load.c: open the ELF, size maps, load through the verifier, fill pd_globals. */
+int rt_load(struct rt_trace *t, const void *elf, size_t size);
+int rt_fill_globals(struct rt_trace *t);
+/* verifier.c: explain a rejected program (log tail, script line). */
+void rt_report_verifier(struct rt_trace *t, int err);
+
+/* attach.c */
+int rt_attach_all(struct rt_trace *t);
+void rt_detach_all(struct rt_trace *t);
+/* Runs a BEGIN/END program once with BPF_PROG_TEST_RUN. */
+int rt_run_once(struct rt_trace *t, int probe_index);
+
+/* maps.c: read, clear and zero maps; read the lost counter. */
+int rt_print_map(struct rt_trace *t, int map_id, uint64_t top, uint64_t div, bool at_exit);
+int rt_clear_map(struct rt_trace *t, int map_id);
+int rt_zero_map(struct rt_trace *t, int map_id);
+uint64_t rt_read_lost(struct rt_trace *t);
+/* Reads every entry of a map and merges per-CPU values; the entries and their bytes live
+ * in a (the caller frees it). Returns the entry count or -errno. */
+int rt_read_map(struct rt_trace *t, int map_id, struct out_entry **out, struct arena *a);
+
+/* loop.c: the ring buffer callback and the polling loop. */
+int rt_handle_event(struct rt_trace *t, const void *data, size_t size);
+int rt_poll(struct rt_trace *t);
+int rt_drain(struct rt_trace *t);
+
+/* child.c: -c CMD, started stopped before attach and released after. */
+int rt_child_spawn(struct rt_trace *t, char *const *argv);
+int rt_child_release(struct rt_trace *t);
+/* Returns true once the child (or the -p process) has exited. */
+bool rt_target_gone(struct rt_trace *t);
+void rt_child_kill(struct rt_trace *t);
+
+#endif

@@ -1,0 +1,138 @@
+/* Explaining a failed load: which probe the verifier rejected, the end of its log (all
+ * of it with -v), and a diagnostic at the script line found in the log's source comments
+ * ("; <source> @ <file>:<line>", from the BTF line info codegen emits). */
+#define _GNU_SOURCE /* memmem */
+#include <bpf/libbpf.h>
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "progdesc.h"
+#include "runtime/rt_internal.h"
+#include "util/diag.h"
+
+#define TAIL_LINES 20
+
+/* The first program that failed: libbpf loads in object order and stops at a failure. */
+static const char *failed_probe(struct rt_trace *t)
+{
+	struct bpf_program *prog;
+	bpf_object__for_each_program(prog, t->obj) {
+		if (bpf_program__fd(prog) >= 0)
+			continue;
+		for (int i = 0; t->progs && i < t->pd->probes.len; i++) {
+			if (t->progs[i] == prog)
+				return t->pd->probes.v[i].name;
+		}
+		return bpf_program__name(prog);
+	}
+	return NULL;
+}
+
+static void print_log(struct rt_trace *t)
+{
+	const char *log = t->log_buf;
+	size_t len = strlen(log);
+	while (len && log[len - 1] == '\n')
+		len--;
+	const char *start = log;
+	if (!t->o->verbose) {
+		int lines = 0;
+		for (size_t i = len; i > 0; i--) {
+			if (log[i - 1] == '\n' && ++lines == TAIL_LINES) {
+				start = log + i;
+				break;
+			}
+		}
+	}
+	fprintf(stderr, "%s:\n%.*s\n", start == log ? "verifier log" : "verifier log (last lines)",
+		(int)(len - (size_t)(start - log)), start);
+}
+
+/* Parses "; text @ file:LINE"; returns LINE or 0. */
+static int comment_line(const char *s, const char *e)
+{
+	if (e - s < 3 || s[0] != ';' || s[1] != ' ')
+		return 0;
+	const char *colon = e;
+	while (colon > s && isdigit((unsigned char)colon[-1]))
+		colon--;
+	if (colon == e || colon <= s || colon[-1] != ':')
+		return 0;
+	const char *at = memmem(s, (size_t)(colon - s), " @ ", 3);
+	return at ? atoi(colon) : 0;
+}
+
+static bool is_reason(const char *s, const char *e)
+{
+	if (e == s || s[0] == ';' || isdigit((unsigned char)s[0]))
+		return false;
+	static const char *const skip[] = { "processed ", "verification time", "stack depth",
+					    "-- BEGIN", "-- END", "func#", "libbpf:" };
+	for (size_t i = 0; i < sizeof(skip) / sizeof(skip[0]); i++) {
+		size_t n = strlen(skip[i]);
+		if ((size_t)(e - s) >= n && !memcmp(s, skip[i], n))
+			return false;
+	}
+	return true;
+}
+
+/* Finds the last source comment and the last line that states the reason. */
+static void scan_log(const char *log, int *line, char *reason, size_t rlen)
+{
+	*line = 0;
+	reason[0] = '\0';
+	for (const char *s = log; *s;) {
+		const char *e = strchr(s, '\n');
+		if (!e)
+			e = s + strlen(s);
+		int l = comment_line(s, e);
+		if (l)
+			*line = l;
+		else if (is_reason(s, e))
+			snprintf(reason, rlen, "%.*s", (int)(e - s), s);
+		s = *e ? e + 1 : e;
+	}
+}
+
+static void report_line(struct rt_trace *t, int line, const char *reason)
+{
+	struct diag *d = t->o->diag;
+	if (!d || !d->src)
+		return;
+	const char *p = d->src;
+	for (int i = 1; i < line && p; i++) {
+		p = strchr(p, '\n');
+		if (p)
+			p++;
+	}
+	if (!p)
+		return;
+	size_t len = strcspn(p, "\n");
+	size_t first = 0;
+	while (first < len && isspace((unsigned char)p[first]))
+		first++;
+	struct src_loc loc = { line, (int)first + 1, line, len > first ? (int)len : 1 };
+	if (*reason)
+		diag_error(d, &loc, "the BPF verifier rejected this: %s", reason);
+	else
+		diag_error(d, &loc, "the BPF verifier rejected this");
+}
+
+void rt_report_verifier(struct rt_trace *t, int err)
+{
+	const char *probe = failed_probe(t);
+	if (!probe || !t->log_buf || !t->log_buf[0]) {
+		fprintf(stderr, "error: failed to load the BPF object: %s\n", strerror(-err));
+		if (t->log_buf && t->log_buf[0])
+			print_log(t);
+		return;
+	}
+	fprintf(stderr, "error: the BPF verifier rejected probe %s\n", probe);
+	print_log(t);
+	int line;
+	char reason[256];
+	scan_log(t->log_buf, &line, reason, sizeof(reason));
+	if (line > 0)
+		report_line(t, line, reason);
+}
