@@ -1,0 +1,85 @@
+/* The type checker's state, shared by typecheck.c (statements, locals, maps), tc_expr.c
+ * (expressions), tc_call.c (built-in functions), printf.c and layout.c (pd layouts). */
+#ifndef SEMA_TC_H
+#define SEMA_TC_H
+
+#include <stdarg.h>
+
+#include "../compiler.h"
+#include "../progdesc.h"
+#include "sema.h"
+#include "sema_int.h"
+
+/* What sema knows about one map across all probes. */
+struct tc_map {
+	const char *name; /* "@x" */
+	int id; /* index into pd->maps */
+	struct type *value; /* storage type of the AST_MAP node: normalised value or aggregation */
+	struct type *key; /* TY_TUPLE of the normalised key types (no fields for @x) */
+	int nkeys;
+	struct src_loc first; /* the use that fixed its kind */
+};
+
+struct checker {
+	struct compiler *c;
+	bool quiet; /* a pre-pass: no diagnostics, no formats; maps get defined */
+	bool grew; /* a map was defined during this pass */
+	VEC(struct tc_map *) maps;
+	struct ast_node *probe; /* being checked */
+	struct sema_probe *sp;
+	const struct pd_probe *pp;
+	int loops; /* enclosing while/for/unroll bodies */
+	bool nomem; /* an allocation failed: sema_typecheck returns -ENOMEM */
+};
+
+/* Diagnostics that stay silent during a quiet pass. */
+void tc_error(struct checker *ck, const struct src_loc *loc, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+void tc_note(struct checker *ck, const struct src_loc *loc, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* ty_name into a small rotating buffer, for messages. */
+const char *tc_tyname(const struct type *t);
+
+/* typecheck.c */
+struct tc_map *tc_find_map(struct checker *ck, const char *name);
+/* Checks the keys of map node n against its map (defining it with value type `value` when
+ * value is non-NULL and the map is new). Sets n->map.map_id and n->ty. Returns the map or
+ * NULL (after a diagnostic when not quiet). */
+struct tc_map *tc_use_map(struct checker *ck, struct ast_node *n, struct type *value,
+			  bool define);
+/* A whole-map reference (print(@m), clear(@m), for (... : @m)): the map must exist. */
+struct tc_map *tc_map_ref(struct checker *ck, struct ast_node *n);
+/* Resolves a read of local n; NULL (+diagnostic) when it is not assigned yet. */
+struct sema_var *tc_lookup_var(struct checker *ck, struct ast_node *n);
+/* Storage normalisation of a value stored in a map or local; NULL (+diagnostic) if it
+ * cannot be stored. */
+struct type *tc_storage(struct checker *ck, struct type *t, const struct src_loc *loc,
+			const char *what);
+
+/* tc_expr.c: types n and its children; returns n->ty (never NULL). */
+struct type *tc_expr(struct checker *ck, struct ast_node *n);
+/* True for int and pointer values usable as conditions; reports otherwise. */
+bool tc_check_cond(struct checker *ck, struct ast_node *n);
+/* The type an AST_TYPENAME names, or NULL after a diagnostic. */
+struct type *tc_typename(struct checker *ck, struct ast_node *n);
+/* Evaluates an integer literal (with optional unary minus); false if not one. */
+bool tc_const_int(const struct ast_node *n, int64_t *out);
+
+/* tc_call.c: types a call; agg says it is the right side of a map assignment. */
+struct type *tc_call(struct checker *ck, struct ast_node *n, bool agg);
+bool tc_is_aggregation_call(const struct ast_node *n);
+
+/* printf.c: checks printf's format against its arguments (already typed). */
+bool tc_check_printf(struct checker *ck, struct ast_node *call, const char *fmt, int fmt_len);
+
+/* layout.c */
+/* Converts a type to its pd layout (strings copied into pd->arena). Returns 0 or -ENOMEM. */
+int tc_pd_type(struct checker *ck, const struct type *t, struct pd_type *out);
+/* Adds a format; its args are the given types widened for an event payload. Returns the
+ * fmt id, or -1 during a quiet pass, or -ENOMEM. */
+int tc_add_fmt(struct checker *ck, enum pd_fmt_kind kind, const char *fmt, struct type **args,
+	       int nargs);
+/* Fills pd->maps from ck->maps once every probe is checked. */
+int tc_layout_maps(struct checker *ck);
+
+#endif

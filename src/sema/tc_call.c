@@ -1,0 +1,456 @@
+/* Built-in functions for sema_typecheck: a table of names with argument counts and a check
+ * callback each. Sets call.fn, call.id (format ids) and the call's type. */
+#include <string.h>
+
+#include "tc.h"
+
+struct fn_desc {
+	const char *name;
+	enum sema_fn fn;
+	int min_args, max_args;
+	struct type *(*check)(struct checker *ck, struct ast_node *n);
+};
+
+static struct type *fail(struct ast_node *n)
+{
+	n->ty = ty_error();
+	return n->ty;
+}
+
+static struct type *set(struct checker *ck, struct ast_node *n, struct type *t)
+{
+	if (!t) {
+		ck->nomem = true;
+		t = ty_error();
+	}
+	n->ty = t;
+	return t;
+}
+
+static struct ast_node *arg(struct ast_node *n, int i)
+{
+	return n->call.args.v[i];
+}
+
+/* Types every argument from `from` on; false when one of them is bad. */
+static bool type_args(struct checker *ck, struct ast_node *n, int from)
+{
+	bool ok = true;
+	for (int i = from; i < n->call.args.len; i++)
+		if (ty_is_error(tc_expr(ck, arg(n, i))))
+			ok = false;
+	return ok;
+}
+
+static bool want_int(struct checker *ck, struct ast_node *n, int i, const char *what)
+{
+	struct type *t = tc_expr(ck, arg(n, i));
+	if (ty_is_error(t))
+		return false;
+	if (!ty_is_integer(t)) {
+		tc_error(ck, &arg(n, i)->loc, "%s() expects an integer %s, got %s", n->call.name,
+			 what, tc_tyname(t));
+		return false;
+	}
+	return true;
+}
+
+static bool want_literal(struct checker *ck, struct ast_node *n, int i, const char *what)
+{
+	if (arg(n, i)->kind != AST_STR) {
+		tc_error(ck, &arg(n, i)->loc, "%s() expects a string literal as its %s",
+			 n->call.name, what);
+		return false;
+	}
+	tc_expr(ck, arg(n, i));
+	return true;
+}
+
+/* A whole map argument: @m without keys, which must exist. */
+static struct tc_map *want_map(struct checker *ck, struct ast_node *n, int i)
+{
+	struct ast_node *m = arg(n, i);
+	if (m->kind != AST_MAP || m->map.keys.len) {
+		tc_error(ck, &m->loc, "%s() expects a map without keys, like @name",
+			 n->call.name);
+		if (m->kind != AST_MAP)
+			tc_expr(ck, m);
+		return NULL;
+	}
+	return tc_map_ref(ck, m);
+}
+
+static struct type *check_printf(struct checker *ck, struct ast_node *n)
+{
+	struct ast_node *f = arg(n, 0);
+	if (!want_literal(ck, n, 0, "format") | !type_args(ck, n, 1))
+		return fail(n);
+	if (!tc_check_printf(ck, n, f->str.s, f->str.len))
+		return fail(n);
+	return set(ck, n, ty_none());
+}
+
+/* Arguments of an event payload: bad kinds are reported. */
+static bool printable(struct checker *ck, struct ast_node *a, const char *fn)
+{
+	struct type *t = a->ty;
+	if (t->kind == TY_NONE || t->kind == TY_CTX || ty_is_aggregation(t)) {
+		tc_error(ck, &a->loc, "%s: cannot print a value of type %s", fn, tc_tyname(t));
+		return false;
+	}
+	if (t->kind == TY_RECORD && kbtf_complete(t))
+		ck->nomem = true;
+	return true;
+}
+
+static struct type *check_print(struct checker *ck, struct ast_node *n)
+{
+	struct ast_node *a = arg(n, 0);
+	if (a->kind == AST_MAP && a->map.keys.len == 0) {
+		bool ok = tc_map_ref(ck, a) != NULL;
+		for (int i = 1; i < n->call.args.len; i++)
+			ok &= want_int(ck, n, i, i == 1 ? "top count" : "divisor");
+		return ok ? set(ck, n, ty_none()) : fail(n);
+	}
+	if (n->call.args.len > 1) {
+		tc_error(ck, &n->loc, "print() takes one argument when it prints a value");
+		type_args(ck, n, 0);
+		return fail(n);
+	}
+	if (ty_is_error(tc_expr(ck, a)) || !printable(ck, a, "print()"))
+		return fail(n);
+	struct type *t = a->ty;
+	int id = tc_add_fmt(ck, PD_FMT_PRINT_VALUE, "", &t, 1);
+	if (id < -1)
+		ck->nomem = true;
+	n->call.id = id;
+	return set(ck, n, ty_none());
+}
+
+static struct type *check_exit(struct checker *ck, struct ast_node *n)
+{
+	return set(ck, n, ty_none());
+}
+
+static struct type *check_time(struct checker *ck, struct ast_node *n)
+{
+	const char *fmt = "%H:%M:%S\n";
+	if (n->call.args.len) {
+		if (!want_literal(ck, n, 0, "format"))
+			return fail(n);
+		fmt = arg(n, 0)->str.s;
+	}
+	int id = tc_add_fmt(ck, PD_FMT_TIME, fmt, NULL, 0);
+	if (id < -1)
+		ck->nomem = true;
+	n->call.id = id;
+	return set(ck, n, ty_none());
+}
+
+static struct type *check_strftime(struct checker *ck, struct ast_node *n)
+{
+	bool ok = want_literal(ck, n, 0, "format");
+	ok &= want_int(ck, n, 1, "timestamp");
+	if (!ok)
+		return fail(n);
+	int id = tc_add_fmt(ck, PD_FMT_STRFTIME, arg(n, 0)->str.s, NULL, 0);
+	if (id < -1)
+		ck->nomem = true;
+	n->call.id = id;
+	struct type *t = ty_new(&ck->c->arena, TY_TIMESTAMP);
+	if (t) {
+		t->size = 8;
+		t->align = 8;
+		t->fmt_id = id;
+	}
+	return set(ck, n, t);
+}
+
+/* str($1) takes the parameter as text. */
+static void str_param(struct checker *ck, struct ast_node *a)
+{
+	struct compiler *c = ck->c;
+	int idx = a->posparam.index;
+	const char *s = idx >= 1 && idx <= c->opts.nparams ? c->opts.params[idx - 1] : "";
+	if (idx == 0)
+		return; /* $# stays a number */
+	a->kind = AST_STR;
+	a->str.s = s;
+	a->str.len = (int)strlen(s);
+}
+
+static struct type *check_str(struct checker *ck, struct ast_node *n)
+{
+	struct ast_node *a = arg(n, 0);
+	int size = ck->c->opts.strlen;
+	int64_t len;
+	if (a->kind == AST_POSPARAM)
+		str_param(ck, a);
+	struct type *t = tc_expr(ck, a);
+	bool ok = !ty_is_error(t);
+	if (n->call.args.len > 1) {
+		ok &= want_int(ck, n, 1, "length");
+		if (ok && tc_const_int(arg(n, 1), &len) && len >= 0 && len + 1 < size)
+			size = (int)len + 1;
+	}
+	if (!ok)
+		return fail(n);
+	if (t->kind == TY_STR)
+		return set(ck, n, n->call.args.len > 1 && size < t->size ? ty_str(&ck->c->arena, size)
+									  : t);
+	if (t->kind != TY_INT && t->kind != TY_PTR) {
+		tc_error(ck, &a->loc, "str() expects a pointer or an integer address, got %s",
+			 tc_tyname(t));
+		return fail(n);
+	}
+	return set(ck, n, ty_str(&ck->c->arena, size));
+}
+
+static struct type *check_clear(struct checker *ck, struct ast_node *n)
+{
+	return want_map(ck, n, 0) ? set(ck, n, ty_none()) : fail(n);
+}
+
+/* delete(@m[k]) or delete(@m, k): the keys must match the map's. */
+static struct type *check_delete(struct checker *ck, struct ast_node *n)
+{
+	struct ast_node *m = arg(n, 0);
+	if (m->kind != AST_MAP) {
+		tc_error(ck, &m->loc, "%s() expects a map element, like @name[key]", n->call.name);
+		type_args(ck, n, 0);
+		return fail(n);
+	}
+	if (n->call.args.len == 2) {
+		if (m->map.keys.len) {
+			tc_error(ck, &m->loc, "%s(@m, key) takes the map without keys", n->call.name);
+			return fail(n);
+		}
+		/* Check the key as if written @m[key]. */
+		struct ast_node *k = arg(n, 1);
+		if (vec_push(&ck->c->arena, &m->map.keys, k)) {
+			ck->nomem = true;
+			return fail(n);
+		}
+		struct tc_map *tm = tc_use_map(ck, m, NULL, false);
+		m->map.keys.len = 0;
+		if (!tm)
+			return fail(n);
+		return set(ck, n, n->call.fn == FN_HAS_KEY ? ty_int(8, true) : ty_none());
+	}
+	if (!tc_use_map(ck, m, NULL, false))
+		return fail(n);
+	return set(ck, n, ty_none());
+}
+
+static struct type *check_has_key(struct checker *ck, struct ast_node *n)
+{
+	return check_delete(ck, n);
+}
+
+static struct type *check_len(struct checker *ck, struct ast_node *n)
+{
+	return want_map(ck, n, 0) ? set(ck, n, ty_int(8, true)) : fail(n);
+}
+
+/* ---- aggregations: only as `@m[...] = f(...)` ---- */
+
+static struct type *agg_type(struct checker *ck, struct ast_node *n, enum ty_kind kind,
+			     bool is_signed)
+{
+	struct type *t = ty_new(&ck->c->arena, kind);
+	if (!t)
+		return set(ck, n, NULL);
+	t->is_signed = is_signed;
+	t->align = 8;
+	t->size = kind == TY_COUNT || kind == TY_SUM || kind == TY_HIST || kind == TY_LHIST ? 8
+											      : 16;
+	return set(ck, n, t);
+}
+
+static struct type *check_count(struct checker *ck, struct ast_node *n)
+{
+	return agg_type(ck, n, TY_COUNT, false);
+}
+
+static struct type *check_agg1(struct checker *ck, struct ast_node *n)
+{
+	if (!want_int(ck, n, 0, "value"))
+		return fail(n);
+	bool sgn = arg(n, 0)->ty->is_signed || arg(n, 0)->ty->size < 8;
+	switch (n->call.fn) {
+	case FN_SUM:
+		return agg_type(ck, n, TY_SUM, sgn);
+	case FN_AVG:
+		return agg_type(ck, n, TY_AVG, sgn);
+	case FN_MIN:
+		return agg_type(ck, n, TY_MIN, sgn);
+	case FN_MAX:
+		return agg_type(ck, n, TY_MAX, sgn);
+	case FN_STATS:
+		return agg_type(ck, n, TY_STATS, sgn);
+	case FN_UNKNOWN:
+	case FN_PRINTF:
+	case FN_PRINT:
+	case FN_EXIT:
+	case FN_TIME:
+	case FN_STRFTIME:
+	case FN_STR:
+	case FN_CLEAR:
+	case FN_ZERO:
+	case FN_DELETE:
+	case FN_HAS_KEY:
+	case FN_LEN:
+	case FN_COUNT:
+	case FN_HIST:
+	case FN_LHIST:
+		break;
+	}
+	return agg_type(ck, n, TY_HIST, sgn);
+}
+
+static bool lhist_param(struct checker *ck, struct ast_node *n, int i, int64_t *out)
+{
+	if (!want_int(ck, n, i, "literal"))
+		return false;
+	if (!tc_const_int(arg(n, i), out)) {
+		tc_error(ck, &arg(n, i)->loc, "lhist() expects an integer literal here");
+		return false;
+	}
+	return true;
+}
+
+static struct type *check_lhist(struct checker *ck, struct ast_node *n)
+{
+	int64_t min = 0, max = 0, step = 0;
+	bool ok = want_int(ck, n, 0, "value");
+	bool lits = lhist_param(ck, n, 1, &min) & lhist_param(ck, n, 2, &max) &
+		    lhist_param(ck, n, 3, &step);
+	if (!ok || !lits)
+		return fail(n);
+	const char *err = NULL;
+	if (min < 0)
+		err = "lhist() min must be non-negative";
+	else if (step < 1)
+		err = "lhist() step must be at least 1";
+	else if (min >= max)
+		err = "lhist() min must be less than max";
+	else if ((max - min) / step > 1000)
+		err = "lhist() would need more than 1000 buckets";
+	if (err) {
+		tc_error(ck, &n->loc, "%s (min %lld, max %lld, step %lld)", err, (long long)min,
+			 (long long)max, (long long)step);
+		return fail(n);
+	}
+	struct type *t = agg_type(ck, n, TY_LHIST, true);
+	t->lhist_min = (int)min;
+	t->lhist_max = (int)max;
+	t->lhist_step = (int)step;
+	return t;
+}
+
+static const struct fn_desc fn_table[] = {
+	{ "printf", FN_PRINTF, 1, 64, check_printf },
+	{ "print", FN_PRINT, 1, 3, check_print },
+	{ "exit", FN_EXIT, 0, 0, check_exit },
+	{ "time", FN_TIME, 0, 1, check_time },
+	{ "strftime", FN_STRFTIME, 2, 2, check_strftime },
+	{ "str", FN_STR, 1, 2, check_str },
+	{ "clear", FN_CLEAR, 1, 1, check_clear },
+	{ "zero", FN_ZERO, 1, 1, check_clear },
+	{ "delete", FN_DELETE, 1, 2, check_delete },
+	{ "has_key", FN_HAS_KEY, 2, 2, check_has_key },
+	{ "len", FN_LEN, 1, 1, check_len },
+	{ "count", FN_COUNT, 0, 0, check_count },
+	{ "sum", FN_SUM, 1, 1, check_agg1 },
+	{ "avg", FN_AVG, 1, 1, check_agg1 },
+	{ "min", FN_MIN, 1, 1, check_agg1 },
+	{ "max", FN_MAX, 1, 1, check_agg1 },
+	{ "stats", FN_STATS, 1, 1, check_agg1 },
+	{ "hist", FN_HIST, 1, 1, check_agg1 },
+	{ "lhist", FN_LHIST, 4, 4, check_lhist },
+};
+
+/* bpftrace functions this compiler does not implement yet. */
+static const char *const later_fns[] = {
+	"kstack", "ustack", "ksym",    "usym",	    "kaddr",  "uaddr",	 "ntop",   "join",
+	"system", "cat",    "signal",  "override",  "reg",    "buf",	 "cgroupid", "macaddr",
+	"strncmp", "strcontains", "path", "unwatch", "skboutput", "pton", "offsetof", "bswap",
+	"strerror", "percpu_kaddr", "debugf", "errorf", "warnf", "cgroup_path",
+};
+
+static const struct fn_desc *find_fn(const char *name)
+{
+	for (size_t i = 0; i < sizeof(fn_table) / sizeof(fn_table[0]); i++)
+		if (strcmp(fn_table[i].name, name) == 0)
+			return &fn_table[i];
+	return NULL;
+}
+
+bool tc_is_aggregation_call(const struct ast_node *n)
+{
+	if (n->kind != AST_CALL)
+		return false;
+	const struct fn_desc *d = find_fn(n->call.name);
+	return d && d->fn >= FN_COUNT && d->fn <= FN_LHIST;
+}
+
+static struct type *unknown_fn(struct checker *ck, struct ast_node *n)
+{
+	for (size_t i = 0; i < sizeof(later_fns) / sizeof(later_fns[0]); i++) {
+		if (strcmp(later_fns[i], n->call.name) == 0) {
+			tc_error(ck, &n->loc, "function '%s' is not supported yet", n->call.name);
+			return fail(n);
+		}
+	}
+	tc_error(ck, &n->loc, "unknown function '%s'", n->call.name);
+	struct sema_suggest s;
+	sema_suggest_init(&s, n->call.name);
+	for (size_t i = 0; i < sizeof(fn_table) / sizeof(fn_table[0]); i++)
+		sema_suggest_add(&s, fn_table[i].name);
+	if (sema_suggest_best(&s))
+		tc_note(ck, &n->loc, "did you mean '%s'?", sema_suggest_best(&s));
+	return fail(n);
+}
+
+static bool check_arity(struct checker *ck, struct ast_node *n, const struct fn_desc *d)
+{
+	int got = n->call.args.len;
+	if (got >= d->min_args && got <= d->max_args)
+		return true;
+	if (d->min_args == d->max_args)
+		tc_error(ck, &n->loc, "%s() takes %d argument%s, %d given", d->name, d->min_args,
+			 d->min_args == 1 ? "" : "s", got);
+	else if (got < d->min_args)
+		tc_error(ck, &n->loc, "%s() takes at least %d argument%s, %d given", d->name,
+			 d->min_args, d->min_args == 1 ? "" : "s", got);
+	else
+		tc_error(ck, &n->loc, "%s() takes at most %d argument%s, %d given", d->name,
+			 d->max_args, d->max_args == 1 ? "" : "s", got);
+	return false;
+}
+
+struct type *tc_call(struct checker *ck, struct ast_node *n, bool agg)
+{
+	const struct fn_desc *d = find_fn(n->call.name);
+	n->call.id = -1;
+	if (!d) {
+		n->call.fn = FN_UNKNOWN;
+		type_args(ck, n, 0);
+		return unknown_fn(ck, n);
+	}
+	n->call.fn = d->fn;
+	if (!check_arity(ck, n, d)) {
+		/* still type what can be typed, for the other diagnostics */
+		for (int i = 0; i < n->call.args.len; i++)
+			if (arg(n, i)->kind != AST_MAP)
+				tc_expr(ck, arg(n, i));
+		return fail(n);
+	}
+	if (d->fn >= FN_COUNT && d->fn <= FN_LHIST && !agg) {
+		tc_error(ck, &n->loc, "%s() must be assigned directly to a map, as in @x = %s(...)",
+			 d->name, d->name);
+		type_args(ck, n, 0);
+		return fail(n);
+	}
+	return d->check(ck, n);
+}
