@@ -85,6 +85,7 @@ static int array_len(struct lex_state *st, const struct ast_node *n);
 %define api.pure full
 %define api.location.type {struct src_loc}
 %define parse.error custom
+%define parse.lac full
 %locations
 %expect 0
 %parse-param {void *scanner} {struct lex_state *st}
@@ -686,14 +687,18 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, void *scanner, struct 
 		snprintf(found, sizeof(found), "end of input");
 	else
 		lex_describe(st->src + st->tok_off, st->tok_len, found, sizeof(found));
-	if (has_symbol(exp, n, YYSYMBOL_IF)) {
+	if (yypcontext_token(ctx) == YYSYMBOL_YYEOF && has_symbol(exp, n, YYTRANSLATE('}'))) {
+		diag_error(st->diag, loc, "unexpected end of input, expected '}'");
+	} else if (has_symbol(exp, n, YYSYMBOL_BREAK)) {
 		diag_error(st->diag, loc, "unexpected %s, expected statement", found);
 	} else if (has_symbol(exp, n, YYSYMBOL_ENDPRED)) {
 		diag_error(st->diag, loc, "expected '/' after predicate, found %s", found);
-	} else if (has_symbol(exp, n, ';') && !has_symbol(exp, n, YYSYMBOL_INT)) {
+	} else if (has_symbol(exp, n, YYTRANSLATE(';')) && !has_symbol(exp, n, YYSYMBOL_INT)) {
 		diag_error(st->diag, loc, "expected ';' after statement, found %s", found);
-	} else if (has_symbol(exp, n, YYSYMBOL_INT) && !has_symbol(exp, n, ')')) {
+	} else if (has_symbol(exp, n, YYSYMBOL_INT) && !has_symbol(exp, n, YYTRANSLATE(')'))) {
 		diag_error(st->diag, loc, "unexpected %s, expected expression", found);
+	} else if (has_symbol(exp, n, YYSYMBOL_ATTACH) && has_symbol(exp, n, YYTRANSLATE('{'))) {
+		diag_error(st->diag, loc, "unexpected %s, expected '{' after attach point", found);
 	} else if (has_symbol(exp, n, YYSYMBOL_ATTACH)) {
 		diag_error(st->diag, loc, "unexpected %s, expected attach point", found);
 	} else {
