@@ -1,0 +1,278 @@
+/* Kernel-level tests of the runtime (src/runtime/): hand-written BPF objects (the .bpf.c
+ * files in tests/unit/bpf/, built here with clang -target bpf) and hand-built program
+ * descriptions go through rt_run(): load, BEGIN, attach, -c child, ring buffer, END, maps,
+ * verifier errors, --dry-run and --emit-elf. Needs root and clang; skipped otherwise. */
+#include <criterion/criterion.h>
+#include <criterion/redirect.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include "progdesc.h"
+#include "runtime/runtime.h"
+#include "util/diag.h"
+
+static char tmpdir[] = "/tmp/bpfscope-rt-XXXXXX";
+
+/* The directory of this file, from __FILE__ (relative to where make runs). */
+static void src_path(char *buf, size_t len, const char *name)
+{
+	const char *f = __FILE__;
+	const char *slash = strrchr(f, '/');
+	snprintf(buf, len, "%.*s/bpf/%s", slash ? (int)(slash - f) : 1, slash ? f : ".", name);
+}
+
+static bool can_run(void)
+{
+	if (geteuid() != 0) {
+		cr_skip_test("needs root to load BPF programs");
+		return false;
+	}
+	if (system("command -v clang >/dev/null 2>&1")) {
+		cr_skip_test("needs clang to build the test BPF objects");
+		return false;
+	}
+	return true;
+}
+
+/* Builds tests/unit/bpf/<name>.bpf.c and reads the object; NULL on failure. */
+static void *build_obj(const char *name, size_t *size)
+{
+	char src[512], obj[512], cmd[2048];
+	struct utsname u;
+	uname(&u);
+	if (!mkdtemp(tmpdir) && tmpdir[0] != '/')
+		return NULL;
+	src_path(src, sizeof(src), name);
+	snprintf(obj, sizeof(obj), "%s/%s.o", tmpdir, name);
+	snprintf(cmd, sizeof(cmd),
+		 "clang -target bpf -O2 -g -I/usr/include/%s-linux-gnu -c %s -o %s 2>&1",
+		 u.machine, src, obj);
+	cr_assert_eq(system(cmd), 0, "clang failed: %s", cmd);
+	FILE *f = fopen(obj, "rb");
+	cr_assert_not_null(f);
+	fseek(f, 0, SEEK_END);
+	long n = ftell(f);
+	fseek(f, 0, SEEK_SET);
+	void *buf = malloc((size_t)n);
+	cr_assert_eq(fread(buf, 1, (size_t)n, f), (size_t)n);
+	fclose(f);
+	*size = (size_t)n;
+	return buf;
+}
+
+static struct pd_type ty(enum pd_kind k, uint32_t size, uint32_t off)
+{
+	return (struct pd_type){ .kind = k, .size = size, .offset = off };
+}
+
+static void add_field(struct pd_prog *pd, struct pd_type *tuple, struct pd_type f)
+{
+	cr_assert_eq(vec_push(&pd->arena, &tuple->fields, f), 0);
+}
+
+static void add_map(struct pd_prog *pd, const char *name, const char *sym, enum pd_map_kind kind)
+{
+	struct pd_map m = { .name = name, .sym = sym, .kind = kind, .key_size = 8,
+			    .value_size = 8, .is_scalar = true, .max_entries = 1 };
+	m.key.kind = PD_TUPLE;
+	m.value = ty(PD_UINT, 8, 0);
+	cr_assert_eq(vec_push(&pd->arena, &pd->maps, m), 0);
+}
+
+static void add_probe(struct pd_prog *pd, enum pd_probe_kind kind, const char *name,
+		      const char *prog, const char *target, const char *func)
+{
+	struct pd_probe p = { .kind = kind, .name = name, .prog_name = prog, .target = target,
+			      .func = func };
+	cr_assert_eq(vec_push(&pd->arena, &pd->probes, p), 0);
+}
+
+/* The description matching tests/unit/bpf/rt_test.bpf.c. */
+static struct pd_prog *test_pd(void)
+{
+	struct pd_prog *pd = pd_new();
+	pd->ringbuf_size = 4096;
+	add_map(pd, "@a", "m0", PD_MAP_COUNT);
+	add_map(pd, "@h", "m1", PD_MAP_HIST);
+	struct pd_map *h = &pd->maps.v[1];
+	h->is_scalar = false;
+	h->key_size = 16;
+	h->bucket_off = 8;
+	h->max_entries = 64;
+	h->key.size = 8;
+	add_field(pd, &h->key, ty(PD_INT, 8, 0));
+	add_map(pd, "@s", "m2", PD_MAP_VALUE);
+	struct pd_map *s = &pd->maps.v[2];
+	s->is_scalar = false;
+	s->key_size = s->value_size = 16;
+	s->max_entries = 64;
+	add_field(pd, &s->key, ty(PD_STR, 16, 0));
+	s->value = ty(PD_STR, 16, 0);
+	add_map(pd, "@e", "m3", PD_MAP_COUNT);
+
+	struct pd_fmt f0 = { .kind = PD_FMT_PRINTF, .fmt = "hello %d %s\n" };
+	f0.args.kind = PD_TUPLE;
+	add_field(pd, &f0.args, ty(PD_INT, 8, 0));
+	add_field(pd, &f0.args, ty(PD_STR, 16, 8));
+	struct pd_fmt f1 = { .kind = PD_FMT_TIME, .fmt = "T\n" };
+	cr_assert_eq(vec_push(&pd->arena, &pd->fmts, f0), 0);
+	cr_assert_eq(vec_push(&pd->arena, &pd->fmts, f1), 0);
+
+	add_probe(pd, PD_PROBE_BEGIN, "BEGIN", "begin", NULL, NULL);
+	add_probe(pd, PD_PROBE_TRACEPOINT, "tracepoint:syscalls:sys_enter_execve", "execs",
+		  "syscalls", "sys_enter_execve");
+	add_probe(pd, PD_PROBE_END, "END", "end", NULL, NULL);
+	return pd;
+}
+
+static char *bar(int n)
+{
+	static char b[4][64];
+	static int i;
+	char *s = b[i++ % 4];
+	memset(s, ' ', 52);
+	memset(s, '@', (size_t)n);
+	s[52] = '\0';
+	return s;
+}
+
+static int bpfscope_progs_loaded(void)
+{
+	return system("bpftool prog show 2>/dev/null | grep -qE 'name (begin|execs|end) '") == 0;
+}
+
+Test(runtime, runs_begin_attach_child_end_and_prints_maps, .init = cr_redirect_stdout)
+{
+	if (!can_run())
+		return;
+	size_t size;
+	void *elf = build_obj("rt_test.bpf.c", &size);
+	struct pd_prog *pd = test_pd();
+	char *text = NULL;
+	size_t len = 0;
+	char *argv[] = { "/bin/true", NULL };
+	struct rt_opts o = { .out = open_memstream(&text, &len), .child_argv = argv };
+	cr_assert_eq(rt_run(pd, elf, size, &o), 0);
+	fclose(o.out);
+	char want[4096];
+	snprintf(want, sizeof(want),
+		 "Attaching 3 probes...\nhello 42 abc\nT\n@a: 1\n@e: 1\n"
+		 "@h[1]: \n[4, 8)                 2 |%s|\n\n"
+		 "@h[2]: \n[0]                    1 |%s|\n[1]                    0 |%s|\n"
+		 "[2, 4)                 4 |%s|\n\n",
+		 bar(52), bar(13), bar(0), bar(52));
+	cr_assert_str_eq(text, want);
+	fflush(stdout);
+	cr_assert_stdout_eq_str("\n\n");
+	cr_assert_not(bpfscope_progs_loaded(), "programs left in the kernel");
+	free(text);
+	free(elf);
+	pd_free(pd);
+}
+
+Test(runtime, prints_the_json_layout, .init = cr_redirect_stdout)
+{
+	if (!can_run())
+		return;
+	size_t size;
+	void *elf = build_obj("rt_test.bpf.c", &size);
+	struct pd_prog *pd = test_pd();
+	char *text = NULL;
+	size_t len = 0;
+	char *argv[] = { "/bin/true", NULL };
+	struct rt_opts o = { .out = open_memstream(&text, &len), .child_argv = argv,
+			     .json = true };
+	cr_assert_eq(rt_run(pd, elf, size, &o), 0);
+	fclose(o.out);
+	cr_assert_str_eq(text,
+			 "{\"type\": \"attached_probes\", \"data\": {\"probes\": 3}}\n"
+			 "{\"type\": \"printf\", \"data\": \"hello 42 abc\\n\"}\n"
+			 "{\"type\": \"time\", \"data\": \"T\\n\"}\n"
+			 "{\"type\": \"map\", \"data\": {\"@a\": 1}}\n"
+			 "{\"type\": \"map\", \"data\": {\"@e\": 1}}\n"
+			 "{\"type\": \"hist\", \"data\": {\"@h\": {\"1\": [{\"min\": 4, \"max\": 7, "
+			 "\"count\": 2}], \"2\": [{\"min\": 0, \"max\": 0, \"count\": 1}, {\"min\": 1, "
+			 "\"max\": 1, \"count\": 0}, {\"min\": 2, \"max\": 3, \"count\": 4}]}}}\n");
+	free(text);
+	free(elf);
+	pd_free(pd);
+}
+
+Test(runtime, dry_run_loads_and_leaves_nothing_behind)
+{
+	if (!can_run())
+		return;
+	size_t size;
+	void *elf = build_obj("rt_test.bpf.c", &size);
+	struct pd_prog *pd = test_pd();
+	char *text = NULL;
+	size_t len = 0;
+	struct rt_opts o = { .out = open_memstream(&text, &len), .dry_run = true, .quiet = true };
+	cr_assert_eq(rt_run(pd, elf, size, &o), 0);
+	fclose(o.out);
+	cr_assert_str_eq(text, "");
+	cr_assert_not(bpfscope_progs_loaded(), "programs left in the kernel");
+	free(text);
+	free(elf);
+	pd_free(pd);
+}
+
+Test(runtime, names_the_rejected_probe_and_its_source_line, .init = cr_redirect_stderr)
+{
+	if (!can_run())
+		return;
+	size_t size;
+	void *elf = build_obj("rt_reject.bpf.c", &size);
+	char path[512];
+	src_path(path, sizeof(path), "rt_reject.bpf.c");
+	FILE *f = fopen(path, "r");
+	static char src[8192];
+	size_t n = fread(src, 1, sizeof(src) - 1, f);
+	src[n] = '\0';
+	fclose(f);
+	struct diag d;
+	diag_init(&d, "rt_reject.bpf.c", src, stderr);
+	struct pd_prog *pd = pd_new();
+	pd->ringbuf_size = 4096;
+	add_map(pd, "@v", "m0", PD_MAP_VALUE);
+	pd->maps.v[0].max_entries = 4;
+	add_probe(pd, PD_PROBE_BEGIN, "BEGIN", "begin", NULL, NULL);
+	struct rt_opts o = { .quiet = true, .diag = &d };
+	cr_assert_lt(rt_run(pd, elf, size, &o), 0);
+	cr_assert_eq(diag_errors(&d), 1);
+	fflush(stderr);
+	char buf[65536];
+	FILE *err = cr_get_redirected_stderr();
+	size_t got = fread(buf, 1, sizeof(buf) - 1, err);
+	buf[got] = '\0';
+	cr_assert(strstr(buf, "error: the BPF verifier rejected probe BEGIN\n"), "%s", buf);
+	cr_assert(strstr(buf, "invalid mem access"), "%s", buf);
+	cr_assert(strstr(buf, "rt_reject.bpf.c:23:2: error: the BPF verifier rejected this: "),
+		  "%s", buf);
+	cr_assert(strstr(buf, "\treturn *v; /* no NULL check: rejected */\n\t^~~~~~~~~~"), "%s",
+		  buf);
+	free(elf);
+	pd_free(pd);
+}
+
+Test(runtime, writes_the_object_with_emit_elf_without_loading)
+{
+	char path[] = "/tmp/bpfscope-elf-XXXXXX";
+	int fd = mkstemp(path);
+	cr_assert_geq(fd, 0);
+	close(fd);
+	static const char bytes[] = "\177ELF-not-really";
+	struct pd_prog *pd = pd_new();
+	struct rt_opts o = { .emit_elf = path };
+	cr_assert_eq(rt_run(pd, bytes, sizeof(bytes), &o), 0);
+	FILE *f = fopen(path, "rb");
+	char buf[64] = { 0 };
+	cr_assert_eq(fread(buf, 1, sizeof(buf), f), sizeof(bytes));
+	fclose(f);
+	cr_assert_eq(memcmp(buf, bytes, sizeof(bytes)), 0);
+	unlink(path);
+	pd_free(pd);
+}
