@@ -10,7 +10,7 @@ SAN ?= 0
 # library, which links far quicker.
 LLVM_STATIC ?= 1
 
-DEB_PACKAGES := gcc make pkg-config flex bison llvm-19-dev libbpf-dev libelf-dev libdw-dev \
+DEB_PACKAGES := gcc make pkg-config flex bison clang llvm-19-dev libbpf-dev libelf-dev libdw-dev \
 	zlib1g-dev libzstd-dev libcriterion-dev python3 bpftrace bpftool hyperfine
 
 ifeq ($(V),0)
