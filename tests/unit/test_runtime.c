@@ -7,7 +7,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/utsname.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "progdesc.h"
@@ -274,5 +277,127 @@ Test(runtime, writes_the_object_with_emit_elf_without_loading)
 	fclose(f);
 	cr_assert_eq(memcmp(buf, bytes, sizeof(bytes)), 0);
 	unlink(path);
+	pd_free(pd);
+}
+
+/* The description matching tests/unit/bpf/rt_timers.bpf.c. */
+static struct pd_prog *timers_pd(void)
+{
+	struct pd_prog *pd = pd_new();
+	pd->ringbuf_size = 4096;
+	add_map(pd, "@ticks", "m0", PD_MAP_COUNT);
+	add_map(pd, "@prof", "m1", PD_MAP_COUNT);
+	add_map(pd, "@raw", "m2", PD_MAP_COUNT);
+	add_probe(pd, PD_PROBE_INTERVAL, "interval:ms:10", "ticks", NULL, NULL);
+	pd->probes.v[0].period_ns = 10 * 1000 * 1000;
+	add_probe(pd, PD_PROBE_PROFILE, "profile:hz:997", "prof", NULL, NULL);
+	pd->probes.v[1].freq_hz = 997;
+	add_probe(pd, PD_PROBE_RAWTP, "rawtracepoint:sys_enter", "raw", NULL, "sys_enter");
+	return pd;
+}
+
+static long count_of(const char *text, const char *name)
+{
+	const char *p = strstr(text, name);
+	return p ? strtol(p + strlen(name), NULL, 10) : -1;
+}
+
+Test(runtime, attaches_interval_profile_and_raw_tracepoint_probes, .init = cr_redirect_stdout)
+{
+	if (!can_run())
+		return;
+	size_t size;
+	void *elf = build_obj("rt_timers.bpf.c", &size);
+	struct pd_prog *pd = timers_pd();
+	char *text = NULL;
+	size_t len = 0;
+	struct rt_opts o = { .out = open_memstream(&text, &len) };
+	cr_assert_eq(rt_run(pd, elf, size, &o), 0);
+	fclose(o.out);
+	cr_assert(!strncmp(text, "Attaching 3 probes...\n", 22), "%s", text);
+	cr_assert_geq(count_of(text, "@ticks: "), 3, "%s", text);
+	cr_assert_geq(count_of(text, "@prof: "), 1, "%s", text);
+	cr_assert_geq(count_of(text, "@raw: "), 1, "%s", text);
+	cr_assert_lt(strstr(text, "@prof: "), strstr(text, "@raw: "), "maps sorted by name");
+	cr_assert_lt(strstr(text, "@raw: "), strstr(text, "@ticks: "), "maps sorted by name");
+	free(text);
+	free(elf);
+	pd_free(pd);
+}
+
+/* Runs rt_run in a child process with output to a file; returns the child's pid. */
+static pid_t run_in_child(struct pd_prog *pd, void *elf, size_t size, const char *out, pid_t pid)
+{
+	pid_t c = fork();
+	cr_assert_geq(c, 0);
+	if (c == 0) {
+		freopen("/dev/null", "w", stdout); /* bpftrace's two closing newlines */
+		struct rt_opts o = { .out = fopen(out, "w"), .pid = pid, .quiet = true };
+		int err = rt_run(pd, elf, size, &o);
+		fclose(o.out);
+		_exit(err ? 1 : 0);
+	}
+	return c;
+}
+
+static char *slurp(const char *path)
+{
+	static char buf[8192];
+	FILE *f = fopen(path, "r");
+	cr_assert_not_null(f);
+	buf[fread(buf, 1, sizeof(buf) - 1, f)] = '\0';
+	fclose(f);
+	return buf;
+}
+
+Test(runtime, stops_on_sigint_and_prints_the_maps)
+{
+	if (!can_run())
+		return;
+	size_t size;
+	void *elf = build_obj("rt_timers.bpf.c", &size);
+	struct pd_prog *pd = timers_pd();
+	pd->probes.v[0].period_ns = 1000ull * 1000 * 1000 * 1000; /* never reaches exit() */
+	char out[600];
+	snprintf(out, sizeof(out), "%s/sigint.out", tmpdir);
+	pid_t c = run_in_child(pd, elf, size, out, 0);
+	struct timespec ts = { 0, 500 * 1000 * 1000 };
+	nanosleep(&ts, NULL);
+	kill(c, SIGINT);
+	int status;
+	cr_assert_eq(waitpid(c, &status, 0), c);
+	cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0, "status %d", status);
+	char *text = slurp(out);
+	cr_assert_geq(count_of(text, "@raw: "), 1, "%s", text);
+	cr_assert_null(strstr(text, "@ticks"), "%s", text);
+	cr_assert_not(bpfscope_progs_loaded(), "programs left in the kernel");
+	free(elf);
+	pd_free(pd);
+}
+
+Test(runtime, stops_when_the_traced_pid_exits)
+{
+	if (!can_run())
+		return;
+	size_t size;
+	void *elf = build_obj("rt_timers.bpf.c", &size);
+	struct pd_prog *pd = timers_pd();
+	pd->probes.v[0].period_ns = 1000ull * 1000 * 1000 * 1000;
+	pid_t target = fork();
+	if (target == 0) {
+		struct timespec ts = { 0, 400 * 1000 * 1000 };
+		nanosleep(&ts, NULL);
+		_exit(0);
+	}
+	char out[600];
+	snprintf(out, sizeof(out), "%s/pid.out", tmpdir);
+	pid_t c = run_in_child(pd, elf, size, out, target);
+	int status;
+	/* the target stays a zombie of ours: the runtime must still see it has ended */
+	cr_assert_eq(waitpid(c, &status, 0), c);
+	cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0, "status %d", status);
+	waitpid(target, NULL, 0);
+	cr_assert_geq(count_of(slurp(out), "@raw: "), 1);
+	free(elf);
 	pd_free(pd);
 }
