@@ -214,6 +214,12 @@ static bool check_keys(struct checker *ck, struct tc_map *m, struct ast_node *n,
 	return true;
 }
 
+static bool same_loc(const struct src_loc *a, const struct src_loc *b)
+{
+	return a->first_line == b->first_line && a->first_col == b->first_col &&
+	       a->last_line == b->last_line && a->last_col == b->last_col;
+}
+
 struct tc_map *tc_use_map(struct checker *ck, struct ast_node *n, struct type *value,
 			  bool define)
 {
@@ -234,6 +240,13 @@ struct tc_map *tc_use_map(struct checker *ck, struct ast_node *n, struct type *v
 	n->map.map_id = m->id;
 	if (!key || !check_keys(ck, m, n, key))
 		return NULL;
+	/* The defining use is typed again in the final pass, where formats get their ids
+	 * (a strftime() value made during a quiet pass has none). */
+	if (!ck->quiet && value && !ty_is_error(value) && same_loc(&n->loc, &m->first) &&
+	    compatible(value, m->value)) {
+		m->value = value;
+		m->key = key;
+	}
 	if (value && !ty_is_error(value) && !compatible(value, m->value)) {
 		tc_error(ck, &n->loc, "type mismatch for %s: cannot assign %s to a map of %s",
 			 m->name, tc_tyname(value), tc_tyname(m->value));
