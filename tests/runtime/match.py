@@ -8,7 +8,7 @@ import sys
 
 def line_regex(pat):
     out, pos = [], 0
-    for m in re.finditer(r"\{\{(.*?)\}\}", pat):
+    for m in re.finditer(r"\{\{(.*?)\}\}(?!\})", pat):
         out.append(re.escape(pat[pos:m.start()]))
         out.append("(?:" + m.group(1) + ")")
         pos = m.end()
