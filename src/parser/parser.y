@@ -136,6 +136,7 @@ static int array_len(struct lex_state *st, const struct ast_node *n);
 
 %type <node> program probe pred block simple_stmt block_stmt if_stmt expr unary postfix
 %type <node> primary map lvalue typename var
+%type <str> field_name
 %type <list> probes attach_list stmts stmt_list exprlist
 
 %precedence NOKEYS
@@ -397,12 +398,12 @@ postfix
 	: primary
 	| lvalue INCR { CHECK($$ = mk_incdec(st, &@$, $1, true, true)); }
 	| lvalue DECR { CHECK($$ = mk_incdec(st, &@$, $1, false, true)); }
-	| postfix '.' IDENT {
+	| postfix '.' field_name {
 		NEW($$, AST_FIELD, @$);
 		$$->field.expr = $1;
 		$$->field.name = $3;
 	}
-	| postfix ARROW IDENT {
+	| postfix ARROW field_name {
 		NEW($$, AST_FIELD, @$);
 		$$->field.expr = $1;
 		$$->field.name = $3;
@@ -458,6 +459,14 @@ primary
 		NEW($$, AST_SIZEOF, @$);
 		$$->sizeof_.arg = $3;
 	}
+	;
+
+/* Struct and tracepoint fields may be named like our keywords and type names. */
+field_name
+	: IDENT
+	| TYPE
+	| LET { $$ = "let"; }
+	| UNROLL { $$ = "unroll"; }
 	;
 
 lvalue

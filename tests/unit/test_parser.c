@@ -315,6 +315,12 @@ Test(parser, chains_postfix_operators)
 	SHAPE("-$p->x", "(- (->x $p))");
 }
 
+Test(parser, accepts_keywords_and_type_names_as_field_names)
+{
+	SHAPE("args->string + args.let + $x.unroll + $y.uint8",
+	      "(+ (+ (+ (->string args) (.let args)) (.unroll $x)) (.uint8 $y))");
+}
+
 Test(parser, tells_tuples_from_parentheses)
 {
 	SHAPE("(1)", "1");
@@ -448,6 +454,15 @@ Test(parser, accepts_attach_points_separated_by_newlines)
 	cr_assert_eq(pr->probe.attach.len, 2);
 	expect_attach(pr->probe.attach.v[1], "p:hz:99", "p", "hz", "99", NULL);
 	cr_assert_eq(pr->probe.pred->kind, AST_BINOP);
+	done(p);
+}
+
+Test(parser, allows_comments_between_predicate_and_body)
+{
+	struct parsed *p = parse("BEGIN /1/ /* why */ // how\n { } END /2/\n// c\n{ }");
+	cr_assert_eq(p->rc, 0, "%s", p->err);
+	cr_assert_eq(p->c.ast->program.probes.len, 2);
+	cr_assert_not_null(probe(p, 1)->probe.pred);
 	done(p);
 }
 
