@@ -13,6 +13,7 @@
 #   cmd         one line: the command passed with -c ($WORKLOAD expands); scripts filter
 #               on `pid == cpid` so nothing else on the machine can change the output
 #   params      one line of positional parameters in shell syntax, after the program
+#   env         one line of NAME=VALUE words put in bpfscope's environment
 #   stdin       what bpfscope reads on standard input (default /dev/null); with params
 #               "- ARGS" it is the program
 #   stdout      the exact expected standard output
@@ -89,7 +90,8 @@ run_signalled() {
 	local sig delay tpid bpid i
 	read -r sig delay <"$sec/signal"
 	set -m
-	timeout -k 5 "$limit" "$BPFSCOPE" "${args[@]}" >"$OUT" 2>"$ERR" <"$input" &
+	timeout -k 5 "$limit" env "${envs[@]}" "$BPFSCOPE" "${args[@]}" >"$OUT" 2>"$ERR" \
+		<"$input" &
 	tpid=$!
 	set +m
 	bpid=""
@@ -137,7 +139,8 @@ run_case() {
 			fi
 		done
 	fi
-	args=()
+	args=() envs=()
+	has env && expand_words env envs
 	has flags && expand_words flags args
 	if has cmd; then
 		local cmd
@@ -161,7 +164,8 @@ run_case() {
 	if has signal; then
 		run_signalled
 	else
-		timeout -k 5 "$limit" "$BPFSCOPE" "${args[@]}" >"$OUT" 2>"$ERR" <"$input"
+		timeout -k 5 "$limit" env "${envs[@]}" "$BPFSCOPE" "${args[@]}" >"$OUT" 2>"$ERR" \
+			<"$input"
 		rc=$?
 	fi
 	popd >/dev/null || return
