@@ -229,7 +229,10 @@ LLVMValueRef cg_call(struct cg *g, struct ast_node *n)
 		simple_event(g, PD_EV_TIME, (uint32_t)n->call.id);
 		return cg_const(g, 0);
 	case FN_EXIT:
+		/* As in bpftrace, exit() also ends the probe: nothing after it runs. */
 		simple_event(g, PD_EV_EXIT, 0);
+		cg_return(g);
+		LLVMPositionBuilderAtEnd(g->b, cg_block(g, "after.exit"));
 		return cg_const(g, 0);
 	case FN_CLEAR:
 	case FN_ZERO: {

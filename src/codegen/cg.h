@@ -112,7 +112,8 @@ LLVMMetadataRef cg_di_bytes(struct cg *g, int size);
 LLVMMetadataRef cg_di_pd_type(struct cg *g, const struct pd_type *t);
 LLVMMetadataRef cg_di_struct(struct cg *g, int size, const char **names, LLVMMetadataRef *types,
 			     const int *offsets, int n);
-LLVMMetadataRef cg_di_function(struct cg *g, const char *name, int line, int nparams);
+LLVMMetadataRef cg_di_function(struct cg *g, const char *name, int line, int nparams,
+			       bool local);
 void cg_di_global(struct cg *g, LLVMValueRef gv, const char *name, LLVMMetadataRef ty);
 void cg_set_loc(struct cg *g, const struct src_loc *loc);
 
@@ -181,6 +182,7 @@ void cg_aggregate(struct cg *g, struct ast_node *map, struct ast_node *call);
 /* lower_stmt.c */
 void cg_stmt(struct cg *g, struct ast_node *n);
 void cg_block_stmts(struct cg *g, struct ast_node *block);
+void cg_return(struct cg *g);
 
 /* builtins_vars.c */
 LLVMValueRef cg_builtin(struct cg *g, struct ast_node *n);

@@ -127,8 +127,10 @@ LLVMMetadataRef cg_di_map_type(struct cg *g, int map_type, uint32_t max_entries,
 	return cg_di_struct(g, n * 8, names, types, offs, n);
 }
 
-/* A DISubprogram `int name(void *, ...)` with nparams pointer-sized parameters. */
-LLVMMetadataRef cg_di_function(struct cg *g, const char *name, int line, int nparams)
+/* A DISubprogram `int name(void *, ...)` with nparams pointer-sized parameters; local ones
+ * (loop callbacks) become static functions in BTF, as the verifier requires. */
+LLVMMetadataRef cg_di_function(struct cg *g, const char *name, int line, int nparams,
+			       bool local)
 {
 	LLVMMetadataRef tys[5];
 	tys[0] = cg_di_int(g, 4, true);
@@ -136,9 +138,20 @@ LLVMMetadataRef cg_di_function(struct cg *g, const char *name, int line, int npa
 		tys[i] = LLVMDIBuilderCreatePointerType(g->dib, NULL, 64, 0, 0, "", 0);
 	LLVMMetadataRef fty = LLVMDIBuilderCreateSubroutineType(
 		g->dib, g->di_file, tys, (unsigned)(nparams < 4 ? nparams + 1 : 5), LLVMDIFlagZero);
-	return LLVMDIBuilderCreateFunction(g->dib, g->di_file, name, strlen(name), name,
-					   strlen(name), g->di_file, (unsigned)line, fty, 0, 1,
-					   (unsigned)line, LLVMDIFlagPrototyped, 1);
+	LLVMMetadataRef sp = LLVMDIBuilderCreateFunction(g->dib, g->di_file, name, strlen(name),
+							 name, strlen(name), g->di_file,
+							 (unsigned)line, fty, local, 1, (unsigned)line,
+							 LLVMDIFlagPrototyped, 1);
+	/* The kernel refuses BTF whose function arguments have no names; the backend takes
+	 * them from the subprogram's retained parameter variables. */
+	static const char *const pnames[] = { "ctx", "a1", "a2", "a3" };
+	for (int i = 0; i < nparams && i < 4; i++) {
+		const char *pn = nparams == 1 ? "ctx" : pnames[i];
+		LLVMDIBuilderCreateParameterVariable(g->dib, sp, pn, strlen(pn), (unsigned)i + 1,
+						     g->di_file, (unsigned)line, tys[i + 1], 1,
+						     LLVMDIFlagZero);
+	}
+	return sp;
 }
 
 void cg_di_global(struct cg *g, LLVMValueRef gv, const char *name, LLVMMetadataRef ty)

@@ -243,7 +243,9 @@ static void jump(struct cg *g, struct ast_node *n, bool brk)
 		LLVMBuildBr(g->b, brk ? l->brk : l->cont);
 }
 
-static void return_(struct cg *g)
+/* Leaves the probe: from a loop callback, by setting the frame flag and stopping the
+ * loop (the caller checks the flag after the helper returns). */
+void cg_return(struct cg *g)
 {
 	if (g->f.is_callback) {
 		cg_store_int(g, cg_frame_ptr(g, CG_FRAME_RET_OFF), cg_const(g, 1), 8);
@@ -300,7 +302,7 @@ void cg_stmt(struct cg *g, struct ast_node *n)
 		jump(g, n, n->kind == AST_BREAK);
 		break;
 	case AST_RETURN:
-		return_(g);
+		cg_return(g);
 		break;
 	case AST_PROGRAM:
 	case AST_PROBE:

@@ -88,13 +88,13 @@ static void finish_frame(struct cg *g)
 }
 
 static LLVMValueRef make_fn(struct cg *g, const char *name, LLVMTypeRef *params, int n,
-			    int line)
+			    int line, bool local)
 {
 	LLVMTypeRef fty = LLVMFunctionType(g->i64, params, (unsigned)n, 0);
 	LLVMValueRef fn = LLVMAddFunction(g->mod, name, fty);
 	add_fn_attrs(g, fn);
 	g->f.fn = fn;
-	g->f.sp = cg_di_function(g, name, line, n);
+	g->f.sp = cg_di_function(g, name, line, n, local);
 	LLVMSetSubprogram(fn, g->f.sp);
 	g->f.entry = LLVMAppendBasicBlockInContext(g->ctx, fn, "entry");
 	LLVMPositionBuilderAtEnd(g->b, g->f.entry);
@@ -144,7 +144,7 @@ int cg_emit_probe(struct cg *g, struct ast_node *probe)
 	g->pdp->prog_name = name;
 	memset(&g->f, 0, sizeof(g->f));
 	LLVMTypeRef pt = g->ptr;
-	LLVMValueRef fn = make_fn(g, name, &pt, 1, probe->loc.first_line);
+	LLVMValueRef fn = make_fn(g, name, &pt, 1, probe->loc.first_line, false);
 	LLVMSetSection(fn, sec);
 	g->f.ctx = LLVMGetParam(fn, 0);
 	g->main_ctx = g->f.ctx;
@@ -169,7 +169,7 @@ LLVMValueRef cg_begin_callback(struct cg *g, const char *what, LLVMTypeRef *para
 		name = (char *)what;
 	}
 	memset(&g->f, 0, sizeof(g->f));
-	LLVMValueRef fn = make_fn(g, name, params, nparams, loc ? loc->first_line : 0);
+	LLVMValueRef fn = make_fn(g, name, params, nparams, loc ? loc->first_line : 0, true);
 	LLVMSetLinkage(fn, LLVMInternalLinkage);
 	LLVMSetSection(fn, ".text");
 	g->f.is_callback = true;
