@@ -134,7 +134,14 @@ struct scan {
 	int n;
 };
 
+static void scan_n(struct scan *s, const char *src, size_t n);
+
 static void scan(struct scan *s, const char *src)
+{
+	scan_n(s, src, strlen(src));
+}
+
+static void scan_n(struct scan *s, const char *src, size_t n)
 {
 	struct lex_state st = { 0 };
 	void *scanner;
@@ -146,7 +153,7 @@ static void scan(struct scan *s, const char *src)
 	st.src = src;
 	st.line = st.col = 1;
 	cr_assert_eq(lex_yylex_init_extra(&st, &scanner), 0);
-	YY_BUFFER_STATE b = lex_yy_scan_string(src, scanner);
+	YY_BUFFER_STATE b = lex_yy_scan_bytes(src, (int)n, scanner);
 	for (;;) {
 		YYSTYPE val = { 0 };
 		YYLTYPE loc = { 0 };
@@ -337,4 +344,34 @@ Test(lexer, reports_an_unterminated_comment_and_stops)
 				"BEGIN { /* never\n"
 				"        ^~\n");
 	scan_done(&s);
+}
+
+Test(lexer, reports_nul_bytes_as_invalid_characters)
+{
+	struct scan s;
+	scan_n(&s, "BEGIN { \0 1 }", 14);
+	int kinds[] = { ATTACH, '{', INT, '}' };
+	expect_kinds(&s, kinds, 4);
+	cr_assert(strstr(s.err, "t.bt:1:9: error: invalid character '\\x00'\n"), "%s", s.err);
+	scan_done(&s);
+}
+
+Test(lexer, reports_stray_characters_between_probes)
+{
+	struct scan s;
+	scan(&s, "BEGIN { } < END { }");
+	int kinds[] = { ATTACH, '{', '}', ATTACH, '{', '}' };
+	expect_kinds(&s, kinds, 6);
+	cr_assert_str_eq(s.err, "t.bt:1:11: error: invalid character '<'\n"
+				"BEGIN { } < END { }\n"
+				"          ^\n");
+	scan_done(&s);
+}
+
+Test(lexer, shortens_long_tokens_in_messages)
+{
+	char buf[64];
+	const char *t = "\"a very long string literal that goes on and on\"";
+	cr_assert_str_eq(lex_describe(t, strlen(t), buf, sizeof(buf)),
+			 "'\"a very long string literal t...'");
 }
