@@ -48,7 +48,7 @@ int rt_handle_event(struct rt_trace *t, const void *data, size_t size)
 	case PD_EV_PRINT_MAP: {
 		struct pd_ev_print_map pm = { 0 };
 		memcpy(&pm, payload, psize < sizeof(pm) ? psize : sizeof(pm));
-		rt_print_map(t, (int)h.index, pm.top, pm.div, false);
+		rt_print_map(t, (int)h.index, pm.top, pm.div);
 		return 0;
 	}
 	case PD_EV_CLEAR:
@@ -120,8 +120,8 @@ static int name_cmp(const void *a, const void *b)
 	return strcmp(x->name, y->name);
 }
 
-/* Every non-empty map, sorted by name, after bpftrace's two newlines (which it writes
- * to stdout even with -o). */
+/* Every map, sorted by name, after bpftrace's two newlines (which it writes to stdout
+ * even with -o). Like bpftrace 0.17, an empty map still prints its empty line(s). */
 static int print_all_maps(struct rt_trace *t)
 {
 	const struct pd_prog *pd = t->pd;
@@ -136,7 +136,7 @@ static int print_all_maps(struct rt_trace *t)
 	qsort(order, (size_t)pd->maps.len, sizeof(*order), name_cmp);
 	int err = 0;
 	for (int i = 0; i < pd->maps.len && !err; i++)
-		err = rt_print_map(t, (int)(order[i] - pd->maps.v), 0, 0, true);
+		err = rt_print_map(t, (int)(order[i] - pd->maps.v), 0, 0);
 	free(order);
 	uint64_t lost = rt_read_lost(t);
 	if (lost)

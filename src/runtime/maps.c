@@ -166,7 +166,7 @@ int rt_read_map(struct rt_trace *t, int id, struct out_entry **out, struct arena
 	return n;
 }
 
-int rt_print_map(struct rt_trace *t, int id, uint64_t top, uint64_t div, bool at_exit)
+int rt_print_map(struct rt_trace *t, int id, uint64_t top, uint64_t div)
 {
 	if (id < 0 || id >= t->pd->maps.len || t->map_fds[id] < 0)
 		return -EINVAL;
@@ -177,7 +177,7 @@ int rt_print_map(struct rt_trace *t, int id, uint64_t top, uint64_t div, bool at
 	if (err)
 		fprintf(stderr, "error: failed to read map %s: %s\n", t->pd->maps.v[id].name,
 			strerror(-err));
-	else if (n > 0 || !at_exit)
+	else
 		err = out_print_map(&t->out, &t->pd->maps.v[id], e, n, top, div);
 	arena_free(&a);
 	return err;
@@ -210,6 +210,11 @@ static int each_key(struct rt_trace *t, int id, bool zero)
 
 int rt_clear_map(struct rt_trace *t, int id)
 {
+	/* bpftrace 0.17 zeroes a keyless count() on clear() (it still prints "@x: 0") and
+	 * deletes everything else; an emptied map then prints as an empty line. */
+	if (id >= 0 && id < t->pd->maps.len && t->pd->maps.v[id].is_scalar &&
+	    t->pd->maps.v[id].kind == PD_MAP_COUNT)
+		return each_key(t, id, true);
 	return each_key(t, id, false);
 }
 

@@ -72,7 +72,7 @@ void rt_detach_all(struct rt_trace *t);
 int rt_run_once(struct rt_trace *t, int probe_index);
 
 /* maps.c: read, clear and zero maps; read the lost counter. */
-int rt_print_map(struct rt_trace *t, int map_id, uint64_t top, uint64_t div, bool at_exit);
+int rt_print_map(struct rt_trace *t, int map_id, uint64_t top, uint64_t div);
 int rt_clear_map(struct rt_trace *t, int map_id);
 int rt_zero_map(struct rt_trace *t, int map_id);
 uint64_t rt_read_lost(struct rt_trace *t);
