@@ -37,6 +37,35 @@ static bool find_command(const char *cmd)
 	return false;
 }
 
+/* The state letter of /proc/PID/stat, or 0. */
+static char proc_state(pid_t pid)
+{
+	char path[64], buf[512];
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return 0;
+	size_t n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	const char *rp = strrchr(buf, ')');
+	return rp && rp[1] == ' ' ? rp[2] : 0;
+}
+
+/* Waits (up to a second) until the child sleeps in its read() of the pipe, so that the
+ * syscall was entered before any probe is attached: a script that counts the child's
+ * syscalls then sees only the command's own. */
+static void wait_until_blocked(pid_t pid)
+{
+	for (int i = 0; i < 1000; i++) {
+		char st = proc_state(pid);
+		if (st == 'S' || st == 'Z' || st == 0)
+			return;
+		struct timespec ts = { 0, 1000 * 1000 };
+		nanosleep(&ts, NULL);
+	}
+}
+
 int rt_child_spawn(struct rt_trace *t, char *const *argv)
 {
 	if (!argv || !argv[0])
@@ -71,6 +100,7 @@ int rt_child_spawn(struct rt_trace *t, char *const *argv)
 	close(fds[0]);
 	t->child = pid;
 	t->child_go_fd = fds[1];
+	wait_until_blocked(pid);
 	return 0;
 }
 
@@ -89,16 +119,8 @@ static bool pid_gone(pid_t pid)
 	if (kill(pid, 0) && errno == ESRCH)
 		return true;
 	/* Not our child, so nobody may reap it soon: a zombie has ended too. */
-	char path[64], buf[256];
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	FILE *f = fopen(path, "r");
-	if (!f)
-		return true;
-	size_t n = fread(buf, 1, sizeof(buf) - 1, f);
-	fclose(f);
-	buf[n] = '\0';
-	const char *rp = strrchr(buf, ')');
-	return rp && rp[1] == ' ' && (rp[2] == 'Z' || rp[2] == 'X');
+	char st = proc_state(pid);
+	return st == 0 || st == 'Z' || st == 'X';
 }
 
 bool rt_target_gone(struct rt_trace *t)
