@@ -666,15 +666,51 @@ static bool has_symbol(const yysymbol_kind_t *v, int n, yysymbol_kind_t sym)
 	return false;
 }
 
-/* "expected 'a', 'b' or 'c'" from the expected tokens that do not continue an expression. */
-static void list_expected(const yysymbol_kind_t *v, int n, char *buf, size_t len)
+/* Tokens that can begin an expression. */
+static bool starts_expr(yysymbol_kind_t sym)
 {
-	const char *names[YYNTOKENS];
+	static const char ops[] = "(-~!*&";
+	const char *name = yysymbol_name(sym);
+	if (name[0] == '\'' && name[1] && name[2] == '\'' && strchr(ops, name[1]))
+		return true;
+	switch (sym) {
+	case YYSYMBOL_INT:
+	case YYSYMBOL_STR:
+	case YYSYMBOL_IDENT:
+	case YYSYMBOL_VAR:
+	case YYSYMBOL_MAP:
+	case YYSYMBOL_POSPARAM:
+	case YYSYMBOL_SIZEOF:
+	case YYSYMBOL_INCR:
+	case YYSYMBOL_DECR:
+	case YYSYMBOL_TYPE: /* after '(': a cast */
+	case YYSYMBOL_STRUCT:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* ", expected 'a', 'b' or 'c'" from the expected tokens that neither continue nor (when
+ * first is "expression") start an expression; first, if set, leads the list. */
+static void list_expected(const yysymbol_kind_t *v, int n, const char *first, char *buf,
+			  size_t len)
+{
+	const char *names[YYNTOKENS + 1];
 	char tmp[YYNTOKENS][48];
 	int k = 0, used = 0;
-	for (int i = 0; i < n; i++)
-		if (!continues_expr(v[i]) && v[i] != YYSYMBOL_YYerror)
-			names[k] = symbol_text(v[i], tmp[k], sizeof(tmp[k])), k++;
+	if (first)
+		names[k++] = first;
+	/* Operators are noise in the list, unless nothing else may come ("if" wants '('). */
+	for (int pass = 0; pass < 2 && k == (first ? 1 : 0); pass++) {
+		for (int i = 0; i < n; i++) {
+			if (v[i] == YYSYMBOL_YYerror || (first && starts_expr(v[i])) ||
+			    (pass == 0 && continues_expr(v[i])))
+				continue;
+			names[k] = symbol_text(v[i], tmp[k], sizeof(tmp[k]));
+			k++;
+		}
+	}
 	buf[0] = '\0';
 	if (k == 0 || k > 4)
 		return;
@@ -689,29 +725,31 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, void *scanner, struct 
 	yysymbol_kind_t exp[YYNTOKENS];
 	int n = yypcontext_expected_tokens(ctx, exp, YYNTOKENS);
 	const struct src_loc *loc = yypcontext_location(ctx);
+	bool eof = yypcontext_token(ctx) == YYSYMBOL_YYEOF;
 	char found[64], list[256];
 	if (n < 0)
 		n = 0;
-	if (yypcontext_token(ctx) == YYSYMBOL_YYEOF)
+	if (eof)
 		snprintf(found, sizeof(found), "end of input");
 	else
 		lex_describe(st->src + st->tok_off, st->tok_len, found, sizeof(found));
-	if (yypcontext_token(ctx) == YYSYMBOL_YYEOF && has_symbol(exp, n, YYTRANSLATE('}'))) {
+	if (eof && has_symbol(exp, n, YYTRANSLATE('}'))) {
 		diag_error(st->diag, loc, "unexpected end of input, expected '}'");
 	} else if (has_symbol(exp, n, YYSYMBOL_BREAK)) {
 		diag_error(st->diag, loc, "unexpected %s, expected statement", found);
+	} else if (has_symbol(exp, n, YYSYMBOL_LET)) {
+		diag_error(st->diag, loc, "unexpected %s, expected field name", found);
 	} else if (has_symbol(exp, n, YYSYMBOL_ENDPRED)) {
 		diag_error(st->diag, loc, "expected '/' after predicate, found %s", found);
 	} else if (has_symbol(exp, n, YYTRANSLATE(';')) && !has_symbol(exp, n, YYSYMBOL_INT)) {
 		diag_error(st->diag, loc, "expected ';' after statement, found %s", found);
-	} else if (has_symbol(exp, n, YYSYMBOL_INT) && !has_symbol(exp, n, YYTRANSLATE(')'))) {
-		diag_error(st->diag, loc, "unexpected %s, expected expression", found);
 	} else if (has_symbol(exp, n, YYSYMBOL_ATTACH) && has_symbol(exp, n, YYTRANSLATE('{'))) {
 		diag_error(st->diag, loc, "unexpected %s, expected '{' after attach point", found);
 	} else if (has_symbol(exp, n, YYSYMBOL_ATTACH)) {
 		diag_error(st->diag, loc, "unexpected %s, expected attach point", found);
 	} else {
-		list_expected(exp, n, list, sizeof(list));
+		list_expected(exp, n, has_symbol(exp, n, YYSYMBOL_INT) ? "expression" : NULL, list,
+			      sizeof(list));
 		diag_error(st->diag, loc, "unexpected %s%s", found, list);
 	}
 	return 0;
