@@ -701,6 +701,30 @@ Test(parser, names_the_alternatives_after_else)
 		     "                        ^~\n");
 }
 
+Test(parser, asks_for_parentheses_around_conditions)
+{
+	expect_error("BEGIN { if pid > 1 { } }",
+		     "t.bt:1:12: error: unexpected 'pid', expected '('\n"
+		     "BEGIN { if pid > 1 { } }\n"
+		     "           ^~~\n");
+}
+
+Test(parser, asks_for_a_field_name_or_the_end_of_a_call)
+{
+	expect_error("BEGIN { @[args->] = count(; }",
+		     "t.bt:1:17: error: unexpected ']', expected field name\n"
+		     "BEGIN { @[args->] = count(; }\n"
+		     "                ^\n");
+	expect_error("BEGIN { @x = count(; }",
+		     "t.bt:1:20: error: unexpected ';', expected expression or ')'\n"
+		     "BEGIN { @x = count(; }\n"
+		     "                   ^\n");
+	expect_error("BEGIN { $t = (); }",
+		     "t.bt:1:15: error: unexpected ')', expected expression\n"
+		     "BEGIN { $t = (); }\n"
+		     "              ^\n");
+}
+
 Test(parser, reports_every_error_and_keeps_later_probes)
 {
 	struct parsed *p = parse("BEGIN { @x = count() @y = 1; $z = ; }\n"
