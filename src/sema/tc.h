@@ -25,6 +25,7 @@ struct checker {
 	bool quiet; /* a pre-pass: no diagnostics, no formats; maps get defined */
 	bool grew; /* a map was defined during this pass */
 	VEC(struct tc_map *) maps;
+	VEC(const char *) poisoned; /* maps whose defining use was bad: reads stay quiet */
 	struct ast_node *probe; /* being checked */
 	struct sema_probe *sp;
 	const struct pd_probe *pp;

@@ -358,7 +358,7 @@ static struct type *check_incdec(struct checker *ck, struct ast_node *n)
 		return err_at(n);
 	}
 	struct sema_var *v = tc_lookup_var(ck, t);
-	if (!v)
+	if (!v || ty_is_error(v->ty))
 		return err_at(n);
 	if (!ty_is_integer(v->ty)) {
 		tc_error(ck, &t->loc, "'%s' needs an integer, $%s is %s", n->incdec.inc ? "++" : "--",

@@ -214,6 +214,21 @@ static bool check_keys(struct checker *ck, struct tc_map *m, struct ast_node *n,
 	return true;
 }
 
+/* A map whose defining use was already reported is not "undefined" at its reads. */
+static bool poisoned(struct checker *ck, const char *name)
+{
+	for (int i = 0; i < ck->poisoned.len; i++)
+		if (strcmp(ck->poisoned.v[i], name) == 0)
+			return true;
+	return false;
+}
+
+static void poison(struct checker *ck, const char *name)
+{
+	if (!poisoned(ck, name) && vec_push(&ck->c->arena, &ck->poisoned, name))
+		ck->nomem = true;
+}
+
 static bool same_loc(const struct src_loc *a, const struct src_loc *b)
 {
 	return a->first_line == b->first_line && a->first_col == b->first_col &&
@@ -228,11 +243,14 @@ struct tc_map *tc_use_map(struct checker *ck, struct ast_node *n, struct type *v
 	n->ty = ty_error();
 	if (!m) {
 		if (!define) {
-			tc_error(ck, &n->loc, "undefined map '%s'", n->map.name);
+			if (!poisoned(ck, n->map.name))
+				tc_error(ck, &n->loc, "undefined map '%s'", n->map.name);
 			return NULL;
 		}
-		if (!key || !value || ty_is_error(value))
+		if (!key || !value || ty_is_error(value)) {
+			poison(ck, n->map.name);
 			return NULL;
+		}
 		m = new_map(ck, n, key, value);
 		if (!m)
 			return NULL;
@@ -265,7 +283,8 @@ struct tc_map *tc_map_ref(struct checker *ck, struct ast_node *n)
 	struct tc_map *m = tc_find_map(ck, n->map.name);
 	n->ty = ty_error();
 	if (!m) {
-		tc_error(ck, &n->loc, "undefined map '%s'", n->map.name);
+		if (!poisoned(ck, n->map.name))
+			tc_error(ck, &n->loc, "undefined map '%s'", n->map.name);
 		return NULL;
 	}
 	n->map.map_id = m->id;
@@ -304,12 +323,11 @@ static void assign_var(struct checker *ck, struct ast_node *n, struct type *t)
 	struct sema_var *v = find_var(ck, n->var.name);
 	n->ty = ty_error();
 	if (!v) {
-		if (!st)
+		/* a bad first assignment still declares $x, so its reads stay quiet */
+		v = new_var(ck, n, st ? st : ty_error());
+		if (!v || !st)
 			return;
-		v = new_var(ck, n, st);
-		if (!v)
-			return;
-	} else if (!v->ty) {
+	} else if (!v->ty || ty_is_error(v->ty)) {
 		if (!st)
 			return;
 		v->ty = st;
@@ -428,7 +446,7 @@ static void check_var_assign(struct checker *ck, struct ast_node *n)
 		return;
 	}
 	struct sema_var *v = tc_lookup_var(ck, lhs);
-	if (!v || ty_is_error(t))
+	if (!v || ty_is_error(t) || ty_is_error(v->ty))
 		return;
 	if (!ty_is_integer(v->ty) || !ty_is_integer(t)) {
 		tc_error(ck, &n->loc, "'%s=' needs integers, got %s and %s",

@@ -763,14 +763,14 @@ Test(diagnostics, operators_check_their_operands)
 
 Test(diagnostics, errors_do_not_cascade)
 {
-	/* one bad call, not a second error for the assignment or the map */
-	expect_err("BEGIN { @x = nope(); @y = @x; }",
+	/* one bad call, not a second error where the map or the local is read */
+	expect_err("BEGIN { @x = nope(); @y = @x; $a = nope(); $b = $a + 1; }",
 		   "t.bt:1:14: error: unknown function 'nope'\n"
-		   "BEGIN { @x = nope(); @y = @x; }\n"
+		   "BEGIN { @x = nope(); @y = @x; $a = nope(); $b = $a + 1; }\n"
 		   "             ^~~~~~\n"
-		   "t.bt:1:27: error: undefined map '@x'\n"
-		   "BEGIN { @x = nope(); @y = @x; }\n"
-		   "                          ^~\n");
+		   "t.bt:1:36: error: unknown function 'nope'\n"
+		   "BEGIN { @x = nope(); @y = @x; $a = nope(); $b = $a + 1; }\n"
+		   "                                   ^~~~~~\n");
 }
 
 /* ---- -l ---- */
