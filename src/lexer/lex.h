@@ -26,6 +26,8 @@ struct lex_state {
 	int comment_ret; /* start condition to return to after a block comment */
 	struct src_loc comment_loc; /* where the open block comment started */
 	int tok_end_line, tok_end_col; /* end of the last real token, for end-of-input errors */
+	int unterminated_line; /* line of an unterminated string: the syntax error it causes
+				* right after is not reported again */
 	bool oom; /* an allocation failed; the parse result is unusable */
 	struct ast_node *program; /* AST_PROGRAM once parsed */
 };

@@ -729,6 +729,11 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, void *scanner, struct 
 	char found[64], list[256];
 	if (n < 0)
 		n = 0;
+	if (st->unterminated_line && loc->first_line <= st->unterminated_line + 1) {
+		/* The string swallowed the rest of its line; this error is its echo. */
+		st->unterminated_line = 0;
+		return 0;
+	}
 	if (eof)
 		snprintf(found, sizeof(found), "end of input");
 	else

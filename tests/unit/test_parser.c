@@ -771,6 +771,17 @@ Test(parser, reports_lexical_errors_once_each)
 	done(p);
 }
 
+Test(parser, does_not_echo_an_unterminated_string_as_a_syntax_error)
+{
+	expect_error("BEGIN {\n\tprintf(\"x\n}\nEND { $x = ; }",
+		     "t.bt:2:9: error: unterminated string\n"
+		     "\tprintf(\"x\n"
+		     "\t       ^~\n"
+		     "t.bt:4:12: error: unexpected ';', expected expression\n"
+		     "END { $x = ; }\n"
+		     "           ^\n");
+}
+
 /* ---- nothing crashes or hangs ---- */
 
 Test(parser, accepts_empty_input_and_lone_comments)
