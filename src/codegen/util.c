@@ -66,6 +66,8 @@ LLVMValueRef cg_tmp(struct cg *g, int size)
 		size = 8;
 	size = (size + 7) & ~7;
 	LLVMBasicBlockRef cur = LLVMGetInsertBlock(g->b);
+	/* Positioning before an instruction also takes over its debug location: keep ours. */
+	LLVMMetadataRef loc = LLVMGetCurrentDebugLocation2(g->b);
 	LLVMValueRef first = LLVMGetFirstInstruction(g->f.entry);
 	if (first)
 		LLVMPositionBuilderBefore(g->b, first);
@@ -75,6 +77,7 @@ LLVMValueRef cg_tmp(struct cg *g, int size)
 	LLVMValueRef p = LLVMBuildAlloca(g->b, at, "tmp");
 	LLVMSetAlignment(p, 8);
 	LLVMPositionBuilderAtEnd(g->b, cur);
+	LLVMSetCurrentDebugLocation2(g->b, loc);
 	lifetime(g, "llvm.lifetime.start", p, size);
 	struct cg_tmp t = { p, size };
 	if (vec_push(&g->c->arena, &g->tmps, t))
