@@ -187,7 +187,7 @@ static void setup_output(struct rt_trace *t)
 }
 
 struct saved_signals {
-	struct sigaction intr, term;
+	struct sigaction intr, term, pipe;
 };
 
 static void catch_signals(struct saved_signals *s)
@@ -198,12 +198,16 @@ static void catch_signals(struct saved_signals *s)
 	stop_signal = 0;
 	sigaction(SIGINT, &sa, &s->intr);
 	sigaction(SIGTERM, &sa, &s->term);
+	/* A reader that went away (`| head`) ends tracing like Ctrl-C, with END and cleanup,
+	 * instead of killing us mid-write. */
+	sigaction(SIGPIPE, &sa, &s->pipe);
 }
 
 static void restore_signals(const struct saved_signals *s)
 {
 	sigaction(SIGINT, &s->intr, NULL);
 	sigaction(SIGTERM, &s->term, NULL);
+	sigaction(SIGPIPE, &s->pipe, NULL);
 }
 
 /* From BEGIN to the printed maps; the caller cleans up. */
