@@ -396,19 +396,23 @@ bool tc_is_aggregation_call(const struct ast_node *n)
 
 static struct type *unknown_fn(struct checker *ck, struct ast_node *n)
 {
+	/* point at the name alone, not at the arguments */
+	struct src_loc name = n->loc;
+	name.last_line = name.first_line;
+	name.last_col = name.first_col + (int)strlen(n->call.name) - 1;
 	for (size_t i = 0; i < sizeof(later_fns) / sizeof(later_fns[0]); i++) {
 		if (strcmp(later_fns[i], n->call.name) == 0) {
-			tc_error(ck, &n->loc, "function '%s' is not supported yet", n->call.name);
+			tc_error(ck, &name, "function '%s' is not supported yet", n->call.name);
 			return fail(n);
 		}
 	}
-	tc_error(ck, &n->loc, "unknown function '%s'", n->call.name);
+	tc_error(ck, &name, "unknown function '%s'", n->call.name);
 	struct sema_suggest s;
 	sema_suggest_init(&s, n->call.name);
 	for (size_t i = 0; i < sizeof(fn_table) / sizeof(fn_table[0]); i++)
 		sema_suggest_add(&s, fn_table[i].name);
 	if (sema_suggest_best(&s))
-		tc_note(ck, &n->loc, "did you mean '%s'?", sema_suggest_best(&s));
+		tc_note(ck, &name, "did you mean '%s'?", sema_suggest_best(&s));
 	return fail(n);
 }
 

@@ -675,12 +675,12 @@ Test(diagnostics, an_unknown_function_suggests_the_closest)
 	expect_err("BEGIN { @calls = cuont(); }",
 		   "t.bt:1:18: error: unknown function 'cuont'\n"
 		   "BEGIN { @calls = cuont(); }\n"
-		   "                 ^~~~~~~\n"
+		   "                 ^~~~~\n"
 		   "t.bt:1:18: note: did you mean 'count'?\n");
 	expect_err("BEGIN { print(ksym(1)); }",
 		   "t.bt:1:15: error: function 'ksym' is not supported yet\n"
 		   "BEGIN { print(ksym(1)); }\n"
-		   "              ^~~~~~~\n");
+		   "              ^~~~\n");
 }
 
 Test(diagnostics, wrong_argument_counts_are_reported)
@@ -767,10 +767,10 @@ Test(diagnostics, errors_do_not_cascade)
 	expect_err("BEGIN { @x = nope(); @y = @x; $a = nope(); $b = $a + 1; }",
 		   "t.bt:1:14: error: unknown function 'nope'\n"
 		   "BEGIN { @x = nope(); @y = @x; $a = nope(); $b = $a + 1; }\n"
-		   "             ^~~~~~\n"
+		   "             ^~~~\n"
 		   "t.bt:1:36: error: unknown function 'nope'\n"
 		   "BEGIN { @x = nope(); @y = @x; $a = nope(); $b = $a + 1; }\n"
-		   "                                   ^~~~~~\n");
+		   "                                   ^~~~\n");
 }
 
 /* ---- -l ---- */
