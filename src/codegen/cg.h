@@ -86,6 +86,7 @@ struct cg {
 	VEC(struct cg_tmp) tmps;
 	LLVMValueRef frame_placeholder; /* replaced by the sized frame alloca at the end */
 	int err; /* first negative errno while lowering */
+	VEC(int) llvm_errs; /* probes (pd index, -1 for others) LLVM already reported errors for */
 };
 
 /* Offset of the "a return statement ran inside a loop callback" flag in the frame. */

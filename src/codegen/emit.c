@@ -23,6 +23,50 @@ void cg_fail(struct cg *g, const struct src_loc *loc, const char *fmt, ...)
 		g->err = -EINVAL;
 }
 
+static const struct ast_node *probe_by_index(struct cg *g, int idx)
+{
+	for (int i = 0; i < g->c->ast->program.probes.len; i++) {
+		const struct ast_node *p = g->c->ast->program.probes.v[i];
+		if (p->probe.sp && p->probe.sp->pd_index == idx)
+			return p;
+	}
+	return NULL;
+}
+
+/* LLVM reports backend errors (the BPF stack limit above all) through the context; turn
+ * them into diagnostics at the probe they concern. */
+static void on_llvm_diag(LLVMDiagnosticInfoRef di, void *ctx)
+{
+	struct cg *g = ctx;
+	if (LLVMGetDiagInfoSeverity(di) != LLVMDSError)
+		return;
+	char *msg = LLVMGetDiagInfoDescription(di);
+	const char *fn = msg ? strstr(msg, "in function p") : NULL;
+	const struct ast_node *p = fn ? probe_by_index(g, atoi(fn + 13)) : NULL;
+	/* The backend complains once per offending instruction: say it once per function. */
+	int idx = p ? p->probe.sp->pd_index : -1;
+	for (int i = 0; i < g->llvm_errs.len; i++) {
+		if (g->llvm_errs.v[i] == idx) {
+			LLVMDisposeMessage(msg);
+			return;
+		}
+	}
+	if (vec_push(&g->c->arena, &g->llvm_errs, idx))
+		g->err = -ENOMEM;
+	const struct src_loc *loc = p ? &p->loc : NULL;
+	const char *name = p ? g->pd->probes.v[p->probe.sp->pd_index].name : "a probe";
+	if (msg && strstr(msg, "stack limit"))
+		diag_error(&g->c->diag, loc,
+			   "%s needs more than 512 bytes of BPF stack, the verifier's limit; use "
+			   "fewer string variables or shorter strings (BPFTRACE_MAX_STRLEN is %d)",
+			   name, g->c->opts.strlen);
+	else
+		diag_error(&g->c->diag, loc, "BPF code generation failed: %s", msg ? msg : "?");
+	LLVMDisposeMessage(msg);
+	if (!g->err)
+		g->err = -EINVAL;
+}
+
 static void init_llvm(void)
 {
 	static bool done;
@@ -53,6 +97,7 @@ static void setup(struct cg *g, struct compiler *c)
 	g->mod = LLVMModuleCreateWithNameInContext("bpfscope", g->ctx);
 	LLVMSetTarget(g->mod, "bpf");
 	LLVMSetDataLayout(g->mod, "e-m:e-p:64:64-i64:64-i128:128-n32:64-S128");
+	LLVMContextSetDiagnosticHandler(g->ctx, on_llvm_diag, g);
 	g->b = LLVMCreateBuilderInContext(g->ctx);
 	g->i1 = LLVMInt1TypeInContext(g->ctx);
 	g->i8 = LLVMInt8TypeInContext(g->ctx);
@@ -152,6 +197,10 @@ static int emit_object(struct cg *g)
 	}
 	if (!err)
 		err = emit_file(g, tm, LLVMObjectFile, &buf);
+	if (!err && g->err) {
+		LLVMDisposeMemoryBuffer(buf);
+		err = g->err;
+	}
 	if (!err) {
 		size_t n = LLVMGetBufferSize(buf);
 		g->c->elf = malloc(n);
