@@ -286,3 +286,37 @@ int kbtf_rawtp_match(struct arena *a, const char *glob, sema_name_list *out)
 	}
 	return 0;
 }
+
+static bool find_enumerator(const struct btf_type *t, const char *name, int64_t *out)
+{
+	for (int i = 0; i < btf_vlen(t); i++) {
+		if (btf_is_enum(t)) {
+			const struct btf_enum *e = btf_enum(t) + i;
+			const char *n = btf__name_by_offset(kb.btf, e->name_off);
+			if (n && strcmp(n, name) == 0) {
+				*out = btf_kflag(t) ? (int64_t)e->val : (int64_t)(uint32_t)e->val;
+				return true;
+			}
+		} else {
+			const struct btf_enum64 *e = btf_enum64(t) + i;
+			const char *n = btf__name_by_offset(kb.btf, e->name_off);
+			if (n && strcmp(n, name) == 0) {
+				*out = (int64_t)btf_enum64_value(e);
+				return true;
+			}
+		}
+	}
+	return false;
+}
+
+bool kbtf_enum_value(const char *name, int64_t *out)
+{
+	if (!kbtf_available())
+		return false;
+	for (__u32 id = 1; id < kb.ntypes; id++) {
+		const struct btf_type *t = btf__type_by_id(kb.btf, id);
+		if (t && btf_is_any_enum(t) && find_enumerator(t, name, out))
+			return true;
+	}
+	return false;
+}

@@ -4,6 +4,7 @@
 #define SEMA_INT_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "../util/arena.h"
 #include "../util/vec.h"
@@ -53,6 +54,8 @@ struct type *kbtf_lookup(const char *name);
 /* Makes sure a TY_RECORD from BTF has its fields (they are converted on first need).
  * Returns 0 or a negative errno. */
 int kbtf_complete(struct type *t);
+/* The value of an enumerator named `name` in any kernel enum; false when there is none. */
+bool kbtf_enum_value(const char *name, int64_t *out);
 /* Number of arguments of raw tracepoint `name` (from btf_trace_<name>), or -ENOENT. */
 int kbtf_rawtp_nargs(const char *name);
 /* Appends the name of every raw tracepoint (btf_trace_* typedefs) matching glob, sorted. */

@@ -20,12 +20,21 @@ struct tc_map {
 	struct src_loc first; /* the use that fixed its kind */
 };
 
+/* A message already reported, with where. */
+struct tc_said {
+	struct src_loc loc;
+	const char *msg;
+};
+
 struct checker {
 	struct compiler *c;
 	bool quiet; /* a pre-pass: no diagnostics, no formats; maps get defined */
 	bool grew; /* a map was defined during this pass */
 	VEC(struct tc_map *) maps;
 	VEC(const char *) poisoned; /* maps whose defining use was bad: reads stay quiet */
+	/* Probes cloned from one wildcard share their source: each message is said once. */
+	VEC(struct tc_said) said;
+	bool muted; /* the last error was a repeat: its notes are too */
 	struct ast_node *probe; /* being checked */
 	struct sema_probe *sp;
 	const struct pd_probe *pp;

@@ -181,6 +181,8 @@ static struct type *builtin_special(struct checker *ck, struct ast_node *n)
 	return set(ck, n, ty_int(4, false));
 }
 
+static struct type *make_literal(struct checker *ck, struct ast_node *n, int64_t v);
+
 static struct type *check_builtin(struct checker *ck, struct ast_node *n)
 {
 	const char *name = n->builtin.name;
@@ -199,6 +201,10 @@ static struct type *check_builtin(struct checker *ck, struct ast_node *n)
 			return err_at(n);
 		}
 	}
+	/* kernel enumerators (SKB_DROP_REASON_NOT_SPECIFIED) become literals */
+	int64_t v;
+	if (kbtf_enum_value(name, &v))
+		return make_literal(ck, n, v);
 	tc_error(ck, &n->loc, "unknown identifier '%s'", name);
 	struct sema_suggest s;
 	sema_suggest_init(&s, name);
@@ -224,21 +230,11 @@ static bool parse_number(const char *s, int64_t *out)
 	return true;
 }
 
-/* $N outside str(): a number (0 when not given, as bpftrace); $#: the count. */
-static struct type *check_posparam(struct checker *ck, struct ast_node *n)
+/* Turns n into the literal v in place (a negation of a literal when v < 0). */
+static struct type *make_literal(struct checker *ck, struct ast_node *n, int64_t v)
 {
-	struct compiler *c = ck->c;
-	int idx = n->posparam.index;
-	int64_t v = 0;
-	if (idx == 0) {
-		v = c->opts.nparams;
-	} else if (idx <= c->opts.nparams && !parse_number(c->opts.params[idx - 1], &v)) {
-		tc_error(ck, &n->loc, "$%d is used as a number, but its value \"%s\" is not one; "
-			 "use str($%d) for text", idx, c->opts.params[idx - 1], idx);
-		return err_at(n);
-	}
 	if (v < 0) {
-		struct ast_node *lit = ast_new(&c->arena, AST_INT, &n->loc);
+		struct ast_node *lit = ast_new(&ck->c->arena, AST_INT, &n->loc);
 		if (!lit)
 			return set(ck, n, NULL);
 		lit->int_.value = (uint64_t)(-(v + 1)) + 1;
@@ -252,6 +248,22 @@ static struct type *check_posparam(struct checker *ck, struct ast_node *n)
 	n->int_.value = (uint64_t)v;
 	n->int_.is_unsigned = false;
 	return set(ck, n, ty_int(8, true));
+}
+
+/* $N outside str(): a number (0 when not given, as bpftrace); $#: the count. */
+static struct type *check_posparam(struct checker *ck, struct ast_node *n)
+{
+	struct compiler *c = ck->c;
+	int idx = n->posparam.index;
+	int64_t v = 0;
+	if (idx == 0) {
+		v = c->opts.nparams;
+	} else if (idx <= c->opts.nparams && !parse_number(c->opts.params[idx - 1], &v)) {
+		tc_error(ck, &n->loc, "$%d is used as a number, but its value \"%s\" is not one; "
+			 "use str($%d) for text", idx, c->opts.params[idx - 1], idx);
+		return err_at(n);
+	}
+	return make_literal(ck, n, v);
 }
 
 /* ---- operators ---- */

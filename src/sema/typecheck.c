@@ -7,20 +7,42 @@
 
 #include "tc.h"
 
+static bool same_loc(const struct src_loc *a, const struct src_loc *b)
+{
+	return a->first_line == b->first_line && a->first_col == b->first_col &&
+	       a->last_line == b->last_line && a->last_col == b->last_col;
+}
+
+/* True when this message was already reported at loc (in another clone of the probe). */
+static bool said_before(struct checker *ck, const struct src_loc *loc, const char *msg)
+{
+	for (int i = 0; i < ck->said.len; i++)
+		if (same_loc(&ck->said.v[i].loc, loc) && strcmp(ck->said.v[i].msg, msg) == 0)
+			return true;
+	struct tc_said s = { *loc, arena_strdup(&ck->c->arena, msg) };
+	if (!s.msg || vec_push(&ck->c->arena, &ck->said, s))
+		ck->nomem = true;
+	return false;
+}
+
 void tc_error(struct checker *ck, const struct src_loc *loc, const char *fmt, ...)
 {
 	va_list ap;
+	char msg[1024];
 	if (ck->quiet)
 		return;
 	va_start(ap, fmt);
-	diag_report(&ck->c->diag, DIAG_ERROR, loc, fmt, ap);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	ck->muted = loc && said_before(ck, loc, msg);
+	if (!ck->muted)
+		diag_error(&ck->c->diag, loc, "%s", msg);
 }
 
 void tc_note(struct checker *ck, const struct src_loc *loc, const char *fmt, ...)
 {
 	va_list ap;
-	if (ck->quiet)
+	if (ck->quiet || ck->muted)
 		return;
 	va_start(ap, fmt);
 	diag_report(&ck->c->diag, DIAG_NOTE, loc, fmt, ap);
@@ -227,12 +249,6 @@ static void poison(struct checker *ck, const char *name)
 {
 	if (!poisoned(ck, name) && vec_push(&ck->c->arena, &ck->poisoned, name))
 		ck->nomem = true;
-}
-
-static bool same_loc(const struct src_loc *a, const struct src_loc *b)
-{
-	return a->first_line == b->first_line && a->first_col == b->first_col &&
-	       a->last_line == b->last_line && a->last_col == b->last_col;
 }
 
 struct tc_map *tc_use_map(struct checker *ck, struct ast_node *n, struct type *value,

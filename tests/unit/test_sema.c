@@ -467,6 +467,31 @@ Test(typecheck, curtask_fields_come_from_btf)
 		   "t.bt:1:15: note: did you mean 'pid'?\n");
 }
 
+Test(typecheck, kernel_enumerators_become_literals)
+{
+	if (!have_btf())
+		cr_skip_test("needs kernel BTF");
+	struct checked *p = check("BEGIN { $a = TASK_COMM_LEN; }");
+	expect_ok(p);
+	cr_expect_eq(rhs(p, 0)->kind, AST_INT);
+	cr_expect_eq(rhs(p, 0)->int_.value, 16);
+	done(p);
+	expect_err("BEGIN { $a = NO_SUCH_CONSTANT_X; }",
+		   "t.bt:1:14: error: unknown identifier 'NO_SUCH_CONSTANT_X'\n"
+		   "BEGIN { $a = NO_SUCH_CONSTANT_X; }\n"
+		   "             ^~~~~~~~~~~~~~~~~~\n");
+}
+
+Test(typecheck, clones_of_a_wildcard_report_an_error_once)
+{
+	if (!have_tracefs())
+		cr_skip_test("needs root and tracefs");
+	expect_err("tracepoint:sched:sched_process_e* { @x = nope(); }",
+		   "t.bt:1:42: error: unknown function 'nope'\n"
+		   "tracepoint:sched:sched_process_e* { @x = nope(); }\n"
+		   "                                         ^~~~\n");
+}
+
 /* ---- maps in the program description ---- */
 
 Test(maps, value_maps_have_normalised_keys_and_values)
