@@ -1,7 +1,6 @@
 /* Tracepoints from tracefs: mounting it when needed, reading events/<cat>/<name>/format
  * into an args record, globbing categories and events, and parsing C type names. */
 #include <ctype.h>
-#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -48,7 +47,7 @@ bool sema_tp_exists(const char *cat, const char *event)
 	const char *root = sema_tracefs_root();
 	char path[512];
 	struct stat st;
-	if (!root || strchr(cat, '/') || strchr(event, '/'))
+	if (!root || strchr(cat, '/') || strchr(event, '/') || strcmp(cat, "ftrace") == 0)
 		return false;
 	snprintf(path, sizeof(path), "%s/events/%s/%s/format", root, cat, event);
 	return stat(path, &st) == 0;
@@ -327,47 +326,35 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-/* Sorted names of the entries of dir matching glob (directories only). */
-static int list_dir(struct arena *a, const char *dir, const char *glob, sema_name_list *out)
-{
-	DIR *d = opendir(dir);
-	if (!d)
-		return -errno;
-	struct dirent *e;
-	int start = out->len, err = 0;
-	while (!err && (e = readdir(d))) {
-		if (e->d_name[0] == '.' || (e->d_type != DT_DIR && e->d_type != DT_UNKNOWN))
-			continue;
-		if (!sema_glob_match(glob, e->d_name))
-			continue;
-		char *s = arena_strdup(a, e->d_name);
-		err = s ? vec_push(a, out, s) : -ENOMEM;
-	}
-	closedir(d);
-	if (out->len > start)
-		qsort(out->v + start, (size_t)(out->len - start), sizeof(*out->v), cmp_str);
-	return err;
-}
-
+/* available_events lists "cat:event" for every tracepoint that can be enabled; the ftrace
+ * category's internal events have directories but are not tracepoints. Sorted as whole
+ * strings, as bpftrace lists them. */
 int sema_tp_match(struct arena *a, const char *cat_glob, const char *event_glob,
 		  sema_name_list *out)
 {
 	const char *root = sema_tracefs_root();
-	char path[512];
-	sema_name_list cats = { 0 };
+	char path[512], line[512];
 	if (!root)
 		return -ENOENT;
-	snprintf(path, sizeof(path), "%s/events", root);
-	int err = list_dir(a, path, cat_glob, &cats);
-	for (int i = 0; !err && i < cats.len; i++) {
-		sema_name_list evs = { 0 };
-		snprintf(path, sizeof(path), "%s/events/%s", root, cats.v[i]);
-		if (list_dir(a, path, event_glob, &evs))
+	snprintf(path, sizeof(path), "%s/available_events", root);
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return -errno;
+	int start = out->len, err = 0;
+	while (!err && fgets(line, sizeof(line), f)) {
+		line[strcspn(line, "\n")] = '\0';
+		char *colon = strchr(line, ':');
+		if (!colon)
 			continue;
-		for (int j = 0; !err && j < evs.len; j++) {
-			char *s = arena_sprintf(a, "%s:%s", cats.v[i], evs.v[j]);
-			err = s ? vec_push(a, out, s) : -ENOMEM;
-		}
+		*colon = '\0';
+		if (!sema_glob_match(cat_glob, line) || !sema_glob_match(event_glob, colon + 1))
+			continue;
+		*colon = ':';
+		char *s = arena_strdup(a, line);
+		err = s ? vec_push(a, out, s) : -ENOMEM;
 	}
+	fclose(f);
+	if (out->len > start)
+		qsort(out->v + start, (size_t)(out->len - start), sizeof(*out->v), cmp_str);
 	return err;
 }

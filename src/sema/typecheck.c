@@ -7,6 +7,8 @@
 
 #include "tc.h"
 
+#define TC_MAX_STORED 256
+
 static bool same_loc(const struct src_loc *a, const struct src_loc *b)
 {
 	return a->first_line == b->first_line && a->first_col == b->first_col &&
@@ -151,6 +153,12 @@ struct type *tc_storage(struct checker *ck, struct type *t, const struct src_loc
 	struct type *s = storage_of(ck, t);
 	if (!s && t->kind != TY_ERROR)
 		tc_error(ck, loc, "cannot store a value of type %s in a %s", tc_tyname(t), what);
+	/* Stored values pass through the BPF stack (512 bytes in all). */
+	if (s && (s->kind == TY_RECORD || s->kind == TY_ARRAY) && s->size > TC_MAX_STORED) {
+		tc_error(ck, loc, "cannot store %s (%d bytes) in a %s: at most %d bytes fit on the "
+			 "BPF stack", tc_tyname(s), s->size, what, TC_MAX_STORED);
+		return NULL;
+	}
 	return s;
 }
 
