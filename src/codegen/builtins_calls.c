@@ -154,29 +154,35 @@ static bool str_is_user(struct cg *g, struct ast_node *a)
 						   g->pdp->kind == PD_PROBE_USDT);
 }
 
-/* str(src [, len]) into dst[size]: at most min(len, size) bytes including the NUL. */
+/* str(src [, len]) into dst[size]: at most len characters (as bpftrace: len + 1 bytes with
+ * the NUL), never more than size bytes. */
 static void str_into(struct cg *g, struct ast_node *n, LLVMValueRef dst, int size)
 {
 	struct ast_node *a = n->call.args.v[0];
 	struct ast_node *l = n->call.args.len > 1 ? n->call.args.v[1] : NULL;
 	LLVMValueRef lim = cg_const(g, (uint64_t)size);
 	if (l && l->kind == AST_INT) {
-		if ((int64_t)l->int_.value < size)
-			lim = cg_const(g, l->int_.value);
+		if ((int64_t)l->int_.value + 1 < size)
+			lim = cg_const(g, l->int_.value + 1);
 	} else if (l) {
-		LLVMValueRef v = cg_expr(g, l);
+		LLVMValueRef v = LLVMBuildAdd(g->b, cg_expr(g, l), cg_const(g, 1), "");
 		LLVMValueRef small = LLVMBuildICmp(g->b, LLVMIntULT, v, lim, "");
 		lim = LLVMBuildSelect(g->b, small, v, lim, "");
 	}
 	if (a->ty && a->ty->kind == TY_STR) {
 		LLVMValueRef src = cg_expr(g, a);
-		cg_copy_str(g, dst, size, src, a->ty->size);
-		if (l) {
-			LLVMValueRef at = LLVMBuildSub(g->b, lim, cg_const(g, 1), "");
-			LLVMValueRef ok = LLVMBuildICmp(g->b, LLVMIntULT, at, cg_const(g, (uint64_t)size), "");
-			at = LLVMBuildSelect(g->b, ok, at, cg_const(g, (uint64_t)size - 1), "");
-			LLVMBuildStore(g->b, LLVMConstInt(g->i8, 0, 0), cg_gep_dyn(g, dst, at));
+		if (!l || l->kind == AST_INT) {
+			int n = (int)LLVMConstIntGetZExtValue(lim);
+			cg_copy_str(g, dst, size, src, a->ty->size < n ? a->ty->size : n);
+			if (n > 0 && n <= size)
+				LLVMBuildStore(g->b, LLVMConstInt(g->i8, 0, 0), cg_gep(g, dst, n - 1));
+			return;
 		}
+		/* A length known only at run time: let the kernel's string copy stop there (the
+		 * BPF stack is kernel memory). */
+		cg_memset0(g, dst, size);
+		LLVMValueRef args[3] = { dst, LLVMBuildTrunc(g->b, lim, g->i32, ""), src };
+		cg_helper(g, BPF_FUNC_probe_read_kernel_str, args, 3);
 		return;
 	}
 	LLVMValueRef addr = cg_expr(g, a);
@@ -193,27 +199,22 @@ static void str_into(struct cg *g, struct ast_node *n, LLVMValueRef dst, int siz
  * (literals, comm, probe, str()); returns false for the caller to copy it. */
 bool cg_str_into(struct cg *g, struct ast_node *n, LLVMValueRef dst, int size)
 {
-	switch (n->kind) {
-	case AST_STR: {
+	if (n->kind == AST_STR) {
 		cg_memset0(g, dst, size);
 		for (int i = 0; i < n->str.len && i < size - 1; i++)
 			LLVMBuildStore(g->b, LLVMConstInt(g->i8, (unsigned char)n->str.s[i], 0),
 				       cg_gep(g, dst, i));
 		return true;
 	}
-	case AST_BUILTIN:
-		if (n->builtin.id != BI_COMM && n->builtin.id != BI_PROBE)
-			return false;
+	if (n->kind == AST_BUILTIN && (n->builtin.id == BI_COMM || n->builtin.id == BI_PROBE)) {
 		cg_builtin_into(g, n, dst, size);
 		return true;
-	case AST_CALL:
-		if (n->call.fn != FN_STR || n->call.args.len < 1)
-			return false;
+	}
+	if (n->kind == AST_CALL && n->call.fn == FN_STR && n->call.args.len >= 1) {
 		str_into(g, n, dst, size);
 		return true;
-	default:
-		return false;
 	}
+	return false;
 }
 
 LLVMValueRef cg_call(struct cg *g, struct ast_node *n)

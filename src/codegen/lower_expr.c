@@ -75,9 +75,12 @@ static LLVMValueRef arith(struct cg *g, enum ast_op op, LLVMValueRef a, LLVMValu
 			return LLVMBuildShl(g->b, a, s, "");
 		return sign ? LLVMBuildAShr(g->b, a, s, "") : LLVMBuildLShr(g->b, a, s, "");
 	}
-	default:
-		return cg_const(g, 0);
+	case OP_NONE: case OP_LAND: case OP_LOR: case OP_EQ: case OP_NE: case OP_LT: case OP_LE:
+	case OP_GT: case OP_GE: case OP_NEG: case OP_BNOT: case OP_LNOT: case OP_DEREF:
+	case OP_ADDR:
+		break;
 	}
+	return cg_const(g, 0); /* not an arithmetic operator: callers never pass one */
 }
 
 LLVMValueRef cg_arith(struct cg *g, enum ast_op op, LLVMValueRef a, LLVMValueRef b,
@@ -99,9 +102,13 @@ static LLVMIntPredicate predicate(enum ast_op op, bool sign)
 		return sign ? LLVMIntSLE : LLVMIntULE;
 	case OP_GT:
 		return sign ? LLVMIntSGT : LLVMIntUGT;
-	default:
-		return sign ? LLVMIntSGE : LLVMIntUGE;
+	case OP_GE: case OP_NONE: case OP_ADD: case OP_SUB: case OP_MUL: case OP_DIV:
+	case OP_MOD: case OP_BAND: case OP_BOR: case OP_BXOR: case OP_SHL: case OP_SHR:
+	case OP_LAND: case OP_LOR: case OP_NEG: case OP_BNOT: case OP_LNOT: case OP_DEREF:
+	case OP_ADDR:
+		break;
 	}
+	return sign ? LLVMIntSGE : LLVMIntUGE;
 }
 
 static bool is_cmp(enum ast_op op)
@@ -236,10 +243,16 @@ static LLVMValueRef unop(struct cg *g, struct ast_node *n)
 		return cg_ext(g, LLVMBuildNot(g->b, cg_cond(g, n->unop.expr), ""), false);
 	case OP_DEREF:
 		return cg_deref(g, n);
-	default:
-		cg_fail(g, &n->loc, "cannot take the address of this expression");
+	case OP_ADDR:
+		cg_fail(g, &n->loc, "taking the address of a value is not supported");
 		return cg_const(g, 0);
+	case OP_NONE: case OP_ADD: case OP_SUB: case OP_MUL: case OP_DIV: case OP_MOD:
+	case OP_BAND: case OP_BOR: case OP_BXOR: case OP_SHL: case OP_SHR: case OP_LAND:
+	case OP_LOR: case OP_EQ: case OP_NE: case OP_LT: case OP_LE: case OP_GT: case OP_GE:
+		break;
 	}
+	cg_fail(g, &n->loc, "internal error: %s is not a unary operator", ast_op_str(n->unop.op));
+	return cg_const(g, 0);
 }
 
 /* Truncates/extends an i64 to the integer type t (sign kept by t). */

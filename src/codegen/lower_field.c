@@ -13,19 +13,14 @@ bool cg_expr_is_user(const struct ast_node *n)
 	while (n) {
 		if (n->ty && n->ty->kind == TY_PTR)
 			return n->ty->as_user;
-		switch (n->kind) {
-		case AST_FIELD:
+		if (n->kind == AST_FIELD)
 			n = n->field.expr;
-			break;
-		case AST_INDEX:
+		else if (n->kind == AST_INDEX)
 			n = n->index.expr;
-			break;
-		case AST_UNOP:
+		else if (n->kind == AST_UNOP)
 			n = n->unop.expr;
-			break;
-		default:
+		else
 			return false;
-		}
 	}
 	return false;
 }
@@ -89,8 +84,7 @@ static LLVMValueRef ctx_field(struct cg *g, struct ast_node *n, const struct ty_
 	LLVMValueRef ctx = cg_probe_ctx(g);
 	LLVMValueRef p = cg_gep(g, ctx, f->offset);
 	const struct type *t = f->type;
-	switch (t->kind) {
-	case TY_STR: {
+	if (t->kind == TY_STR) {
 		LLVMValueRef buf = cg_tmp(g, t->size);
 		cg_memset0(g, buf, t->size);
 		if (f->data_loc) {
@@ -105,12 +99,8 @@ static LLVMValueRef ctx_field(struct cg *g, struct ast_node *n, const struct ty_
 		}
 		return buf;
 	}
-	case TY_RECORD:
-	case TY_ARRAY:
+	if (t->kind == TY_RECORD || t->kind == TY_ARRAY)
 		return LLVMBuildPtrToInt(g->b, p, g->i64, "");
-	default:
-		break;
-	}
 	int size = t->size > 0 && t->size <= 8 ? t->size : 8;
 	return cg_load_int(g, p, size, t->kind == TY_INT && t->is_signed);
 }

@@ -488,6 +488,18 @@ Test(codegen, strings_compare_up_to_the_nul_and_are_stored_zero_filled)
 	finish(&r);
 }
 
+Test(codegen, str_with_a_length_keeps_that_many_characters)
+{
+	struct run r;
+	compile_load(&r, "BEGIN { $n = 3; @a[str(\"abcdef\", 2)] = 1; @b[str(\"abcdef\", $n)] = 1; }");
+	run_probe(&r, 0);
+	unsigned char k[64] = "ab";
+	cr_expect_eq(map_get(&r, "@a", k, 0), 1, "\"ab\" with a constant length");
+	unsigned char k3[64] = "abc";
+	cr_expect_eq(map_get(&r, "@b", k3, 0), 1, "\"abc\" with a length known at run time");
+	finish(&r);
+}
+
 Test(codegen, printf_writes_a_ring_buffer_record_in_the_format_layout)
 {
 	struct run r;
