@@ -220,6 +220,16 @@ static const char *name_elem(const struct type *t, char *buf, int len, const cha
 	return buf;
 }
 
+/* Names of the kinds whose name does not depend on their contents. */
+static const char *const kind_names[] = {
+	[TY_ERROR] = "error",	    [TY_NONE] = "none",	      [TY_CTX] = "ctx",
+	[TY_COUNT] = "count()",	    [TY_SUM] = "sum()",	      [TY_MIN] = "min()",
+	[TY_MAX] = "max()",	    [TY_AVG] = "avg()",	      [TY_STATS] = "stats()",
+	[TY_HIST] = "hist()",	    [TY_LHIST] = "lhist()",   [TY_TIMESTAMP] = "timestamp",
+	[TY_KSTACK] = "kstack",	    [TY_USTACK] = "ustack",   [TY_KSYM] = "ksym",
+	[TY_USYM] = "usym",
+};
+
 const char *ty_name(const struct type *t, char *buf, int len)
 {
 	if (len <= 0)
@@ -227,78 +237,23 @@ const char *ty_name(const struct type *t, char *buf, int len)
 	buf[0] = '\0';
 	if (!t) {
 		snprintf(buf, (size_t)len, "none");
-		return buf;
-	}
-	switch (t->kind) {
-	case TY_ERROR:
-		snprintf(buf, (size_t)len, "error");
-		break;
-	case TY_NONE:
-		snprintf(buf, (size_t)len, "none");
-		break;
-	case TY_INT:
+	} else if (t->kind == TY_INT) {
 		snprintf(buf, (size_t)len, "%sint%d", t->is_signed ? "" : "u", t->size * 8);
-		break;
-	case TY_STR:
+	} else if (t->kind == TY_STR) {
 		snprintf(buf, (size_t)len, "string[%d]", t->size);
-		break;
-	case TY_PTR:
+	} else if (t->kind == TY_PTR) {
 		name_elem(t, buf, len, "*");
-		break;
-	case TY_RECORD:
+	} else if (t->kind == TY_RECORD) {
 		snprintf(buf, (size_t)len, "%s", t->name ? t->name : "struct (anon)");
-		break;
-	case TY_ARRAY: {
+	} else if (t->kind == TY_ARRAY) {
 		char suffix[24];
 		snprintf(suffix, sizeof(suffix), "[%d]", t->nelem);
 		name_elem(t, buf, len, suffix);
-		break;
-	}
-	case TY_TUPLE:
+	} else if (t->kind == TY_TUPLE) {
 		name_tuple(t, buf, len);
-		break;
-	case TY_CTX:
-		snprintf(buf, (size_t)len, "ctx");
-		break;
-	case TY_COUNT:
-		snprintf(buf, (size_t)len, "count()");
-		break;
-	case TY_SUM:
-		snprintf(buf, (size_t)len, "sum()");
-		break;
-	case TY_MIN:
-		snprintf(buf, (size_t)len, "min()");
-		break;
-	case TY_MAX:
-		snprintf(buf, (size_t)len, "max()");
-		break;
-	case TY_AVG:
-		snprintf(buf, (size_t)len, "avg()");
-		break;
-	case TY_STATS:
-		snprintf(buf, (size_t)len, "stats()");
-		break;
-	case TY_HIST:
-		snprintf(buf, (size_t)len, "hist()");
-		break;
-	case TY_LHIST:
-		snprintf(buf, (size_t)len, "lhist()");
-		break;
-	case TY_TIMESTAMP:
-		snprintf(buf, (size_t)len, "timestamp");
-		break;
-	case TY_KSTACK:
-		snprintf(buf, (size_t)len, "kstack");
-		break;
-	case TY_USTACK:
-		snprintf(buf, (size_t)len, "ustack");
-		break;
-	case TY_KSYM:
-		snprintf(buf, (size_t)len, "ksym");
-		break;
-	case TY_USYM:
-		snprintf(buf, (size_t)len, "usym");
-		break;
+	} else if ((size_t)t->kind < sizeof(kind_names) / sizeof(kind_names[0]) &&
+		   kind_names[t->kind]) {
+		snprintf(buf, (size_t)len, "%s", kind_names[t->kind]);
 	}
 	return buf;
 }

@@ -492,6 +492,18 @@ Test(typecheck, clones_of_a_wildcard_report_an_error_once)
 		   "                                         ^~~~\n");
 }
 
+Test(typecheck, big_records_are_not_stored_on_the_stack)
+{
+	if (!have_btf())
+		cr_skip_test("needs kernel BTF");
+	struct checked *p = check("BEGIN { $q = *curtask; }");
+	cr_expect_neq(p->rc, 0);
+	cr_expect(strstr(p->err, "error: cannot store struct task_struct (") != NULL, "%s", p->err);
+	cr_expect(strstr(p->err, "bytes) in a variable: at most 256 bytes fit on the BPF stack\n"),
+		  "%s", p->err);
+	done(p);
+}
+
 /* ---- maps in the program description ---- */
 
 Test(maps, value_maps_have_normalised_keys_and_values)
