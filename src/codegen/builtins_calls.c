@@ -83,8 +83,9 @@ static void print(struct cg *g, struct ast_node *n)
 		struct ast_node *m = n->call.args.v[0];
 		LLVMValueRef top = n->call.args.len > 1 ? cg_expr(g, n->call.args.v[1]) : NULL;
 		LLVMValueRef div = n->call.args.len > 2 ? cg_expr(g, n->call.args.v[2]) : NULL;
+		uint32_t id = (uint32_t)m->map.map_id;
 		LLVMValueRef rec = cg_event_reserve(g, 8 + sizeof(struct pd_ev_print_map),
-						    PD_EV_PRINT_MAP, (uint32_t)m->map.map_id, &done);
+						    PD_EV_PRINT_MAP, id, &done);
 		if (top)
 			cg_store_int(g, cg_gep(g, rec, 8), top, 8);
 		if (div)
@@ -175,7 +176,8 @@ static void str_into(struct cg *g, struct ast_node *n, LLVMValueRef dst, int siz
 			int n = (int)LLVMConstIntGetZExtValue(lim);
 			cg_copy_str(g, dst, size, src, a->ty->size < n ? a->ty->size : n);
 			if (n > 0 && n <= size)
-				LLVMBuildStore(g->b, LLVMConstInt(g->i8, 0, 0), cg_gep(g, dst, n - 1));
+				LLVMBuildStore(g->b, LLVMConstInt(g->i8, 0, 0),
+					       cg_gep(g, dst, n - 1));
 			return;
 		}
 		/* A length known only at run time: let the kernel's string copy stop there (the

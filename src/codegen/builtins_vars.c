@@ -87,7 +87,8 @@ static LLVMValueRef const_str(struct cg *g, const char *s, LLVMValueRef dst, int
 	}
 	cg_memset0(g, dst, size);
 	for (int i = 0; i < len && i < size - 1; i++)
-		LLVMBuildStore(g->b, LLVMConstInt(g->i8, (unsigned char)s[i], 0), cg_gep(g, dst, i));
+		LLVMBuildStore(g->b, LLVMConstInt(g->i8, (unsigned char)s[i], 0),
+			       cg_gep(g, dst, i));
 	return dst;
 }
 
@@ -149,7 +150,8 @@ LLVMValueRef cg_builtin(struct cg *g, struct ast_node *n)
 		return arg_n(g, n);
 	case BI_RETVAL:
 		if (g->pk->retval_off >= 0)
-			return cg_load_int(g, cg_gep(g, cg_probe_ctx(g), g->pk->retval_off), 8, false);
+			return cg_load_int(g, cg_gep(g, cg_probe_ctx(g), g->pk->retval_off), 8,
+					   false);
 		cg_fail(g, &n->loc, "retval is not available in %s", g->pdp->name);
 		return cg_const(g, 0);
 	case BI_CURTASK:

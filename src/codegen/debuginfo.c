@@ -140,7 +140,8 @@ LLVMMetadataRef cg_di_function(struct cg *g, const char *name, int line, int npa
 		g->dib, g->di_file, tys, (unsigned)(nparams < 4 ? nparams + 1 : 5), LLVMDIFlagZero);
 	LLVMMetadataRef sp = LLVMDIBuilderCreateFunction(g->dib, g->di_file, name, strlen(name),
 							 name, strlen(name), g->di_file,
-							 (unsigned)line, fty, local, 1, (unsigned)line,
+							 (unsigned)line, fty, local, 1,
+							 (unsigned)line,
 							 LLVMDIFlagPrototyped, 1);
 	/* The kernel refuses BTF whose function arguments have no names; the backend takes
 	 * them from the subprogram's retained parameter variables. */

@@ -184,8 +184,9 @@ static int emit_object(struct cg *g)
 		LLVMDisposeMessage(msg);
 		return -ENOENT;
 	}
-	LLVMTargetMachineRef tm = LLVMCreateTargetMachine(t, "bpf", "v3", "", LLVMCodeGenLevelDefault,
-							  LLVMRelocDefault, LLVMCodeModelDefault);
+	LLVMTargetMachineRef tm = LLVMCreateTargetMachine(t, "bpf", "v3", "",
+							  LLVMCodeGenLevelDefault, LLVMRelocDefault,
+							  LLVMCodeModelDefault);
 	int err = optimise(g, tm);
 	LLVMMemoryBufferRef buf = NULL;
 	if (!err && (g->c->opts.debug & CC_DEBUG_ASM)) {

@@ -29,7 +29,8 @@ static LLVMValueRef hist_bucket(struct cg *g, LLVMValueRef x, bool sign)
  * above max. */
 static LLVMValueRef lhist_bucket(struct cg *g, const struct pd_map *m, LLVMValueRef x, bool sign)
 {
-	int64_t min = m->lhist_min, max = m->lhist_max, step = m->lhist_step > 0 ? m->lhist_step : 1;
+	int64_t min = m->lhist_min, max = m->lhist_max;
+	int64_t step = m->lhist_step > 0 ? m->lhist_step : 1;
 	LLVMValueRef lo = cg_const(g, (uint64_t)min), hi = cg_const(g, (uint64_t)max);
 	LLVMValueRef below = LLVMBuildICmp(g->b, sign ? LLVMIntSLT : LLVMIntULT, x, lo, "");
 	LLVMValueRef above = LLVMBuildICmp(g->b, sign ? LLVMIntSGE : LLVMIntUGE, x, hi, "");

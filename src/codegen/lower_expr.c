@@ -262,7 +262,9 @@ static LLVMValueRef fit_int(struct cg *g, LLVMValueRef v, const struct type *t)
 		return v;
 	LLVMTypeRef it = LLVMIntTypeInContext(g->ctx, (unsigned)t->size * 8);
 	LLVMValueRef tr = LLVMBuildTrunc(g->b, v, it, "");
-	return t->is_signed ? LLVMBuildSExt(g->b, tr, g->i64, "") : LLVMBuildZExt(g->b, tr, g->i64, "");
+	if (t->is_signed)
+		return LLVMBuildSExt(g->b, tr, g->i64, "");
+	return LLVMBuildZExt(g->b, tr, g->i64, "");
 }
 
 static LLVMValueRef ternary(struct cg *g, struct ast_node *n)
@@ -354,7 +356,8 @@ static LLVMValueRef incdec(struct cg *g, struct ast_node *n)
 		return cg_map_incdec(g, n);
 	LLVMValueRef old = var(g, t);
 	struct sema_var *v = t->var.var;
-	LLVMValueRef nv = LLVMBuildAdd(g->b, old, cg_const(g, n->incdec.inc ? 1 : (uint64_t)-1), "");
+	LLVMValueRef one = cg_const(g, n->incdec.inc ? 1 : (uint64_t)-1);
+	LLVMValueRef nv = LLVMBuildAdd(g->b, old, one, "");
 	if (g->err)
 		return old;
 	cg_store_int(g, cg_frame_ptr(g, g->var_off[v->id]), nv, v->ty ? v->ty->size : 8);

@@ -204,7 +204,8 @@ LLVMValueRef cg_map_incdec(struct cg *g, struct ast_node *n)
 	int size = t && t->size > 0 && t->size <= 8 ? t->size : 8;
 	LLVMValueRef key = cg_map_key(g, map, NULL);
 	LLVMValueRef old = load_or_zero(g, lookup(g, id, key), size, t && t->is_signed, NULL);
-	LLVMValueRef nv = LLVMBuildAdd(g->b, old, cg_const(g, n->incdec.inc ? 1 : (uint64_t)-1), "");
+	LLVMValueRef one = cg_const(g, n->incdec.inc ? 1 : (uint64_t)-1);
+	LLVMValueRef nv = LLVMBuildAdd(g->b, old, one, "");
 	LLVMValueRef val = cg_tmp(g, 8);
 	cg_store_int(g, val, nv, size);
 	update(g, id, key, val, BPF_ANY);

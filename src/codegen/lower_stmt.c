@@ -308,7 +308,8 @@ void cg_stmt(struct cg *g, struct ast_node *n)
 	case AST_PROBE:
 	case AST_ATTACH:
 	case AST_TYPENAME:
-		cg_fail(g, &n->loc, "internal error: %s is not a statement", ast_kind_name(n->kind));
+		cg_fail(g, &n->loc, "internal error: %s is not a statement",
+			ast_kind_name(n->kind));
 		break;
 	case AST_INT:
 	case AST_STR:
