@@ -60,12 +60,28 @@ static void printf_(struct cg *g, struct ast_node *n)
 	const struct pd_fmt *f = fmt_of(g, n);
 	if (!f)
 		return;
+	/* Integers are computed before the record is reserved (their helpers, loops and map
+	 * lookups then never run while a ring buffer reference is held); strings and tuples
+	 * are written straight into the record to spare the stack. */
+	LLVMValueRef ints[64] = { 0 };
+	int nargs = f->args.fields.len < 64 ? f->args.fields.len : 64;
+	for (int i = 0; i < nargs && i + 1 < n->call.args.len; i++) {
+		struct ast_node *a = n->call.args.v[i + 1];
+		if (!cg_is_mem_type(a->ty) && a->ty && a->ty->kind != TY_RECORD &&
+		    a->ty->kind != TY_ARRAY)
+			ints[i] = cg_expr(g, a);
+	}
 	LLVMBasicBlockRef done;
 	LLVMValueRef rec = cg_event_reserve(g, 8 + (int)f->args.size, PD_EV_PRINTF,
 					    (uint32_t)n->call.id, &done);
-	for (int i = 0; i < f->args.fields.len && i + 1 < n->call.args.len; i++) {
+	for (int i = 0; i < nargs && i + 1 < n->call.args.len; i++) {
 		const struct pd_type *t = &f->args.fields.v[i];
-		cg_store_pd(g, cg_gep(g, rec, 8 + t->offset), t, n->call.args.v[i + 1]);
+		struct ast_node *a = n->call.args.v[i + 1];
+		LLVMValueRef dst = cg_gep(g, rec, 8 + t->offset);
+		if (ints[i])
+			cg_store_val_pd(g, dst, t, ints[i], a->ty);
+		else
+			cg_store_pd(g, dst, t, a);
 	}
 	cg_event_submit(g, rec, done);
 }
