@@ -42,6 +42,7 @@ int cc_init(struct compiler *c, const char *file, const char *src, const struct 
 	if (!c->pd)
 		return -ENOMEM;
 	c->pd->strlen = (uint32_t)c->opts.strlen;
+	c->pd->ringbuf_size = c->opts.ringbuf_size ? c->opts.ringbuf_size : CC_RINGBUF_DEFAULT;
 	return 0;
 }
 

@@ -19,6 +19,9 @@ enum cc_debug {
 	CC_DEBUG_ASM = 1 << 2, /* -d asm: BPF instructions */
 };
 
+/* The event ring buffer is shared by all CPUs; big enough to absorb bursts of printf. */
+#define CC_RINGBUF_DEFAULT (4u << 20)
+
 struct cc_opts {
 	const char **params; /* positional parameters $1..$N */
 	int nparams;
@@ -26,6 +29,7 @@ struct cc_opts {
 	FILE *debug_out; /* where -d output goes; NULL = stderr */
 	int strlen; /* BPFTRACE_MAX_STRLEN, default 64 */
 	int map_keys_max; /* BPFTRACE_MAP_KEYS_MAX, default 4096 */
+	unsigned ringbuf_size; /* event ring buffer bytes (power of two); 0 = CC_RINGBUF_DEFAULT */
 	bool unsafe; /* --unsafe */
 	bool has_cpid; /* -c given: cpid is meaningful */
 };

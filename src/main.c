@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <wordexp.h>
 
 #include "compiler.h"
@@ -41,6 +42,7 @@ static void usage(FILE *f)
 	      "ENVIRONMENT:\n"
 	      "    BPFTRACE_MAX_STRLEN    [default: 64] bytes on BPF stack per str()\n"
 	      "    BPFTRACE_MAP_KEYS_MAX  [default: 4096] max keys in a map\n"
+	      "    BPFTRACE_PERF_RB_PAGES [default: 4 MiB in all] event buffer pages per CPU\n"
 	      "\n"
 	      "EXAMPLES:\n"
 	      "bpfscope -l '*sleep*'\n"
@@ -90,6 +92,21 @@ static int env_int(const char *name, int def, int min, int max)
 		return -1;
 	}
 	return (int)n;
+}
+
+/* bpftrace's BPFTRACE_PERF_RB_PAGES counts pages per CPU; our one ring buffer is shared,
+ * so it gets pages * CPUs, rounded up to a power of two. 0 keeps the default. */
+static unsigned ringbuf_bytes(int pages_per_cpu)
+{
+	if (pages_per_cpu <= 0)
+		return 0;
+	long ncpu = sysconf(_SC_NPROCESSORS_CONF);
+	unsigned long want = (unsigned long)pages_per_cpu * (unsigned long)sysconf(_SC_PAGESIZE) *
+			     (unsigned long)(ncpu > 0 ? ncpu : 1);
+	unsigned long size = (unsigned long)sysconf(_SC_PAGESIZE);
+	while (size < want && size < (1ul << 30))
+		size <<= 1;
+	return (unsigned)size;
 }
 
 enum { OPT_DRY_RUN = 256, OPT_EMIT_ELF, OPT_UNSAFE, OPT_NO_WARNINGS };
@@ -283,8 +300,10 @@ int main(int argc, char **argv)
 	int argi = optind;
 	cl.cc.strlen = env_int("BPFTRACE_MAX_STRLEN", 64, 1, 200);
 	cl.cc.map_keys_max = env_int("BPFTRACE_MAP_KEYS_MAX", 4096, 1, 1 << 24);
-	if (cl.cc.strlen < 0 || cl.cc.map_keys_max < 0)
+	int rb_pages = env_int("BPFTRACE_PERF_RB_PAGES", 0, 1, 1 << 20);
+	if (cl.cc.strlen < 0 || cl.cc.map_keys_max < 0 || rb_pages < 0)
 		return 1;
+	cl.cc.ringbuf_size = ringbuf_bytes(rb_pages);
 	if (cl.list && !cl.program) {
 		if (argi < argc)
 			cl.list_glob = argv[argi];

@@ -131,8 +131,6 @@ int cg_declare_maps(struct cg *g)
 		if (err)
 			return err;
 	}
-	if (g->pd->ringbuf_size == 0)
-		g->pd->ringbuf_size = 1u << 20;
 	LLVMMetadataRef di = cg_di_map_type(g, BPF_MAP_TYPE_RINGBUF, g->pd->ringbuf_size, NULL,
 					    NULL);
 	g->ev_map = map_global(g, PD_RINGBUF_SYM, 2, di);

@@ -52,8 +52,7 @@ static int size_maps(struct rt_trace *t)
 		fprintf(stderr, "error: the BPF object has no %s ring buffer\n", PD_RINGBUF_SYM);
 		return -ENOENT;
 	}
-	uint32_t size = pd->ringbuf_size ? pd->ringbuf_size : 1u << 20;
-	int err = bpf_map__set_max_entries(rb, size);
+	int err = bpf_map__set_max_entries(rb, pd->ringbuf_size);
 	for (int i = 0; i < pd->maps.len && !err; i++) {
 		const struct pd_map *m = &pd->maps.v[i];
 		struct bpf_map *bm = m->sym ? bpf_object__find_map_by_name(t->obj, m->sym) : NULL;
