@@ -6,7 +6,8 @@
 #   3. printf throughput: one printf per event at a high rate; lines delivered per second
 #      and events lost
 # Usage: bench/run.sh [BPFSCOPE] [BPFTRACE]; needs root. Env: RUNS (start-up runs, 10),
-# SYSCALLS (events for 2., 2000000), PRINTS (events for 3., 300000), WORKLOAD.
+# SYSCALLS (events for 2., 2000000), ROUNDS (rounds of 2., 5), PRINTS (events for 3., 300000),
+# WORKLOAD.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/.." && pwd)
@@ -15,6 +16,7 @@ BPFTRACE=${2:-/usr/bin/bpftrace}
 RUNS=${RUNS:-10}
 SYSCALLS=${SYSCALLS:-2000000}
 PRINTS=${PRINTS:-300000}
+ROUNDS=${ROUNDS:-5}
 tmp=$(mktemp -d /tmp/bpfscope-bench.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
 # shellcheck source=../tests/runtime/lib.sh
@@ -63,14 +65,25 @@ fi
 
 echo
 echo "== 2. per-event cost: tracepoint:raw_syscalls:sys_enter { @[tid] = count(); }"
-echo "   while the workload makes $SYSCALLS getppid() calls"
-base=$(measure runs 3 "$WORKLOAD" syscalls "$SYSCALLS" | awk '{ print $1 }')
+echo "   while the workload makes $SYSCALLS getppid() calls; median of $ROUNDS interleaved rounds"
+median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2) }'; }
+declare -A samples
+for ((round = 0; round < ROUNDS; round++)); do
+	w=$(measure runs 1 "$WORKLOAD" syscalls "$SYSCALLS" | awk '{ print $1 }')
+	samples[none]+="$w "
+	for t in "${tools[@]}"; do
+		w=$(measure traced "$t" -e 'tracepoint:raw_syscalls:sys_enter { @[tid] = count(); }' \
+			-- "$WORKLOAD" syscalls "$SYSCALLS") || continue
+		samples[$t]+="$w "
+	done
+done
+base=$(echo "${samples[none]}" | tr ' ' '\n' | grep . | median)
 printf '%-10s %14s %16s\n' tracer "ns/syscall" "overhead ns/event"
 printf '%-10s %14.1f %16s\n' none "$(awk -v w="$base" -v n="$SYSCALLS" 'BEGIN { print w * 1e9 / n }')" -
 declare -A over
 for t in "${tools[@]}"; do
-	w=$(measure traced "$t" -e 'tracepoint:raw_syscalls:sys_enter { @[tid] = count(); }' \
-		-- "$WORKLOAD" syscalls "$SYSCALLS") || continue
+	[ -n "${samples[$t]:-}" ] || continue
+	w=$(echo "${samples[$t]}" | tr ' ' '\n' | grep . | median)
 	over[$t]=$(awk -v w="$w" -v b="$base" -v n="$SYSCALLS" 'BEGIN { print (w - b) * 1e9 / n }')
 	printf '%-10s %14.1f %16.1f\n' "$(name "$t")" \
 		"$(awk -v w="$w" -v n="$SYSCALLS" 'BEGIN { print w * 1e9 / n }')" "${over[$t]}"
