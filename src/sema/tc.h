@@ -1,5 +1,6 @@
 /* The type checker's state, shared by typecheck.c (statements, locals, maps), tc_expr.c
- * (expressions), tc_call.c (built-in functions), printf.c and layout.c (pd layouts). */
+ * (expressions), tc_call.c (built-in functions), printf.c and layout.c (pd layouts);
+ * tc_util.c holds the helpers they share. */
 #ifndef SEMA_TC_H
 #define SEMA_TC_H
 
@@ -42,6 +43,8 @@ struct checker {
 	bool nomem; /* an allocation failed: sema_typecheck returns -ENOMEM */
 };
 
+/* tc_util.c */
+bool tc_same_loc(const struct src_loc *a, const struct src_loc *b);
 /* Diagnostics that stay silent during a quiet pass. */
 void tc_error(struct checker *ck, const struct src_loc *loc, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
@@ -49,6 +52,11 @@ void tc_note(struct checker *ck, const struct src_loc *loc, const char *fmt, ...
 	__attribute__((format(printf, 3, 4)));
 /* ty_name into a small rotating buffer, for messages. */
 const char *tc_tyname(const struct type *t);
+/* Marks n bad (TY_ERROR) and returns its type. */
+struct type *tc_fail(struct ast_node *n);
+/* Sets n's type to t and returns it; a NULL t (allocation failure) sets ck->nomem and
+ * marks n bad. */
+struct type *tc_set(struct checker *ck, struct ast_node *n, struct type *t);
 
 /* typecheck.c */
 struct tc_map *tc_find_map(struct checker *ck, const char *name);

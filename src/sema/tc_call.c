@@ -11,22 +11,6 @@ struct fn_desc {
 	struct type *(*check)(struct checker *ck, struct ast_node *n);
 };
 
-static struct type *fail(struct ast_node *n)
-{
-	n->ty = ty_error();
-	return n->ty;
-}
-
-static struct type *set(struct checker *ck, struct ast_node *n, struct type *t)
-{
-	if (!t) {
-		ck->nomem = true;
-		t = ty_error();
-	}
-	n->ty = t;
-	return t;
-}
-
 static struct ast_node *arg(struct ast_node *n, int i)
 {
 	return n->call.args.v[i];
@@ -84,10 +68,10 @@ static struct type *check_printf(struct checker *ck, struct ast_node *n)
 {
 	struct ast_node *f = arg(n, 0);
 	if (!want_literal(ck, n, 0, "format") | !type_args(ck, n, 1))
-		return fail(n);
+		return tc_fail(n);
 	if (!tc_check_printf(ck, n, f->str.s, f->str.len))
-		return fail(n);
-	return set(ck, n, ty_none());
+		return tc_fail(n);
+	return tc_set(ck, n, ty_none());
 }
 
 /* Arguments of an event payload: bad kinds are reported. */
@@ -110,26 +94,26 @@ static struct type *check_print(struct checker *ck, struct ast_node *n)
 		bool ok = tc_map_ref(ck, a) != NULL;
 		for (int i = 1; i < n->call.args.len; i++)
 			ok &= want_int(ck, n, i, i == 1 ? "top count" : "divisor");
-		return ok ? set(ck, n, ty_none()) : fail(n);
+		return ok ? tc_set(ck, n, ty_none()) : tc_fail(n);
 	}
 	if (n->call.args.len > 1) {
 		tc_error(ck, &n->loc, "print() takes one argument when it prints a value");
 		type_args(ck, n, 0);
-		return fail(n);
+		return tc_fail(n);
 	}
 	if (ty_is_error(tc_expr(ck, a)) || !printable(ck, a, "print()"))
-		return fail(n);
+		return tc_fail(n);
 	struct type *t = a->ty;
 	int id = tc_add_fmt(ck, PD_FMT_PRINT_VALUE, "", &t, 1);
 	if (id < -1)
 		ck->nomem = true;
 	n->call.id = id;
-	return set(ck, n, ty_none());
+	return tc_set(ck, n, ty_none());
 }
 
 static struct type *check_exit(struct checker *ck, struct ast_node *n)
 {
-	return set(ck, n, ty_none());
+	return tc_set(ck, n, ty_none());
 }
 
 static struct type *check_time(struct checker *ck, struct ast_node *n)
@@ -137,14 +121,14 @@ static struct type *check_time(struct checker *ck, struct ast_node *n)
 	const char *fmt = "%H:%M:%S\n";
 	if (n->call.args.len) {
 		if (!want_literal(ck, n, 0, "format"))
-			return fail(n);
+			return tc_fail(n);
 		fmt = arg(n, 0)->str.s;
 	}
 	int id = tc_add_fmt(ck, PD_FMT_TIME, fmt, NULL, 0);
 	if (id < -1)
 		ck->nomem = true;
 	n->call.id = id;
-	return set(ck, n, ty_none());
+	return tc_set(ck, n, ty_none());
 }
 
 static struct type *check_strftime(struct checker *ck, struct ast_node *n)
@@ -152,7 +136,7 @@ static struct type *check_strftime(struct checker *ck, struct ast_node *n)
 	bool ok = want_literal(ck, n, 0, "format");
 	ok &= want_int(ck, n, 1, "timestamp");
 	if (!ok)
-		return fail(n);
+		return tc_fail(n);
 	int id = tc_add_fmt(ck, PD_FMT_STRFTIME, arg(n, 0)->str.s, NULL, 0);
 	if (id < -1)
 		ck->nomem = true;
@@ -163,7 +147,7 @@ static struct type *check_strftime(struct checker *ck, struct ast_node *n)
 		t->align = 8;
 		t->fmt_id = id;
 	}
-	return set(ck, n, t);
+	return tc_set(ck, n, t);
 }
 
 /* str($1) takes the parameter as text. */
@@ -194,21 +178,21 @@ static struct type *check_str(struct checker *ck, struct ast_node *n)
 			size = (int)len + 1;
 	}
 	if (!ok)
-		return fail(n);
+		return tc_fail(n);
 	if (t->kind == TY_STR)
-		return set(ck, n, n->call.args.len > 1 && size < t->size ? ty_str(&ck->c->arena, size)
+		return tc_set(ck, n, n->call.args.len > 1 && size < t->size ? ty_str(&ck->c->arena, size)
 									  : t);
 	if (t->kind != TY_INT && t->kind != TY_PTR) {
 		tc_error(ck, &a->loc, "str() expects a pointer or an integer address, got %s",
 			 tc_tyname(t));
-		return fail(n);
+		return tc_fail(n);
 	}
-	return set(ck, n, ty_str(&ck->c->arena, size));
+	return tc_set(ck, n, ty_str(&ck->c->arena, size));
 }
 
 static struct type *check_clear(struct checker *ck, struct ast_node *n)
 {
-	return want_map(ck, n, 0) ? set(ck, n, ty_none()) : fail(n);
+	return want_map(ck, n, 0) ? tc_set(ck, n, ty_none()) : tc_fail(n);
 }
 
 /* delete(@m[k]) or delete(@m, k): the keys must match the map's. */
@@ -218,28 +202,28 @@ static struct type *check_delete(struct checker *ck, struct ast_node *n)
 	if (m->kind != AST_MAP) {
 		tc_error(ck, &m->loc, "%s() expects a map element, like @name[key]", n->call.name);
 		type_args(ck, n, 0);
-		return fail(n);
+		return tc_fail(n);
 	}
 	if (n->call.args.len == 2) {
 		if (m->map.keys.len) {
 			tc_error(ck, &m->loc, "%s(@m, key) takes the map without keys", n->call.name);
-			return fail(n);
+			return tc_fail(n);
 		}
 		/* Check the key as if written @m[key]. */
 		struct ast_node *k = arg(n, 1);
 		if (vec_push(&ck->c->arena, &m->map.keys, k)) {
 			ck->nomem = true;
-			return fail(n);
+			return tc_fail(n);
 		}
 		struct tc_map *tm = tc_use_map(ck, m, NULL, false);
 		m->map.keys.len = 0;
 		if (!tm)
-			return fail(n);
-		return set(ck, n, n->call.fn == FN_HAS_KEY ? ty_int(8, true) : ty_none());
+			return tc_fail(n);
+		return tc_set(ck, n, n->call.fn == FN_HAS_KEY ? ty_int(8, true) : ty_none());
 	}
 	if (!tc_use_map(ck, m, NULL, false))
-		return fail(n);
-	return set(ck, n, ty_none());
+		return tc_fail(n);
+	return tc_set(ck, n, ty_none());
 }
 
 static struct type *check_has_key(struct checker *ck, struct ast_node *n)
@@ -249,7 +233,7 @@ static struct type *check_has_key(struct checker *ck, struct ast_node *n)
 
 static struct type *check_len(struct checker *ck, struct ast_node *n)
 {
-	return want_map(ck, n, 0) ? set(ck, n, ty_int(8, true)) : fail(n);
+	return want_map(ck, n, 0) ? tc_set(ck, n, ty_int(8, true)) : tc_fail(n);
 }
 
 /* ---- aggregations: only as `@m[...] = f(...)` ---- */
@@ -259,12 +243,12 @@ static struct type *agg_type(struct checker *ck, struct ast_node *n, enum ty_kin
 {
 	struct type *t = ty_new(&ck->c->arena, kind);
 	if (!t)
-		return set(ck, n, NULL);
+		return tc_set(ck, n, NULL);
 	t->is_signed = is_signed;
 	t->align = 8;
 	t->size = kind == TY_COUNT || kind == TY_SUM || kind == TY_HIST || kind == TY_LHIST ? 8
 											      : 16;
-	return set(ck, n, t);
+	return tc_set(ck, n, t);
 }
 
 static struct type *check_count(struct checker *ck, struct ast_node *n)
@@ -275,7 +259,7 @@ static struct type *check_count(struct checker *ck, struct ast_node *n)
 static struct type *check_agg1(struct checker *ck, struct ast_node *n)
 {
 	if (!want_int(ck, n, 0, "value"))
-		return fail(n);
+		return tc_fail(n);
 	bool sgn = arg(n, 0)->ty->is_signed || arg(n, 0)->ty->size < 8;
 	switch (n->call.fn) {
 	case FN_SUM:
@@ -326,7 +310,7 @@ static struct type *check_lhist(struct checker *ck, struct ast_node *n)
 	bool lits = lhist_param(ck, n, 1, &min) & lhist_param(ck, n, 2, &max) &
 		    lhist_param(ck, n, 3, &step);
 	if (!ok || !lits)
-		return fail(n);
+		return tc_fail(n);
 	const char *err = NULL;
 	if (min < 0)
 		err = "lhist() min must be non-negative";
@@ -339,7 +323,7 @@ static struct type *check_lhist(struct checker *ck, struct ast_node *n)
 	if (err) {
 		tc_error(ck, &n->loc, "%s (min %lld, max %lld, step %lld)", err, (long long)min,
 			 (long long)max, (long long)step);
-		return fail(n);
+		return tc_fail(n);
 	}
 	struct type *t = agg_type(ck, n, TY_LHIST, true);
 	t->lhist_min = (int)min;
@@ -403,7 +387,7 @@ static struct type *unknown_fn(struct checker *ck, struct ast_node *n)
 	for (size_t i = 0; i < sizeof(later_fns) / sizeof(later_fns[0]); i++) {
 		if (strcmp(later_fns[i], n->call.name) == 0) {
 			tc_error(ck, &name, "function '%s' is not supported yet", n->call.name);
-			return fail(n);
+			return tc_fail(n);
 		}
 	}
 	tc_error(ck, &name, "unknown function '%s'", n->call.name);
@@ -413,7 +397,7 @@ static struct type *unknown_fn(struct checker *ck, struct ast_node *n)
 		sema_suggest_add(&s, fn_table[i].name);
 	if (sema_suggest_best(&s))
 		tc_note(ck, &name, "did you mean '%s'?", sema_suggest_best(&s));
-	return fail(n);
+	return tc_fail(n);
 }
 
 static bool check_arity(struct checker *ck, struct ast_node *n, const struct fn_desc *d)
@@ -448,13 +432,13 @@ struct type *tc_call(struct checker *ck, struct ast_node *n, bool agg)
 		for (int i = 0; i < n->call.args.len; i++)
 			if (arg(n, i)->kind != AST_MAP)
 				tc_expr(ck, arg(n, i));
-		return fail(n);
+		return tc_fail(n);
 	}
 	if (d->fn >= FN_COUNT && d->fn <= FN_LHIST && !agg) {
 		tc_error(ck, &n->loc, "%s() must be assigned directly to a map, as in @x = %s(...)",
 			 d->name, d->name);
 		type_args(ck, n, 0);
-		return fail(n);
+		return tc_fail(n);
 	}
 	return d->check(ck, n);
 }

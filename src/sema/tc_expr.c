@@ -8,22 +8,6 @@
 
 #include "tc.h"
 
-static struct type *err_at(struct ast_node *n)
-{
-	n->ty = ty_error();
-	return n->ty;
-}
-
-static struct type *set(struct checker *ck, struct ast_node *n, struct type *t)
-{
-	if (!t) {
-		ck->nomem = true;
-		t = ty_error();
-	}
-	n->ty = t;
-	return t;
-}
-
 bool tc_const_int(const struct ast_node *n, int64_t *out)
 {
 	if (n->kind == AST_INT && n->int_.value <= (uint64_t)INT64_MAX) {
@@ -93,7 +77,7 @@ static struct type *builtin_args(struct checker *ck, struct ast_node *n)
 	if (ck->pp->kind != PD_PROBE_TRACEPOINT) {
 		tc_error(ck, &n->loc, "the args builtin can only be used in tracepoint probes (%s "
 			 "used here)", ck->pp->name);
-		return err_at(n);
+		return tc_fail(n);
 	}
 	if (!ck->sp->args) {
 		int err;
@@ -104,7 +88,7 @@ static struct type *builtin_args(struct checker *ck, struct ast_node *n)
 				ck->nomem = true;
 			tc_error(ck, &n->loc, "cannot read the format of %s: %s", ck->pp->name,
 				 strerror(-err));
-			return err_at(n);
+			return tc_fail(n);
 		}
 	}
 	struct type *t = ty_new(&c->arena, TY_CTX);
@@ -113,7 +97,7 @@ static struct type *builtin_args(struct checker *ck, struct ast_node *n)
 		t->align = 8;
 		t->elem = ck->sp->args;
 	}
-	return set(ck, n, t);
+	return tc_set(ck, n, t);
 }
 
 static struct type *builtin_arg(struct checker *ck, struct ast_node *n, int idx)
@@ -122,7 +106,7 @@ static struct type *builtin_arg(struct checker *ck, struct ast_node *n, int idx)
 	if (ck->pp->kind != PD_PROBE_RAWTP) {
 		tc_error(ck, &n->loc, "the %s builtin can only be used in rawtracepoint probes (%s "
 			 "used here)", n->builtin.name, ck->pp->name);
-		return err_at(n);
+		return tc_fail(n);
 	}
 	int nargs = kbtf_rawtp_nargs(ck->pp->func);
 	if (nargs < 0 && idx > 5)
@@ -133,9 +117,9 @@ static struct type *builtin_arg(struct checker *ck, struct ast_node *n, int idx)
 		else
 			tc_error(ck, &n->loc, "%s has %d argument%s (arg0..arg%d)", ck->pp->name,
 				 nargs, nargs == 1 ? "" : "s", nargs - 1);
-		return err_at(n);
+		return tc_fail(n);
 	}
-	return set(ck, n, ty_int(8, false));
+	return tc_set(ck, n, ty_int(8, false));
 }
 
 static struct type *builtin_special(struct checker *ck, struct ast_node *n)
@@ -143,32 +127,32 @@ static struct type *builtin_special(struct checker *ck, struct ast_node *n)
 	struct compiler *c = ck->c;
 	switch ((enum sema_builtin)n->builtin.id) {
 	case BI_PROBE:
-		return set(ck, n, ty_str(&c->arena, (int)strlen(ck->pp->name) + 1));
+		return tc_set(ck, n, ty_str(&c->arena, (int)strlen(ck->pp->name) + 1));
 	case BI_CPID:
 		if (!c->opts.has_cpid) {
 			tc_error(ck, &n->loc, "cpid cannot be used without a child command (-c)");
-			return err_at(n);
+			return tc_fail(n);
 		}
-		return set(ck, n, ty_int(4, false));
+		return tc_set(ck, n, ty_int(4, false));
 	case BI_ARGS:
 		return builtin_args(ck, n);
 	case BI_RETVAL:
 		tc_error(ck, &n->loc, "the retval builtin can only be used in kretprobe and "
 			 "uretprobe probes, which are not supported yet");
-		return err_at(n);
+		return tc_fail(n);
 	case BI_CURTASK: {
 		struct type *task = kbtf_lookup("struct task_struct");
 		if (!task) {
 			tc_error(ck, &n->loc, "curtask needs kernel BTF (/sys/kernel/btf/vmlinux)");
-			return err_at(n);
+			return tc_fail(n);
 		}
-		return set(ck, n, ty_ptr(&c->arena, task, false));
+		return tc_set(ck, n, ty_ptr(&c->arena, task, false));
 	}
 	case BI_COMM:
-		return set(ck, n, ty_str(&c->arena, 16));
+		return tc_set(ck, n, ty_str(&c->arena, 16));
 	case BI_NSECS:
 	case BI_ELAPSED:
-		return set(ck, n, ty_int(8, false));
+		return tc_set(ck, n, ty_int(8, false));
 	case BI_UNKNOWN:
 	case BI_PID:
 	case BI_TID:
@@ -178,7 +162,7 @@ static struct type *builtin_special(struct checker *ck, struct ast_node *n)
 	case BI_ARG:
 		break;
 	}
-	return set(ck, n, ty_int(4, false));
+	return tc_set(ck, n, ty_int(4, false));
 }
 
 static struct type *make_literal(struct checker *ck, struct ast_node *n, int64_t v);
@@ -198,7 +182,7 @@ static struct type *check_builtin(struct checker *ck, struct ast_node *n)
 	for (size_t i = 0; i < sizeof(later_builtins) / sizeof(later_builtins[0]); i++) {
 		if (strcmp(name, later_builtins[i]) == 0 || arg_index(name, "sarg", &idx)) {
 			tc_error(ck, &n->loc, "the %s builtin is not supported yet", name);
-			return err_at(n);
+			return tc_fail(n);
 		}
 	}
 	/* kernel enumerators (SKB_DROP_REASON_NOT_SPECIFIED) become literals */
@@ -212,7 +196,7 @@ static struct type *check_builtin(struct checker *ck, struct ast_node *n)
 		sema_suggest_add(&s, builtin_table[i].name);
 	if (sema_suggest_best(&s))
 		tc_note(ck, &n->loc, "did you mean '%s'?", sema_suggest_best(&s));
-	return err_at(n);
+	return tc_fail(n);
 }
 
 /* ---- positional parameters: replaced by literals ---- */
@@ -236,18 +220,18 @@ static struct type *make_literal(struct checker *ck, struct ast_node *n, int64_t
 	if (v < 0) {
 		struct ast_node *lit = ast_new(&ck->c->arena, AST_INT, &n->loc);
 		if (!lit)
-			return set(ck, n, NULL);
+			return tc_set(ck, n, NULL);
 		lit->int_.value = (uint64_t)(-(v + 1)) + 1;
 		lit->ty = ty_int(8, true);
 		n->kind = AST_UNOP;
 		n->unop.op = OP_NEG;
 		n->unop.expr = lit;
-		return set(ck, n, ty_int(8, true));
+		return tc_set(ck, n, ty_int(8, true));
 	}
 	n->kind = AST_INT;
 	n->int_.value = (uint64_t)v;
 	n->int_.is_unsigned = false;
-	return set(ck, n, ty_int(8, true));
+	return tc_set(ck, n, ty_int(8, true));
 }
 
 /* $N outside str(): a number (0 when not given, as bpftrace); $#: the count. */
@@ -261,7 +245,7 @@ static struct type *check_posparam(struct checker *ck, struct ast_node *n)
 	} else if (idx <= c->opts.nparams && !parse_number(c->opts.params[idx - 1], &v)) {
 		tc_error(ck, &n->loc, "$%d is used as a number, but its value \"%s\" is not one; "
 			 "use str($%d) for text", idx, c->opts.params[idx - 1], idx);
-		return err_at(n);
+		return tc_fail(n);
 	}
 	return make_literal(ck, n, v);
 }
@@ -285,7 +269,7 @@ static struct type *bad_operands(struct checker *ck, struct ast_node *n, struct 
 {
 	tc_error(ck, &n->loc, "invalid operands to '%s': %s and %s", ast_op_str(n->binop.op),
 		 tc_tyname(a), tc_tyname(b));
-	return err_at(n);
+	return tc_fail(n);
 }
 
 static struct type *check_binop(struct checker *ck, struct ast_node *n)
@@ -294,29 +278,29 @@ static struct type *check_binop(struct checker *ck, struct ast_node *n)
 	struct type *b = tc_expr(ck, n->binop.rhs);
 	enum ast_op op = n->binop.op;
 	if (ty_is_error(a) || ty_is_error(b))
-		return err_at(n);
+		return tc_fail(n);
 	if (op == OP_LAND || op == OP_LOR) {
 		if (!is_cond_type(a) || !is_cond_type(b))
 			return bad_operands(ck, n, a, b);
-		return set(ck, n, ty_int(8, true));
+		return tc_set(ck, n, ty_int(8, true));
 	}
 	if (a->kind == TY_STR && b->kind == TY_STR) {
 		if (op != OP_EQ && op != OP_NE)
 			return bad_operands(ck, n, a, b);
-		return set(ck, n, ty_int(8, true));
+		return tc_set(ck, n, ty_int(8, true));
 	}
 	if (is_compare(op)) {
 		if (!is_cond_type(a) || !is_cond_type(b))
 			return bad_operands(ck, n, a, b);
-		return set(ck, n, ty_int(8, true));
+		return tc_set(ck, n, ty_int(8, true));
 	}
 	if (a->kind == TY_INT && b->kind == TY_INT)
-		return set(ck, n, int_result(a, b));
+		return tc_set(ck, n, int_result(a, b));
 	/* pointer arithmetic scales by the element size, as in C */
 	if (a->kind == TY_PTR && b->kind == TY_INT && (op == OP_ADD || op == OP_SUB))
-		return set(ck, n, a);
+		return tc_set(ck, n, a);
 	if (a->kind == TY_INT && b->kind == TY_PTR && op == OP_ADD)
-		return set(ck, n, b);
+		return tc_set(ck, n, b);
 	return bad_operands(ck, n, a, b);
 }
 
@@ -324,38 +308,38 @@ static struct type *check_deref(struct checker *ck, struct ast_node *n, struct t
 {
 	if (t->kind != TY_PTR) {
 		tc_error(ck, &n->loc, "cannot dereference a value of type %s", tc_tyname(t));
-		return err_at(n);
+		return tc_fail(n);
 	}
 	if (!t->elem || t->elem->kind == TY_NONE) {
 		tc_error(ck, &n->loc, "cannot dereference a void pointer");
-		return err_at(n);
+		return tc_fail(n);
 	}
 	if (kbtf_complete(t->elem))
 		ck->nomem = true;
-	return set(ck, n, t->elem);
+	return tc_set(ck, n, t->elem);
 }
 
 static struct type *check_unop(struct checker *ck, struct ast_node *n)
 {
 	struct type *t = tc_expr(ck, n->unop.expr);
 	if (ty_is_error(t))
-		return err_at(n);
+		return tc_fail(n);
 	enum ast_op op = n->unop.op;
 	if (op == OP_LNOT && is_cond_type(t))
-		return set(ck, n, ty_int(8, true));
+		return tc_set(ck, n, ty_int(8, true));
 	if (op == OP_NEG && t->kind == TY_INT)
-		return set(ck, n, ty_int(8, true));
+		return tc_set(ck, n, ty_int(8, true));
 	if (op == OP_BNOT && t->kind == TY_INT)
-		return set(ck, n, ty_int(8, t->is_signed));
+		return tc_set(ck, n, ty_int(8, t->is_signed));
 	if (op == OP_DEREF)
 		return check_deref(ck, n, t);
 	if (op == OP_ADDR) {
 		tc_error(ck, &n->loc, "the address-of operator '&' is not supported");
-		return err_at(n);
+		return tc_fail(n);
 	}
 	tc_error(ck, &n->loc, "invalid operand to '%s': %s", ast_op_str(n->unop.op),
 		 tc_tyname(t));
-	return err_at(n);
+	return tc_fail(n);
 }
 
 static struct type *check_incdec(struct checker *ck, struct ast_node *n)
@@ -363,21 +347,21 @@ static struct type *check_incdec(struct checker *ck, struct ast_node *n)
 	struct ast_node *t = n->incdec.target;
 	if (t->kind == AST_MAP) {
 		tc_use_map(ck, t, ty_int(8, true), true);
-		return set(ck, n, ty_is_error(t->ty) ? ty_error() : t->ty);
+		return tc_set(ck, n, ty_is_error(t->ty) ? ty_error() : t->ty);
 	}
 	if (t->kind != AST_VAR) {
 		tc_error(ck, &t->loc, "'%s' needs a variable or a map", n->incdec.inc ? "++" : "--");
-		return err_at(n);
+		return tc_fail(n);
 	}
 	struct sema_var *v = tc_lookup_var(ck, t);
 	if (!v || ty_is_error(v->ty))
-		return err_at(n);
+		return tc_fail(n);
 	if (!ty_is_integer(v->ty)) {
 		tc_error(ck, &t->loc, "'%s' needs an integer, $%s is %s", n->incdec.inc ? "++" : "--",
 			 v->name, tc_tyname(v->ty));
-		return err_at(n);
+		return tc_fail(n);
 	}
-	return set(ck, n, v->ty);
+	return tc_set(ck, n, v->ty);
 }
 
 static struct type *check_ternary(struct checker *ck, struct ast_node *n)
@@ -386,16 +370,16 @@ static struct type *check_ternary(struct checker *ck, struct ast_node *n)
 	struct type *a = tc_expr(ck, n->ternary.then);
 	struct type *b = tc_expr(ck, n->ternary.otherwise);
 	if (!ok || ty_is_error(a) || ty_is_error(b))
-		return err_at(n);
+		return tc_fail(n);
 	if (a->kind == TY_INT && b->kind == TY_INT)
-		return set(ck, n, int_result(a, b));
+		return tc_set(ck, n, int_result(a, b));
 	if (a->kind == TY_STR && b->kind == TY_STR)
-		return set(ck, n, a->size >= b->size ? a : b);
+		return tc_set(ck, n, a->size >= b->size ? a : b);
 	if (ty_equal(a, b))
-		return set(ck, n, a);
+		return tc_set(ck, n, a);
 	tc_error(ck, &n->loc, "the branches of '?:' have different types: %s and %s",
 		 tc_tyname(a), tc_tyname(b));
-	return err_at(n);
+	return tc_fail(n);
 }
 
 /* ---- types written in the script ---- */
@@ -408,7 +392,7 @@ struct type *tc_typename(struct checker *ck, struct ast_node *n)
 	if (strcmp(name, "string") == 0 && n->typename_.ptr_depth == 0) {
 		t = ty_str(a, n->typename_.array_len > 0 ? n->typename_.array_len
 							 : ck->c->opts.strlen);
-		return set(ck, n, t);
+		return tc_set(ck, n, t);
 	}
 	t = sema_parse_ctype(a, name);
 	if (!t) {
@@ -428,7 +412,7 @@ struct type *tc_typename(struct checker *ck, struct ast_node *n)
 		else
 			t = ty_array(a, t, n->typename_.array_len);
 	}
-	set(ck, n, t);
+	tc_set(ck, n, t);
 	return ty_is_error(n->ty) ? NULL : n->ty;
 }
 
@@ -437,20 +421,20 @@ static struct type *check_cast(struct checker *ck, struct ast_node *n)
 	struct type *to = tc_typename(ck, n->cast.type);
 	struct type *from = tc_expr(ck, n->cast.expr);
 	if (!to || ty_is_error(from))
-		return err_at(n);
+		return tc_fail(n);
 	bool scalar_from = from->kind == TY_INT || from->kind == TY_PTR;
 	if ((to->kind == TY_INT || to->kind == TY_PTR) && scalar_from) {
 		if (to->kind == TY_PTR && from->kind == TY_PTR && from->as_user) {
 			to = ty_ptr(&ck->c->arena, to->elem, true);
 			if (!to)
-				return set(ck, n, NULL);
+				return tc_set(ck, n, NULL);
 		}
-		return set(ck, n, to);
+		return tc_set(ck, n, to);
 	}
 	if (ty_equal(to, from) && to->kind != TY_STR)
-		return set(ck, n, to);
+		return tc_set(ck, n, to);
 	tc_error(ck, &n->loc, "cannot cast %s to %s", tc_tyname(from), tc_tyname(to));
-	return err_at(n);
+	return tc_fail(n);
 }
 
 /* ---- fields, indexing, tuples ---- */
@@ -478,7 +462,7 @@ static struct type *check_field(struct checker *ck, struct ast_node *n)
 	struct type *t = tc_expr(ck, n->field.expr);
 	struct type *rec = NULL;
 	if (ty_is_error(t))
-		return err_at(n);
+		return tc_fail(n);
 	if (t->kind == TY_CTX || t->kind == TY_PTR)
 		rec = t->elem;
 	else if (t->kind == TY_RECORD)
@@ -486,7 +470,7 @@ static struct type *check_field(struct checker *ck, struct ast_node *n)
 	if (!rec || rec->kind != TY_RECORD) {
 		tc_error(ck, &n->loc, "cannot access field '%s' of a value of type %s",
 			 n->field.name, tc_tyname(t));
-		return err_at(n);
+		return tc_fail(n);
 	}
 	if (kbtf_complete(rec))
 		ck->nomem = true;
@@ -494,11 +478,11 @@ static struct type *check_field(struct checker *ck, struct ast_node *n)
 	if (!f) {
 		tc_error(ck, &n->loc, "unknown field '%s' in %s", n->field.name, tc_tyname(rec));
 		suggest_field(ck, n, rec);
-		return err_at(n);
+		return tc_fail(n);
 	}
 	if (f->type->kind == TY_RECORD && kbtf_complete(f->type))
 		ck->nomem = true;
-	return set(ck, n, f->type);
+	return tc_set(ck, n, f->type);
 }
 
 static struct type *check_index(struct checker *ck, struct ast_node *n)
@@ -507,27 +491,27 @@ static struct type *check_index(struct checker *ck, struct ast_node *n)
 	struct type *i = tc_expr(ck, n->index.index);
 	int64_t k;
 	if (ty_is_error(t) || ty_is_error(i))
-		return err_at(n);
+		return tc_fail(n);
 	if (!ty_is_integer(i)) {
 		tc_error(ck, &n->index.index->loc, "an index must be an integer, got %s",
 			 tc_tyname(i));
-		return err_at(n);
+		return tc_fail(n);
 	}
 	int bound = t->kind == TY_ARRAY ? t->nelem : t->kind == TY_STR ? t->size : -1;
 	if (bound > 0 && tc_const_int(n->index.index, &k) && (k < 0 || k >= bound)) {
 		tc_error(ck, &n->index.index->loc, "index %lld is out of bounds for %s",
 			 (long long)k, tc_tyname(t));
-		return err_at(n);
+		return tc_fail(n);
 	}
 	if (t->kind == TY_STR)
-		return set(ck, n, ty_int(1, true));
+		return tc_set(ck, n, ty_int(1, true));
 	if ((t->kind == TY_PTR && t->elem && t->elem->kind != TY_NONE) || t->kind == TY_ARRAY) {
 		if (kbtf_complete(t->elem))
 			ck->nomem = true;
-		return set(ck, n, t->elem);
+		return tc_set(ck, n, t->elem);
 	}
 	tc_error(ck, &n->loc, "cannot index a value of type %s", tc_tyname(t));
-	return err_at(n);
+	return tc_fail(n);
 }
 
 static bool is_value(const struct type *t)
@@ -552,8 +536,8 @@ static struct type *check_tuple(struct checker *ck, struct ast_node *n)
 		}
 	}
 	if (!ok)
-		return err_at(n);
-	return set(ck, n, ty_tuple(&ck->c->arena, elems, len));
+		return tc_fail(n);
+	return tc_set(ck, n, ty_tuple(&ck->c->arena, elems, len));
 }
 
 static struct type *check_tuple_get(struct checker *ck, struct ast_node *n)
@@ -561,16 +545,16 @@ static struct type *check_tuple_get(struct checker *ck, struct ast_node *n)
 	struct type *t = tc_expr(ck, n->tuple_get.expr);
 	int i = n->tuple_get.index;
 	if (ty_is_error(t))
-		return err_at(n);
+		return tc_fail(n);
 	if (t->kind != TY_TUPLE) {
 		tc_error(ck, &n->loc, "'.%d' needs a tuple, got %s", i, tc_tyname(t));
-		return err_at(n);
+		return tc_fail(n);
 	}
 	if (i < 0 || i >= t->fields.len) {
 		tc_error(ck, &n->loc, "tuple index %d is out of range for %s", i, tc_tyname(t));
-		return err_at(n);
+		return tc_fail(n);
 	}
-	return set(ck, n, t->fields.v[i].type);
+	return tc_set(ck, n, t->fields.v[i].type);
 }
 
 /* sizeof(type or expr) becomes an unsigned literal. */
@@ -579,28 +563,28 @@ static struct type *check_sizeof(struct checker *ck, struct ast_node *n)
 	struct ast_node *arg = n->sizeof_.arg;
 	struct type *t = arg->kind == AST_TYPENAME ? tc_typename(ck, arg) : tc_expr(ck, arg);
 	if (!t || ty_is_error(t))
-		return err_at(n);
+		return tc_fail(n);
 	if (t->kind == TY_RECORD && kbtf_complete(t))
 		ck->nomem = true;
 	if (!is_value(t)) {
 		tc_error(ck, &n->loc, "sizeof: %s has no size", tc_tyname(t));
-		return err_at(n);
+		return tc_fail(n);
 	}
 	n->kind = AST_INT;
 	n->int_.value = (uint64_t)t->size;
 	n->int_.is_unsigned = true;
-	return set(ck, n, ty_int(8, false));
+	return tc_set(ck, n, ty_int(8, false));
 }
 
 static struct type *check_map_read(struct checker *ck, struct ast_node *n)
 {
 	struct tc_map *m = tc_use_map(ck, n, NULL, false);
 	if (!m)
-		return err_at(n);
+		return tc_fail(n);
 	if (ty_is_aggregation(m->value)) {
 		tc_error(ck, &n->loc, "%s holds per-CPU %s values, which can only be printed",
 			 m->name, tc_tyname(m->value));
-		return err_at(n);
+		return tc_fail(n);
 	}
 	return n->ty;
 }
@@ -609,16 +593,16 @@ struct type *tc_expr(struct checker *ck, struct ast_node *n)
 {
 	switch (n->kind) {
 	case AST_INT:
-		return set(ck, n, ty_int(8, !(n->int_.is_unsigned ||
+		return tc_set(ck, n, ty_int(8, !(n->int_.is_unsigned ||
 					      n->int_.value > (uint64_t)INT64_MAX)));
 	case AST_STR:
-		return set(ck, n, ty_str(&ck->c->arena, n->str.len + 1));
+		return tc_set(ck, n, ty_str(&ck->c->arena, n->str.len + 1));
 	case AST_BUILTIN:
 		return check_builtin(ck, n);
 	case AST_POSPARAM:
 		return check_posparam(ck, n);
 	case AST_VAR:
-		return tc_lookup_var(ck, n) ? n->ty : err_at(n);
+		return tc_lookup_var(ck, n) ? n->ty : tc_fail(n);
 	case AST_MAP:
 		return check_map_read(ck, n);
 	case AST_CALL:
@@ -644,7 +628,7 @@ struct type *tc_expr(struct checker *ck, struct ast_node *n)
 	case AST_SIZEOF:
 		return check_sizeof(ck, n);
 	case AST_TYPENAME:
-		return tc_typename(ck, n) ? n->ty : err_at(n);
+		return tc_typename(ck, n) ? n->ty : tc_fail(n);
 	case AST_PROGRAM:
 	case AST_PROBE:
 	case AST_ATTACH:
@@ -663,5 +647,5 @@ struct type *tc_expr(struct checker *ck, struct ast_node *n)
 		break;
 	}
 	tc_error(ck, &n->loc, "a statement cannot be used as a value");
-	return err_at(n);
+	return tc_fail(n);
 }

@@ -9,56 +9,6 @@
 
 #define TC_MAX_STORED 256
 
-static bool same_loc(const struct src_loc *a, const struct src_loc *b)
-{
-	return a->first_line == b->first_line && a->first_col == b->first_col &&
-	       a->last_line == b->last_line && a->last_col == b->last_col;
-}
-
-/* True when this message was already reported at loc (in another clone of the probe). */
-static bool said_before(struct checker *ck, const struct src_loc *loc, const char *msg)
-{
-	for (int i = 0; i < ck->said.len; i++)
-		if (same_loc(&ck->said.v[i].loc, loc) && strcmp(ck->said.v[i].msg, msg) == 0)
-			return true;
-	struct tc_said s = { *loc, arena_strdup(&ck->c->arena, msg) };
-	if (!s.msg || vec_push(&ck->c->arena, &ck->said, s))
-		ck->nomem = true;
-	return false;
-}
-
-void tc_error(struct checker *ck, const struct src_loc *loc, const char *fmt, ...)
-{
-	va_list ap;
-	char msg[1024];
-	if (ck->quiet)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	ck->muted = loc && said_before(ck, loc, msg);
-	if (!ck->muted)
-		diag_error(&ck->c->diag, loc, "%s", msg);
-}
-
-void tc_note(struct checker *ck, const struct src_loc *loc, const char *fmt, ...)
-{
-	va_list ap;
-	if (ck->quiet || ck->muted)
-		return;
-	va_start(ap, fmt);
-	diag_report(&ck->c->diag, DIAG_NOTE, loc, fmt, ap);
-	va_end(ap);
-}
-
-const char *tc_tyname(const struct type *t)
-{
-	static char bufs[4][256];
-	static int next;
-	char *b = bufs[next++ % 4];
-	return ty_name(t, b, 256);
-}
-
 /* Values that can share storage: integers of any width and sign (stored as 8 bytes),
  * strings of any size (stored as strlen bytes), tuples element by element. */
 static bool compatible(const struct type *a, const struct type *b)
@@ -284,7 +234,7 @@ struct tc_map *tc_use_map(struct checker *ck, struct ast_node *n, struct type *v
 		return NULL;
 	/* The defining use is typed again in the final pass, where formats get their ids
 	 * (a strftime() value made during a quiet pass has none). */
-	if (!ck->quiet && value && !ty_is_error(value) && same_loc(&n->loc, &m->first) &&
+	if (!ck->quiet && value && !ty_is_error(value) && tc_same_loc(&n->loc, &m->first) &&
 	    compatible(value, m->value)) {
 		m->value = value;
 		m->key = key;
