@@ -67,7 +67,7 @@ else
 BIN := bpfscope
 endif
 
-.PHONY: all deps run test unit test-runtime test-compat bench clean golden-update fmt
+.PHONY: all deps run test unit test-runtime test-compat bench clean golden-update fmt fuzz
 all: $(BIN)
 
 $(BIN): $(MAIN_OBJ) $(LIB)
@@ -146,6 +146,47 @@ golden-update: all
 
 fmt:
 	clang-format -i $(wildcard src/*.c src/*/*.c src/*.h src/*/*.h tests/unit/*.c)
+
+# libFuzzer harness (clang, ASan+UBSan) over the compiler up to codegen; needs root (sema
+# reads tracefs and BTF). `make fuzz FUZZ_SECONDS=600 FUZZ_LAST=typecheck`. Crashes land in
+# $(FUZZ_DIR)/crashes; minimise one with `$(FUZZ_BIN) -minimize_crash=1 FILE`.
+FUZZ_CC ?= clang
+FUZZ_SECONDS ?= 60
+FUZZ_LAST ?= codegen
+FUZZ_DIR := $(BUILD)/fuzz-bin
+FUZZ_BIN := $(FUZZ_DIR)/fuzz_compile
+FUZZ_CFLAGS := -std=gnu11 -O1 -g -fno-omit-frame-pointer -fsanitize=fuzzer-no-link,address,undefined \
+	-fno-sanitize-recover=undefined -Isrc -I$(BUILD)/gen -Isrc/parser -Isrc/lexer -w \
+	$(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+FUZZ_SRCS := $(wildcard src/util/*.c src/lexer/*.c src/parser/*.c src/sema/*.c src/codegen/*.c) \
+	src/compiler.c src/progdesc.c
+FUZZ_OBJS := $(FUZZ_SRCS:%.c=$(FUZZ_DIR)/%.o) $(FUZZ_DIR)/gen/lexer.o $(FUZZ_DIR)/gen/parser.o
+
+$(FUZZ_DIR)/gen/%.o: $(BUILD)/gen/%.c $(GEN_H)
+	@mkdir -p $(dir $@)
+	@echo "  FUZZCC  $<"
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -c -o $@ $<
+
+$(FUZZ_DIR)/src/codegen/%.o: src/codegen/%.c $(GEN_H)
+	@mkdir -p $(dir $@)
+	@echo "  FUZZCC  $<"
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) $(LLVM_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(FUZZ_DIR)/src/%.o: src/%.c $(GEN_H)
+	@mkdir -p $(dir $@)
+	@echo "  FUZZCC  $<"
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(FUZZ_BIN): tests/fuzz/fuzz_compile.c tests/fuzz/fuzz_one.h $(FUZZ_OBJS)
+	@echo "  LINK    $@"
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ tests/fuzz/fuzz_compile.c $(FUZZ_OBJS) \
+		$(LLVM_LIBS_SHARED) $(LIBS) -lstdc++
+
+fuzz: $(FUZZ_BIN)
+	@mkdir -p $(FUZZ_DIR)/corpus $(FUZZ_DIR)/crashes
+	FUZZ_LAST=$(FUZZ_LAST) $(FUZZ_BIN) -max_total_time=$(FUZZ_SECONDS) -timeout=20 \
+		-rss_limit_mb=4096 -max_len=8192 -dict=tests/fuzz/bpftrace.dict \
+		-artifact_prefix=$(FUZZ_DIR)/crashes/ $(FUZZ_DIR)/corpus tests/fuzz/corpus
 
 clean:
 	rm -rf build bpfscope

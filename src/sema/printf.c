@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "tc.h"
+#include "util/strbuf.h"
 
 #define MAX_CONVS 64
 
@@ -43,6 +44,26 @@ static int parse_conv(const char *fmt, int len, int i, struct conv *cv, int *bad
 	return j + 1;
 }
 
+/* The offending text, quoted safely: a format may hold newlines or control bytes, and a
+ * diagnostic must stay on one line. */
+static void report_bad_conv(struct checker *ck, const struct src_loc *loc, const char *s, int n)
+{
+	struct strbuf sb = { 0 };
+	for (int i = 0; i < n; i++) {
+		unsigned char ch = (unsigned char)s[i];
+		if (ch == '\n')
+			sb_append(&sb, "\\n");
+		else if (ch == '\t')
+			sb_append(&sb, "\\t");
+		else if (ch < 0x20 || ch >= 0x7f)
+			sb_printf(&sb, "\\x%02x", ch);
+		else
+			sb_putc(&sb, (char)ch);
+	}
+	tc_error(ck, loc, "printf: invalid conversion '%s' in format", sb_str(&sb));
+	sb_free(&sb);
+}
+
 static bool parse_format(struct checker *ck, struct ast_node *call, const char *fmt, int len,
 			 struct conv *convs, int *n)
 {
@@ -65,8 +86,7 @@ static bool parse_format(struct checker *ck, struct ast_node *call, const char *
 				tc_error(ck, loc, "printf: incomplete conversion '%%' at the end of the "
 					 "format");
 			else
-				tc_error(ck, loc, "printf: invalid conversion '%.*s' in format", bad,
-					 fmt + i);
+				report_bad_conv(ck, loc, fmt + i, bad);
 			return false;
 		}
 		if (*n >= MAX_CONVS) {

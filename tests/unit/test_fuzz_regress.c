@@ -1,0 +1,79 @@
+/* Replays every input the fuzzer (tests/fuzz/fuzz_compile.c) or hand testing broke the compiler
+ * with, saved in tests/fuzz/regress/, through the same compile path up to codegen: each must
+ * compile, or fail with -EINVAL and diagnostics that all carry file:line:col and a caret. */
+#include <criterion/criterion.h>
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../fuzz/fuzz_one.h"
+
+#define REGRESS_DIR "tests/fuzz/regress"
+
+static char *read_file(const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	cr_assert_not_null(f, "cannot open %s", path);
+	fseek(f, 0, SEEK_END);
+	long n = ftell(f);
+	fseek(f, 0, SEEK_SET);
+	char *s = malloc((size_t)n + 1);
+	cr_assert_eq(fread(s, 1, (size_t)n, f), (size_t)n);
+	s[n] = '\0';
+	fclose(f);
+	return s;
+}
+
+static struct fuzz_result compile(const char *src)
+{
+	struct fuzz_result r;
+	fuzz_compile(src, "codegen", &r);
+	return r;
+}
+
+Test(fuzz_regress, every_saved_input_compiles_or_fails_with_located_diagnostics, .timeout = 300)
+{
+	DIR *d = opendir(REGRESS_DIR);
+	cr_assert_not_null(d, "run from the repository root: %s not found", REGRESS_DIR);
+	int n = 0;
+	for (struct dirent *e; (e = readdir(d));) {
+		if (e->d_name[0] == '.')
+			continue;
+		char path[512];
+		snprintf(path, sizeof(path), "%s/%s", REGRESS_DIR, e->d_name);
+		char *src = read_file(path);
+		struct fuzz_result r = compile(src);
+		cr_expect_null(r.violation, "%s: %s (err %d)\n%s", e->d_name, r.violation, r.err,
+			       r.diag);
+		free(r.diag);
+		free(src);
+		n++;
+	}
+	closedir(d);
+	cr_assert_gt(n, 0, "no saved inputs in %s", REGRESS_DIR);
+}
+
+Test(fuzz_regress, the_checker_rejects_a_diagnostic_without_line_and_column)
+{
+	cr_assert_str_eq(fuzz_check_diag("fuzz.bt: error: x\n", "BEGIN {}"),
+			 "diagnostic line without file:line:col");
+	cr_assert_str_eq(fuzz_check_diag("fuzz.bt:3:1: error: x\nBEGIN\n^\n", "BEGIN {}"),
+			 "diagnostic location outside the script");
+	cr_assert_str_eq(fuzz_check_diag("fuzz.bt:1:1: error: x\ny\n' here\n", "BEGIN {}"),
+			 "source line not followed by a caret line");
+	cr_assert_null(fuzz_check_diag("fuzz.bt:1:3: error: x\nBEGIN {}\n  ^~~\nerror: y\n",
+				       "BEGIN {}"));
+}
+
+Test(fuzz_regress, a_bad_printf_conversion_with_a_newline_is_quoted_on_one_line)
+{
+	struct fuzz_result r = compile("BEGIN { printf(\"%-6d %.\\n\"); }");
+	cr_assert_eq(r.err, -EINVAL);
+	cr_assert_null(r.violation, "%s", r.violation);
+	cr_assert_str_eq(r.diag, "fuzz.bt:1:16: error: printf: invalid conversion '%.\\n' in "
+				 "format\n"
+				 "BEGIN { printf(\"%-6d %.\\n\"); }\n"
+				 "               ^~~~~~~~~~~\n");
+	free(r.diag);
+}
