@@ -46,25 +46,26 @@ void cg_event_submit(struct cg *g, LLVMValueRef rec, LLVMBasicBlockRef done)
 	LLVMPositionBuilderAtEnd(g->b, done);
 }
 
-static const struct pd_fmt *fmt_of(struct cg *g, struct ast_node *n)
+/* The event payload tuple sema laid out for n (pd_fmt.args has the same layout). */
+static const struct type *payload_of(struct cg *g, struct ast_node *n)
 {
-	if (n->call.id < 0 || n->call.id >= g->pd->fmts.len) {
+	if (n->call.id < 0 || n->call.id >= g->pd->fmts.len || !n->call.payload) {
 		cg_fail(g, &n->loc, "internal error: %s() has no format", n->call.name);
 		return NULL;
 	}
-	return &g->pd->fmts.v[n->call.id];
+	return n->call.payload;
 }
 
 static void printf_(struct cg *g, struct ast_node *n)
 {
-	const struct pd_fmt *f = fmt_of(g, n);
-	if (!f)
+	const struct type *pl = payload_of(g, n);
+	if (!pl)
 		return;
 	/* Integers are computed before the record is reserved (their helpers, loops and map
 	 * lookups then never run while a ring buffer reference is held); strings and tuples
 	 * are written straight into the record to spare the stack. */
 	LLVMValueRef ints[64] = { 0 };
-	int nargs = f->args.fields.len < 64 ? f->args.fields.len : 64;
+	int nargs = pl->fields.len < 64 ? pl->fields.len : 64;
 	for (int i = 0; i < nargs && i + 1 < n->call.args.len; i++) {
 		struct ast_node *a = n->call.args.v[i + 1];
 		if (!cg_is_mem_type(a->ty) && a->ty && a->ty->kind != TY_RECORD &&
@@ -72,16 +73,16 @@ static void printf_(struct cg *g, struct ast_node *n)
 			ints[i] = cg_expr(g, a);
 	}
 	LLVMBasicBlockRef done;
-	LLVMValueRef rec = cg_event_reserve(g, 8 + (int)f->args.size, PD_EV_PRINTF,
-					    (uint32_t)n->call.id, &done);
+	LLVMValueRef rec = cg_event_reserve(g, 8 + pl->size, PD_EV_PRINTF, (uint32_t)n->call.id,
+					    &done);
 	for (int i = 0; i < nargs && i + 1 < n->call.args.len; i++) {
-		const struct pd_type *t = &f->args.fields.v[i];
+		const struct ty_field *f = &pl->fields.v[i];
 		struct ast_node *a = n->call.args.v[i + 1];
-		LLVMValueRef dst = cg_gep(g, rec, 8 + t->offset);
+		LLVMValueRef dst = cg_gep(g, rec, 8 + f->offset);
 		if (ints[i])
-			cg_store_val_pd(g, dst, t, ints[i], a->ty);
+			cg_store_val(g, dst, f->type, ints[i], a->ty);
 		else
-			cg_store_pd(g, dst, t, a);
+			cg_store(g, dst, f->type, a);
 	}
 	cg_event_submit(g, rec, done);
 }
@@ -109,14 +110,13 @@ static void print(struct cg *g, struct ast_node *n)
 		cg_event_submit(g, rec, done);
 		return;
 	}
-	const struct pd_fmt *f = fmt_of(g, n);
-	if (!f || n->call.args.len < 1)
+	const struct type *pl = payload_of(g, n);
+	if (!pl || n->call.args.len < 1 || pl->fields.len < 1)
 		return;
-	const struct pd_type *t = f->args.fields.len > 0 ? &f->args.fields.v[0] : &f->args;
-	LLVMValueRef rec = cg_event_reserve(g, 8 + (int)f->args.size, PD_EV_PRINT_VALUE,
+	const struct ty_field *f = &pl->fields.v[0];
+	LLVMValueRef rec = cg_event_reserve(g, 8 + pl->size, PD_EV_PRINT_VALUE,
 					    (uint32_t)n->call.id, &done);
-	cg_store_pd(g, cg_gep(g, rec, 8 + (f->args.fields.len > 0 ? t->offset : 0)), t,
-		    n->call.args.v[0]);
+	cg_store(g, cg_gep(g, rec, 8 + f->offset), f->type, n->call.args.v[0]);
 	cg_event_submit(g, rec, done);
 }
 

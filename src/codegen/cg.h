@@ -154,10 +154,6 @@ bool cg_is_mem_type(const struct type *t);
 void cg_store(struct cg *g, LLVMValueRef dst, const struct type *dst_ty, struct ast_node *src);
 void cg_store_val(struct cg *g, LLVMValueRef dst, const struct type *dst_ty, LLVMValueRef v,
 		  const struct type *src_ty);
-void cg_store_pd(struct cg *g, LLVMValueRef dst, const struct pd_type *dst_ty,
-		 struct ast_node *src);
-void cg_store_val_pd(struct cg *g, LLVMValueRef dst, const struct pd_type *dst_ty,
-		     LLVMValueRef v, const struct type *src_ty);
 void cg_copy_str(struct cg *g, LLVMValueRef dst, int dst_size, LLVMValueRef src, int src_size);
 
 /* lower_field.c */

@@ -17,36 +17,41 @@ static const struct pd_map *map_of(struct cg *g, struct ast_node *map)
 }
 
 /* Fills the key buffer from key expressions: one per user key field, or a single tuple
- * expression covering several fields (delete(@m, (a, b))). */
-static void fill_key(struct cg *g, const struct pd_map *m, LLVMValueRef key, struct ast_node **keys,
-		     int nkeys, const struct src_loc *loc)
+ * expression covering several fields (delete(@m, (a, b))). kt is the key tuple from sema. */
+static void fill_key(struct cg *g, const struct type *kt, LLVMValueRef key, struct ast_node **keys,
+		     int nkeys, const struct ast_node *map)
 {
-	const struct pd_type *kt = &m->key;
 	if (nkeys == kt->fields.len) {
 		for (int i = 0; i < nkeys; i++)
-			cg_store_pd(g, cg_gep(g, key, kt->fields.v[i].offset), &kt->fields.v[i],
-				    keys[i]);
+			cg_store(g, cg_gep(g, key, kt->fields.v[i].offset), kt->fields.v[i].type,
+				 keys[i]);
 		return;
 	}
 	if (nkeys == 1 && keys[0]->kind == AST_TUPLE &&
 	    keys[0]->tuple.elems.len == kt->fields.len) {
-		fill_key(g, m, key, keys[0]->tuple.elems.v, keys[0]->tuple.elems.len, loc);
+		fill_key(g, kt, key, keys[0]->tuple.elems.v, keys[0]->tuple.elems.len, map);
 		return;
 	}
 	if (nkeys == 1 && keys[0]->ty && keys[0]->ty->kind == TY_TUPLE) {
-		cg_store_val_pd(g, key, kt, cg_expr(g, keys[0]), keys[0]->ty);
+		cg_store_val(g, key, kt, cg_expr(g, keys[0]), keys[0]->ty);
 		return;
 	}
-	cg_fail(g, loc, "internal error: %s takes %d keys, got %d", m->name, kt->fields.len, nkeys);
+	cg_fail(g, &map->loc, "internal error: %s takes %d keys, got %d", map->map.name,
+		kt->fields.len, nkeys);
 }
 
-static LLVMValueRef build_key(struct cg *g, const struct pd_map *m, struct ast_node **keys,
-			      int nkeys, LLVMValueRef bucket, const struct src_loc *loc)
+static LLVMValueRef build_key(struct cg *g, struct ast_node *map, struct ast_node **keys,
+			      int nkeys, LLVMValueRef bucket)
 {
+	const struct pd_map *m = map_of(g, map);
+	if (!m)
+		return LLVMConstNull(g->ptr);
 	LLVMValueRef key = cg_tmp(g, (int)m->key_size);
 	cg_memset0(g, key, (int)m->key_size);
-	if (nkeys > 0)
-		fill_key(g, m, key, keys, nkeys, loc);
+	if (nkeys > 0 && !map->map.key_ty)
+		cg_fail(g, &map->loc, "internal error: map %s has no key type", map->map.name);
+	else if (nkeys > 0)
+		fill_key(g, map->map.key_ty, key, keys, nkeys, map);
 	if (bucket)
 		cg_store_int(g, cg_gep(g, key, m->bucket_off), bucket, 8);
 	return key;
@@ -54,19 +59,13 @@ static LLVMValueRef build_key(struct cg *g, const struct pd_map *m, struct ast_n
 
 LLVMValueRef cg_map_key(struct cg *g, struct ast_node *map, LLVMValueRef bucket)
 {
-	const struct pd_map *m = map_of(g, map);
-	if (!m)
-		return LLVMConstNull(g->ptr);
-	return build_key(g, m, map->map.keys.v, map->map.keys.len, bucket, &map->loc);
+	return build_key(g, map, map->map.keys.v, map->map.keys.len, bucket);
 }
 
 /* delete(@m, k) / has_key(@m, k): the key is a separate argument. */
 LLVMValueRef cg_map_key_arg(struct cg *g, struct ast_node *map, struct ast_node *k)
 {
-	const struct pd_map *m = map_of(g, map);
-	if (!m)
-		return LLVMConstNull(g->ptr);
-	return build_key(g, m, &k, k ? 1 : 0, NULL, &map->loc);
+	return build_key(g, map, &k, k ? 1 : 0, NULL);
 }
 
 static LLVMValueRef lookup(struct cg *g, int id, LLVMValueRef key)

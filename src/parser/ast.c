@@ -212,10 +212,12 @@ static void clear_annotations(struct ast_node *n)
 		break;
 	case AST_MAP:
 		n->map.map_id = -1;
+		n->map.key_ty = NULL;
 		break;
 	case AST_CALL:
 		n->call.fn = 0;
 		n->call.id = -1;
+		n->call.payload = NULL;
 		break;
 	default:
 		break;

@@ -159,12 +159,14 @@ struct ast_node {
 			const char *name; /* with the '@': "@x", "@" for the anonymous map */
 			ast_list keys; /* empty for @x; one entry per comma key */
 			int map_id; /* set by sema: index into pd_prog.maps; -1 before */
+			struct type *key_ty; /* set by sema: the map's key tuple, as pd_map.key */
 		} map;
 		struct {
 			const char *name;
 			ast_list args;
 			int fn; /* set by sema: enum sema_fn */
 			int id; /* set by sema: printf/time/print format id, -1 if none */
+			struct type *payload; /* set by sema: the event payload tuple, as pd_fmt.args */
 		} call;
 		struct {
 			enum ast_op op;

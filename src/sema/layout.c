@@ -113,26 +113,27 @@ int tc_pd_type(struct checker *ck, const struct type *t, struct pd_type *out)
 	return pd_type_at(ck, t, out, 0);
 }
 
-int tc_add_fmt(struct checker *ck, enum pd_fmt_kind kind, const char *fmt, struct type **args,
-	       int nargs)
+void tc_add_fmt(struct checker *ck, struct ast_node *call, enum pd_fmt_kind kind,
+		const char *fmt, struct type **args, int nargs)
 {
 	struct compiler *c = ck->c;
 	struct type *wide[nargs > 0 ? nargs : 1];
 	struct pd_fmt f = { .kind = kind };
+	call->call.id = -1;
 	if (ck->quiet)
-		return -1;
+		return;
 	/* Event payloads carry integers as 8 bytes, signedness kept; the rest as typed. */
 	for (int i = 0; i < nargs; i++)
 		wide[i] = args[i]->kind == TY_INT ? ty_int(8, args[i]->is_signed) : args[i];
 	struct type *tuple = ty_tuple(&c->arena, wide, nargs);
-	if (!tuple)
-		return -ENOMEM;
 	f.fmt = arena_strdup(&c->pd->arena, fmt);
-	if (!f.fmt || tc_pd_type(ck, tuple, &f.args))
-		return -ENOMEM;
-	if (vec_push(&c->pd->arena, &c->pd->fmts, f))
-		return -ENOMEM;
-	return c->pd->fmts.len - 1;
+	if (!tuple || !f.fmt || tc_pd_type(ck, tuple, &f.args) ||
+	    vec_push(&c->pd->arena, &c->pd->fmts, f)) {
+		ck->nomem = true;
+		return;
+	}
+	call->call.id = c->pd->fmts.len - 1;
+	call->call.payload = tuple;
 }
 
 static uint32_t round8(uint32_t n)

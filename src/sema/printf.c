@@ -152,9 +152,6 @@ bool tc_check_printf(struct checker *ck, struct ast_node *call, const char *fmt,
 	}
 	if (!ok)
 		return false;
-	int id = tc_add_fmt(ck, PD_FMT_PRINTF, fmt, types, n);
-	if (id < -1)
-		ck->nomem = true;
-	call->call.id = id;
+	tc_add_fmt(ck, call, PD_FMT_PRINTF, fmt, types, n);
 	return true;
 }

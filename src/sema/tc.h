@@ -93,10 +93,10 @@ bool tc_check_printf(struct checker *ck, struct ast_node *call, const char *fmt,
 /* layout.c */
 /* Converts a type to its pd layout (strings copied into pd->arena). Returns 0 or -ENOMEM. */
 int tc_pd_type(struct checker *ck, const struct type *t, struct pd_type *out);
-/* Adds a format; its args are the given types widened for an event payload. Returns the
- * fmt id, or -1 during a quiet pass, or -ENOMEM. */
-int tc_add_fmt(struct checker *ck, enum pd_fmt_kind kind, const char *fmt, struct type **args,
-	       int nargs);
+/* Adds a format for call; its args are the given types widened for an event payload. Sets
+ * call.id (-1 during a quiet pass) and call.payload; sets ck->nomem on allocation failure. */
+void tc_add_fmt(struct checker *ck, struct ast_node *call, enum pd_fmt_kind kind,
+		const char *fmt, struct type **args, int nargs);
 /* Fills pd->maps from ck->maps once every probe is checked. */
 int tc_layout_maps(struct checker *ck);
 

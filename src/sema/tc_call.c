@@ -104,10 +104,7 @@ static struct type *check_print(struct checker *ck, struct ast_node *n)
 	if (ty_is_error(tc_expr(ck, a)) || !printable(ck, a, "print()"))
 		return tc_fail(n);
 	struct type *t = a->ty;
-	int id = tc_add_fmt(ck, PD_FMT_PRINT_VALUE, "", &t, 1);
-	if (id < -1)
-		ck->nomem = true;
-	n->call.id = id;
+	tc_add_fmt(ck, n, PD_FMT_PRINT_VALUE, "", &t, 1);
 	return tc_set(ck, n, ty_none());
 }
 
@@ -124,10 +121,7 @@ static struct type *check_time(struct checker *ck, struct ast_node *n)
 			return tc_fail(n);
 		fmt = arg(n, 0)->str.s;
 	}
-	int id = tc_add_fmt(ck, PD_FMT_TIME, fmt, NULL, 0);
-	if (id < -1)
-		ck->nomem = true;
-	n->call.id = id;
+	tc_add_fmt(ck, n, PD_FMT_TIME, fmt, NULL, 0);
 	return tc_set(ck, n, ty_none());
 }
 
@@ -137,15 +131,12 @@ static struct type *check_strftime(struct checker *ck, struct ast_node *n)
 	ok &= want_int(ck, n, 1, "timestamp");
 	if (!ok)
 		return tc_fail(n);
-	int id = tc_add_fmt(ck, PD_FMT_STRFTIME, arg(n, 0)->str.s, NULL, 0);
-	if (id < -1)
-		ck->nomem = true;
-	n->call.id = id;
+	tc_add_fmt(ck, n, PD_FMT_STRFTIME, arg(n, 0)->str.s, NULL, 0);
 	struct type *t = ty_new(&ck->c->arena, TY_TIMESTAMP);
 	if (t) {
 		t->size = 8;
 		t->align = 8;
-		t->fmt_id = id;
+		t->fmt_id = n->call.id;
 	}
 	return tc_set(ck, n, t);
 }

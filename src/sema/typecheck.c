@@ -606,6 +606,15 @@ static void check_all(struct checker *ck)
 			check_probe(ck, probes->v[i]);
 }
 
+/* Every map node gets its map's final key type: the defining use may come after a read. */
+static int set_key_type(struct ast_node *n, void *ctx)
+{
+	struct checker *ck = ctx;
+	if (n->kind == AST_MAP && n->map.map_id >= 0 && n->map.map_id < ck->maps.len)
+		n->map.key_ty = ck->maps.v[n->map.map_id]->key;
+	return 0;
+}
+
 int sema_typecheck(struct compiler *c)
 {
 	struct checker ck = { .c = c };
@@ -626,5 +635,6 @@ int sema_typecheck(struct compiler *c)
 		return -ENOMEM;
 	if (diag_errors(&c->diag))
 		return -EINVAL;
+	ast_walk(c->ast, NULL, set_key_type, &ck);
 	return tc_layout_maps(&ck);
 }

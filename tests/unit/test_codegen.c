@@ -138,6 +138,8 @@ static void build_by_hand(struct compiler *c)
 	comm->builtin.id = BI_COMM;
 	vec_push(&c->arena, &cm->map.keys, pid);
 	vec_push(&c->arena, &cm->map.keys, comm);
+	struct type *kelems[2] = { ty_int(8, false), ty_str(&c->arena, 16) };
+	cm->map.key_ty = ty_tuple(&c->arena, kelems, 2); /* sema's key tuple, as pd_map.key */
 	struct ast_node *cnt = node(c, AST_CALL, ty_none());
 	cnt->call.name = "count";
 	cnt->call.fn = FN_COUNT;
