@@ -768,6 +768,31 @@ static void parse_yyerror(const PARSE_YYLTYPE *loc, void *scanner, struct lex_st
 		diag_error(st->diag, loc, "program is nested too deeply");
 }
 
+/* Later passes recurse over the tree. A left-associative chain (a + a + ... + a) is flat on
+ * the parser stack but as deep as it is long, so the tree's depth gets the same bound. */
+struct depth_check {
+	struct diag *diag;
+	int depth;
+	bool reported;
+};
+
+static bool depth_enter(struct ast_node *n, void *ctx)
+{
+	struct depth_check *dc = ctx;
+	if (++dc->depth <= YYMAXDEPTH)
+		return true;
+	if (!dc->reported)
+		diag_error(dc->diag, &n->loc, "program is nested too deeply");
+	dc->reported = true;
+	return false;
+}
+
+static int depth_leave(struct ast_node *n, void *ctx)
+{
+	((struct depth_check *)ctx)->depth--;
+	return 0;
+}
+
 int parse_program(struct compiler *c)
 {
 	struct lex_state st = { 0 };
@@ -795,6 +820,8 @@ int parse_program(struct compiler *c)
 			return -ENOMEM;
 	}
 	c->ast = st.program;
+	struct depth_check dc = { .diag = &c->diag };
+	ast_walk(st.program, depth_enter, depth_leave, &dc);
 	if (rc || diag_errors(&c->diag) > before)
 		return -EINVAL;
 	return 0;

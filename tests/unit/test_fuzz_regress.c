@@ -77,3 +77,32 @@ Test(fuzz_regress, a_bad_printf_conversion_with_a_newline_is_quoted_on_one_line)
 				 "               ^~~~~~~~~~~\n");
 	free(r.diag);
 }
+
+Test(fuzz_regress, a_left_associative_chain_deeper_than_the_parser_stack_is_an_error)
+{
+	char *src = malloc(20 * 4000 + 64);
+	strcpy(src, "BEGIN { @x = 1");
+	for (int i = 0; i < 4000; i++)
+		strcat(src, "+1");
+	strcat(src, "; }");
+	struct fuzz_result r = compile(src);
+	cr_assert_eq(r.err, -EINVAL);
+	cr_assert_null(r.violation, "%s", r.violation);
+	const char *want = "fuzz.bt:1:14: error: program is nested too deeply\n";
+	cr_assert(strncmp(r.diag, want, strlen(want)) == 0, "%.200s", r.diag);
+	free(r.diag);
+	free(src);
+}
+
+Test(fuzz_regress, a_left_associative_chain_of_a_thousand_terms_compiles)
+{
+	char *src = malloc(2 * 1000 + 64);
+	strcpy(src, "BEGIN { @x = 1");
+	for (int i = 0; i < 1000; i++)
+		strcat(src, "+1");
+	strcat(src, "; }");
+	struct fuzz_result r = compile(src);
+	cr_assert_eq(r.err, 0, "%s", r.diag);
+	free(r.diag);
+	free(src);
+}
