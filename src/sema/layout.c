@@ -179,31 +179,16 @@ static enum pd_map_kind map_kind(const struct type *v)
 	return PD_MAP_VALUE;
 }
 
-/* Value layout of the aggregation kinds: the per-CPU slot, signedness in value.kind. */
+/* Value layout of the aggregation kinds: the per-CPU slot (its size is the aggregation
+ * type's), signedness in value.kind; counts are unsigned whatever they count. */
 static void agg_value(const struct tc_map *m, struct pd_map *pm)
 {
+	bool counts = pm->kind == PD_MAP_COUNT || pm->kind == PD_MAP_HIST ||
+		      pm->kind == PD_MAP_LHIST;
 	memset(&pm->value, 0, sizeof(pm->value));
-	pm->value.kind = m->value->is_signed ? PD_INT : PD_UINT;
+	pm->value.kind = m->value->is_signed && !counts ? PD_INT : PD_UINT;
 	pm->value.size = 8;
-	switch (pm->kind) {
-	case PD_MAP_COUNT:
-	case PD_MAP_HIST:
-	case PD_MAP_LHIST:
-		pm->value.kind = PD_UINT;
-		pm->value_size = 8;
-		break;
-	case PD_MAP_SUM:
-		pm->value_size = 8;
-		break;
-	case PD_MAP_MIN:
-	case PD_MAP_MAX:
-	case PD_MAP_AVG:
-	case PD_MAP_STATS:
-		pm->value_size = 16;
-		break;
-	case PD_MAP_VALUE:
-		break;
-	}
+	pm->value_size = (uint32_t)m->value->size;
 }
 
 static int layout_map(struct checker *ck, const struct tc_map *m)
