@@ -263,12 +263,8 @@ static void assign(struct cg *g, struct ast_node *n)
 		assign_var(g, n->assign.lhs, n->assign.op, n->assign.rhs);
 }
 
-void cg_stmt(struct cg *g, struct ast_node *n)
+static void stmt(struct cg *g, struct ast_node *n)
 {
-	if (!n || cg_terminated(g))
-		return;
-	int mark = g->tmps.len;
-	cg_set_loc(g, &n->loc);
 	switch (n->kind) {
 	case AST_BLOCK:
 		cg_block_stmts(g, n);
@@ -331,6 +327,16 @@ void cg_stmt(struct cg *g, struct ast_node *n)
 		cg_expr(g, n);
 		break;
 	}
+}
+
+/* Stack temporaries made by a statement die at its end. */
+void cg_stmt(struct cg *g, struct ast_node *n)
+{
+	if (!n || cg_terminated(g))
+		return;
+	int mark = g->tmps.len;
+	cg_set_loc(g, &n->loc);
+	stmt(g, n);
 	cg_tmps_end(g, mark);
 }
 

@@ -255,76 +255,25 @@ struct ast_node *ast_clone(struct arena *a, const struct ast_node *n)
 	return c;
 }
 
+static const char *const kind_names[] = {
+	[AST_PROGRAM] = "program",   [AST_PROBE] = "probe",	    [AST_ATTACH] = "attach",
+	[AST_BLOCK] = "block",	     [AST_EXPR_STMT] = "expr_stmt", [AST_ASSIGN] = "assign",
+	[AST_LET] = "let",	     [AST_IF] = "if",		    [AST_WHILE] = "while",
+	[AST_UNROLL] = "unroll",     [AST_FOR_RANGE] = "for_range", [AST_FOR_MAP] = "for_map",
+	[AST_BREAK] = "break",	     [AST_CONTINUE] = "continue",   [AST_RETURN] = "return",
+	[AST_INT] = "int",	     [AST_STR] = "string",	    [AST_BUILTIN] = "builtin",
+	[AST_POSPARAM] = "posparam", [AST_VAR] = "var",		    [AST_MAP] = "map",
+	[AST_CALL] = "call",	     [AST_BINOP] = "binop",	    [AST_UNOP] = "unop",
+	[AST_INCDEC] = "incdec",     [AST_TERNARY] = "ternary",	    [AST_CAST] = "cast",
+	[AST_FIELD] = "field",	     [AST_INDEX] = "index",	    [AST_TUPLE] = "tuple",
+	[AST_TUPLE_GET] = "tuple_get", [AST_SIZEOF] = "sizeof",    [AST_TYPENAME] = "typename",
+};
+
+/* A table rather than a switch: a new kind without a name prints "?" in -d output. */
 const char *ast_kind_name(enum ast_kind kind)
 {
-	switch (kind) {
-	case AST_PROGRAM:
-		return "program";
-	case AST_PROBE:
-		return "probe";
-	case AST_ATTACH:
-		return "attach";
-	case AST_BLOCK:
-		return "block";
-	case AST_EXPR_STMT:
-		return "expr_stmt";
-	case AST_ASSIGN:
-		return "assign";
-	case AST_LET:
-		return "let";
-	case AST_IF:
-		return "if";
-	case AST_WHILE:
-		return "while";
-	case AST_UNROLL:
-		return "unroll";
-	case AST_FOR_RANGE:
-		return "for_range";
-	case AST_FOR_MAP:
-		return "for_map";
-	case AST_BREAK:
-		return "break";
-	case AST_CONTINUE:
-		return "continue";
-	case AST_RETURN:
-		return "return";
-	case AST_INT:
-		return "int";
-	case AST_STR:
-		return "string";
-	case AST_BUILTIN:
-		return "builtin";
-	case AST_POSPARAM:
-		return "posparam";
-	case AST_VAR:
-		return "var";
-	case AST_MAP:
-		return "map";
-	case AST_CALL:
-		return "call";
-	case AST_BINOP:
-		return "binop";
-	case AST_UNOP:
-		return "unop";
-	case AST_INCDEC:
-		return "incdec";
-	case AST_TERNARY:
-		return "ternary";
-	case AST_CAST:
-		return "cast";
-	case AST_FIELD:
-		return "field";
-	case AST_INDEX:
-		return "index";
-	case AST_TUPLE:
-		return "tuple";
-	case AST_TUPLE_GET:
-		return "tuple_get";
-	case AST_SIZEOF:
-		return "sizeof";
-	case AST_TYPENAME:
-		return "typename";
-	}
+	if ((unsigned)kind < sizeof(kind_names) / sizeof(kind_names[0]) && kind_names[kind])
+		return kind_names[kind];
 	return "?";
 }
 

@@ -504,13 +504,28 @@ static void check_for_map(struct checker *ck, struct ast_node *n)
 	ck->loops--;
 }
 
-static void check_expr_stmt(struct checker *ck, struct ast_node *n)
+/* An expression used as a statement: its value is dropped. */
+static void check_value_stmt(struct checker *ck, struct ast_node *e)
 {
-	struct ast_node *e = n->expr_stmt.expr;
 	if (e->kind == AST_CALL)
 		tc_call(ck, e, false);
 	else
 		tc_expr(ck, e);
+}
+
+static void check_while(struct checker *ck, struct ast_node *n)
+{
+	tc_check_cond(ck, n->loop.cond);
+	ck->loops++;
+	check_block(ck, n->loop.body);
+	ck->loops--;
+}
+
+static void check_jump(struct checker *ck, struct ast_node *n)
+{
+	if (!ck->loops)
+		tc_error(ck, &n->loc, "'%s' outside of a loop",
+			 n->kind == AST_BREAK ? "break" : "continue");
 }
 
 static void check_stmt(struct checker *ck, struct ast_node *n)
@@ -520,7 +535,7 @@ static void check_stmt(struct checker *ck, struct ast_node *n)
 		check_block(ck, n);
 		break;
 	case AST_EXPR_STMT:
-		check_expr_stmt(ck, n);
+		check_value_stmt(ck, n->expr_stmt.expr);
 		break;
 	case AST_ASSIGN:
 		check_assign(ck, n);
@@ -534,10 +549,7 @@ static void check_stmt(struct checker *ck, struct ast_node *n)
 		check_block(ck, n->if_.otherwise);
 		break;
 	case AST_WHILE:
-		tc_check_cond(ck, n->loop.cond);
-		ck->loops++;
-		check_block(ck, n->loop.body);
-		ck->loops--;
+		check_while(ck, n);
 		break;
 	case AST_UNROLL:
 		check_unroll(ck, n);
@@ -550,9 +562,7 @@ static void check_stmt(struct checker *ck, struct ast_node *n)
 		break;
 	case AST_BREAK:
 	case AST_CONTINUE:
-		if (!ck->loops)
-			tc_error(ck, &n->loc, "'%s' outside of a loop",
-				 n->kind == AST_BREAK ? "break" : "continue");
+		check_jump(ck, n);
 		break;
 	case AST_RETURN:
 		break;
@@ -578,10 +588,7 @@ static void check_stmt(struct checker *ck, struct ast_node *n)
 	case AST_SIZEOF:
 	case AST_TYPENAME:
 		/* an expression where a statement belongs: type it all the same */
-		if (n->kind == AST_CALL)
-			tc_call(ck, n, false);
-		else
-			tc_expr(ck, n);
+		check_value_stmt(ck, n);
 		break;
 	}
 }
