@@ -13,6 +13,7 @@
 #include "runtime/rt_internal.h"
 
 #define POLL_MS 100
+#define NAP_NS 1000000
 
 static volatile sig_atomic_t stop_signal;
 
@@ -21,20 +22,45 @@ static void on_signal(int sig)
 	stop_signal = sig;
 }
 
-int rt_handle_event(struct rt_trace *t, const void *data, size_t size)
+/* A batch is written out once it holds this much, so a consumer that never catches up
+ * still writes steadily instead of growing the buffer. */
+#define BATCH_MAX (64 * 1024)
+
+/* Writes the batch out; -B none and line (and the default) reach the file at once. */
+static void flush_batch(struct rt_trace *t)
 {
-	const struct pd_prog *pd = t->pd;
-	struct pd_event h;
-	if (size < sizeof(h))
-		return 0;
-	memcpy(&h, data, sizeof(h));
-	const uint8_t *payload = (const uint8_t *)data + sizeof(h);
-	size_t psize = size - sizeof(h);
-	const struct pd_fmt *f = h.index < (uint32_t)pd->fmts.len ? &pd->fmts.v[h.index] : NULL;
-	switch ((enum pd_event_kind)h.kind) {
+	out_flush(&t->out);
+	if (t->o->buffering != RT_BUF_FULL)
+		fflush(t->out.f);
+}
+
+static void flush_all(struct rt_trace *t)
+{
+	out_flush(&t->out);
+	fflush(t->out.f);
+}
+
+static void print_event(struct rt_trace *t, const struct pd_fmt *f, uint32_t index,
+			const uint8_t *payload, size_t psize)
+{
+	if (!f)
+		return;
+	if (t->pfmts && t->pfmts[index])
+		out_printf_compiled(&t->out, t->pfmts[index], payload, psize);
+	else
+		out_printf(&t->out, f, payload, psize);
+	if (t->o->buffering == RT_BUF_NONE || t->batch.len >= BATCH_MAX)
+		flush_batch(t);
+}
+
+static int handle_action(struct rt_trace *t, const struct pd_event *h, const uint8_t *payload,
+			 size_t psize)
+{
+	const struct pd_fmt *f = h->index < (uint32_t)t->pd->fmts.len ? &t->pd->fmts.v[h->index] :
+									 NULL;
+	switch ((enum pd_event_kind)h->kind) {
 	case PD_EV_PRINTF:
-		if (f)
-			out_printf(&t->out, f, payload, psize);
+		print_event(t, f, h->index, payload, psize);
 		return 0;
 	case PD_EV_PRINT_VALUE:
 		if (f && f->args.fields.len > 0 &&
@@ -48,22 +74,34 @@ int rt_handle_event(struct rt_trace *t, const void *data, size_t size)
 	case PD_EV_PRINT_MAP: {
 		struct pd_ev_print_map pm = { 0 };
 		memcpy(&pm, payload, psize < sizeof(pm) ? psize : sizeof(pm));
-		rt_print_map(t, (int)h.index, pm.top, pm.div);
+		rt_print_map(t, (int)h->index, pm.top, pm.div);
 		return 0;
 	}
 	case PD_EV_CLEAR:
-		rt_clear_map(t, (int)h.index);
+		rt_clear_map(t, (int)h->index);
 		return 0;
 	case PD_EV_ZERO:
-		rt_zero_map(t, (int)h.index);
+		rt_zero_map(t, (int)h->index);
 		return 0;
 	case PD_EV_EXIT:
+		/* bpftrace 0.17 stops at the exit record: what other CPUs queued after it
+		 * is dropped, END still runs. */
 		t->exiting = true;
-		return 0;
+		t->discarding = true;
+		return RT_EV_STOP;
 	}
 	if (t->o->verbose)
-		fprintf(stderr, "bpfscope: ignoring an event of unknown kind %u\n", h.kind);
+		fprintf(stderr, "bpfscope: ignoring an event of unknown kind %u\n", h->kind);
 	return 0;
+}
+
+int rt_handle_event(struct rt_trace *t, const void *data, size_t size)
+{
+	struct pd_event h;
+	if (size < sizeof(h) || t->discarding)
+		return 0;
+	memcpy(&h, data, sizeof(h));
+	return handle_action(t, &h, (const uint8_t *)data + sizeof(h), size - sizeof(h));
 }
 
 static int on_event(void *ctx, void *data, size_t size)
@@ -71,29 +109,38 @@ static int on_event(void *ctx, void *data, size_t size)
 	return rt_handle_event(ctx, data, size);
 }
 
-static void flush_batch(struct rt_trace *t)
-{
-	if (t->o->buffering == RT_BUF_DEFAULT)
-		fflush(t->out.f);
-}
-
 int rt_drain(struct rt_trace *t)
 {
 	int n = ring_buffer__consume(t->rb);
 	flush_batch(t);
-	return n < 0 ? n : 0;
+	return n < 0 && n != RT_EV_STOP ? n : 0;
+}
+
+/* After a batch, let records gather for a moment instead of waiting in epoll at once: the
+ * kernel wakes a consumer (an irq_work, a self-IPI and a context switch) each time a record
+ * is submitted while the consumer is caught up, which at high rates costs the traced
+ * processes more than the records themselves. 1 ms holds far fewer records than fit. */
+static void nap(struct rt_trace *t)
+{
+	struct timespec ts = { 0, NAP_NS };
+	if (!t->exiting && !stop_signal)
+		nanosleep(&ts, NULL);
 }
 
 int rt_poll(struct rt_trace *t)
 {
 	while (!t->exiting && !stop_signal) {
 		int n = ring_buffer__poll(t->rb, POLL_MS);
-		if (n < 0 && n != -EINTR) {
-			fprintf(stderr, "error: failed to read the ring buffer: %s\n", strerror(-n));
+		if (n < 0 && n != -EINTR && n != RT_EV_STOP) {
+			flush_batch(t);
+			fprintf(stderr, "error: failed to read the ring buffer: %s\n",
+				strerror(-n));
 			return n;
 		}
-		if (n > 0)
+		if (n != 0) {
 			flush_batch(t);
+			nap(t);
+		}
 		if (rt_target_gone(t))
 			break;
 	}
@@ -125,7 +172,7 @@ static int name_cmp(const void *a, const void *b)
 static int print_all_maps(struct rt_trace *t)
 {
 	const struct pd_prog *pd = t->pd;
-	fflush(t->out.f);
+	flush_all(t);
 	fputs("\n\n", t->stdout_f);
 	fflush(t->stdout_f);
 	const struct pd_map **order = calloc((size_t)pd->maps.len + 1, sizeof(*order));
@@ -141,7 +188,7 @@ static int print_all_maps(struct rt_trace *t)
 	uint64_t lost = rt_read_lost(t);
 	if (lost)
 		out_lost(&t->out, lost);
-	fflush(t->out.f);
+	flush_all(t);
 	return err;
 }
 
@@ -158,9 +205,23 @@ static int write_elf(const char *path, const void *elf, size_t size)
 	return err;
 }
 
+/* Parses every printf format once; a format left NULL (no memory) is parsed per event. */
+static void compile_formats(struct rt_trace *t)
+{
+	const struct pd_prog *pd = t->pd;
+	t->pfmts = calloc((size_t)pd->fmts.len + 1, sizeof(*t->pfmts));
+	for (int i = 0; t->pfmts && i < pd->fmts.len; i++) {
+		const struct pd_fmt *f = &pd->fmts.v[i];
+		if (f->kind == PD_FMT_PRINTF)
+			out_pfmt_compile(f->fmt ? f->fmt : "", &f->args, &t->pfmts[i]);
+	}
+}
+
 static void setup_output(struct rt_trace *t)
 {
 	const struct rt_opts *o = t->o;
+	compile_formats(t);
+	t->out.batch = &t->batch;
 	t->stdout_f = stdout;
 	t->out.f = o->out ? o->out : stdout;
 	t->out.json = o->json;
@@ -221,7 +282,7 @@ static int trace(struct rt_trace *t)
 		return err;
 	if (!o->quiet)
 		out_attached(&t->out, t->pd->probes.len);
-	fflush(t->out.f);
+	flush_all(t);
 	err = run_kind(t, PD_PROBE_BEGIN);
 	if (!err && !t->exiting)
 		err = rt_attach_all(t);
@@ -230,6 +291,12 @@ static int trace(struct rt_trace *t)
 	if (!err && !t->exiting)
 		err = rt_poll(t);
 	rt_detach_all(t);
+	if (t->discarding) {
+		/* drop what the probes queued after exit() before detaching, then let END
+		 * print */
+		rt_drain(t);
+		t->discarding = false;
+	}
 	if (err)
 		return err;
 	err = run_kind(t, PD_PROBE_END);
@@ -247,7 +314,13 @@ static void cleanup(struct rt_trace *t)
 	if (t->child > 0)
 		rt_child_kill(t);
 	if (t->out.f)
-		fflush(t->out.f);
+		flush_all(t);
+	t->out.batch = NULL;
+	sb_free(&t->batch);
+	if (t->pfmts)
+		for (int i = 0; i < t->pd->fmts.len; i++)
+			out_pfmt_free(t->pfmts[i]);
+	free(t->pfmts);
 	free(t->progs);
 	free(t->map_fds);
 	free(t->log_buf);

@@ -12,10 +12,25 @@
 #include "runtime/rt_internal.h"
 #include "util/strbuf.h"
 
+void out_write(const struct out *o, const char *s, size_t n)
+{
+	if (!n)
+		return;
+	if (!o->batch || sb_appendn(o->batch, s, n))
+		fwrite(s, 1, n, o->f); /* no batch, or no memory to grow it */
+}
+
+void out_flush(const struct out *o)
+{
+	if (!o->batch || !o->batch->len)
+		return;
+	fwrite(o->batch->s, 1, o->batch->len, o->f);
+	sb_reset(o->batch);
+}
+
 static void emit(const struct out *o, const struct strbuf *sb)
 {
-	if (sb->len)
-		fwrite(sb->s, 1, sb->len, o->f);
+	out_write(o, sb->s, sb->len);
 }
 
 uint32_t out_map_buckets(const struct pd_map *m)
@@ -29,11 +44,16 @@ uint32_t out_map_buckets(const struct pd_map *m)
 
 void out_attached(const struct out *o, int nprobes)
 {
+	struct strbuf sb = { 0 };
+	int err;
 	if (o->json)
-		fprintf(o->f, "{\"type\": \"attached_probes\", \"data\": {\"probes\": %d}}\n",
-			nprobes);
+		err = sb_printf(&sb, "{\"type\": \"attached_probes\", \"data\": "
+				     "{\"probes\": %d}}\n", nprobes);
 	else
-		fprintf(o->f, "Attaching %d probe%s...\n", nprobes, nprobes == 1 ? "" : "s");
+		err = sb_printf(&sb, "Attaching %d probe%s...\n", nprobes, nprobes == 1 ? "" : "s");
+	if (!err)
+		emit(o, &sb);
+	sb_free(&sb);
 }
 
 /* Writes text as is, or as a JSON message {"type": type, "data": "text"}. */
@@ -55,6 +75,25 @@ void out_printf(const struct out *o, const struct pd_fmt *fmt, const uint8_t *pa
 {
 	struct strbuf sb = { 0 };
 	if (!out_format_printf(&sb, o, fmt->fmt ? fmt->fmt : "", &fmt->args, payload, size))
+		message(o, "printf", &sb);
+	sb_free(&sb);
+}
+
+void out_printf_compiled(const struct out *o, const struct out_pfmt *f, const uint8_t *payload,
+			 size_t size)
+{
+	if (!o->json && o->batch) {
+		/* the hot path: straight into the batch, no copy */
+		size_t mark = o->batch->len;
+		if (out_pfmt_format(o->batch, o, f, payload, size)) {
+			o->batch->len = mark;
+			if (o->batch->s)
+				o->batch->s[mark] = '\0';
+		}
+		return;
+	}
+	struct strbuf sb = { 0 };
+	if (!out_pfmt_format(&sb, o, f, payload, size))
 		message(o, "printf", &sb);
 	sb_free(&sb);
 }
@@ -81,11 +120,16 @@ void out_time(const struct out *o, const char *fmt)
 
 void out_lost(const struct out *o, uint64_t lost)
 {
+	struct strbuf sb = { 0 };
+	int err;
 	if (o->json)
-		fprintf(o->f, "{\"type\": \"lost_events\", \"data\": {\"events\": %llu}}\n",
-			(unsigned long long)lost);
+		err = sb_printf(&sb, "{\"type\": \"lost_events\", \"data\": {\"events\": %llu}}\n",
+				(unsigned long long)lost);
 	else
-		fprintf(o->f, "Lost %llu events\n", (unsigned long long)lost);
+		err = sb_printf(&sb, "Lost %llu events\n", (unsigned long long)lost);
+	if (!err)
+		emit(o, &sb);
+	sb_free(&sb);
 }
 
 /* Key order as bpftrace's sort_by_key: field by field, integers as unsigned, strings
@@ -205,7 +249,8 @@ int out_print_map(const struct out *o, const struct pd_map *m, struct out_entry 
 		  uint64_t top, uint64_t div)
 {
 	out_sort_entries(m, e, n);
-	if (top && (uint64_t)n > top) {
+	/* bpftrace 0.17 prints every entry of a stats() map whatever the top */
+	if (top && (uint64_t)n > top && m->kind != PD_MAP_STATS) {
 		e += n - (int)top;
 		n = (int)top;
 	}

@@ -22,6 +22,9 @@ struct out {
 	/* time() and print of timestamps use this instead of the clock when non-zero
 	 * (seconds since the epoch); tests set it. */
 	int64_t fixed_now;
+	/* When set, output is appended here and written to f by out_flush(): one write per
+	 * ring buffer batch instead of one per event. NULL: every message is written at once. */
+	struct strbuf *batch;
 };
 
 /* One map entry after the per-CPU values were merged (src/runtime/maps.c). */
@@ -43,23 +46,39 @@ int out_value_str(struct strbuf *sb, const struct out *o, const struct pd_type *
 		  const uint8_t *p, bool json);
 /* Appends s as the inside of a JSON string (no quotes). */
 int out_json_escape(struct strbuf *sb, const char *s, size_t len);
-/* Formats one printf event: fmt with the payload laid out as args. */
+/* A printf format parsed once into literal text and conversions bound to their arguments.
+ * fmt and args must outlive it. Returns 0 or -ENOMEM. */
+struct out_pfmt;
+int out_pfmt_compile(const char *fmt, const struct pd_type *args, struct out_pfmt **out);
+void out_pfmt_free(struct out_pfmt *f);
+/* Appends one event's text, the payload laid out as the compiled args. */
+int out_pfmt_format(struct strbuf *sb, const struct out *o, const struct out_pfmt *f,
+		    const uint8_t *payload, size_t size);
+/* Formats one printf event: fmt with the payload laid out as args (compiles each call). */
 int out_format_printf(struct strbuf *sb, const struct out *o, const char *fmt,
 		      const struct pd_type *args, const uint8_t *payload, size_t size);
 /* strftime of local time at now (seconds since the epoch); "(?)" when it cannot. */
 int out_strftime(struct strbuf *sb, const char *fmt, int64_t now);
 
-/* Messages. Each writes one complete piece of output to o->f. */
+/* Appends to o->batch, or writes to o->f when there is no batch. */
+void out_write(const struct out *o, const char *s, size_t n);
+/* Writes what o->batch holds to o->f with one fwrite and empties it. */
+void out_flush(const struct out *o);
+
+/* Messages. Each writes one complete piece of output (out_write). */
 void out_attached(const struct out *o, int nprobes);
 void out_printf(const struct out *o, const struct pd_fmt *fmt, const uint8_t *payload,
 		size_t size);
+/* As out_printf, with a format compiled by out_pfmt_compile. */
+void out_printf_compiled(const struct out *o, const struct out_pfmt *f, const uint8_t *payload,
+			 size_t size);
 void out_print_value(const struct out *o, const struct pd_type *t, const uint8_t *p);
 void out_time(const struct out *o, const char *fmt);
 void out_lost(const struct out *o, uint64_t lost);
 
 /* Sorts the entries the way bpftrace 0.17 does (by value, by bucket total, by average or
- * by key) and prints the map, keeping the last `top` entries (0: all) with values divided
- * by div (0 or 1: as they are). Returns 0 or -ENOMEM. */
+ * by key) and prints the map, keeping the last `top` entries (0: all; stats maps keep all,
+ * as bpftrace) with values divided by div (0 or 1: as they are). Returns 0 or -ENOMEM. */
 int out_print_map(const struct out *o, const struct pd_map *m, struct out_entry *e, int n,
 		  uint64_t top, uint64_t div);
 

@@ -3,6 +3,7 @@
 #ifndef RT_INTERNAL_H
 #define RT_INTERNAL_H
 
+#include <errno.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -10,6 +11,7 @@
 
 #include "runtime/output.h"
 #include "runtime/runtime.h"
+#include "util/strbuf.h"
 
 struct pd_prog;
 struct arena;
@@ -19,6 +21,11 @@ struct bpf_object;
 struct bpf_program;
 struct bpf_link;
 struct ring_buffer;
+struct out_pfmt;
+
+/* What the ring buffer callback returns at an exit() record: libbpf stops consuming and
+ * ring_buffer__poll/consume return it, so records queued after exit are not printed. */
+#define RT_EV_STOP (-ECANCELED)
 
 struct rt_attachment {
 	struct bpf_link *link;
@@ -29,6 +36,8 @@ struct rt_trace {
 	const struct pd_prog *pd;
 	const struct rt_opts *o;
 	struct out out;
+	struct strbuf batch; /* out.batch: output of one ring buffer batch */
+	struct out_pfmt **pfmts; /* per pd fmt: the parsed printf format, NULL if none */
 	FILE *stdout_f; /* bpftrace prints its two closing newlines here even with -o */
 	struct bpf_object *obj;
 	struct bpf_program **progs; /* per pd probe, NULL if the ELF lacks it */
@@ -41,6 +50,7 @@ struct rt_trace {
 	char *log_buf;
 	size_t log_size;
 	bool exiting; /* exit() event, signal, or the traced process ended */
+	bool discarding; /* after an exit() record: later records are dropped until END */
 	int cb_err; /* an error inside the ring buffer callback */
 	pid_t child; /* -c: the child's pid, 0 if none */
 	int child_go_fd; /* -c: write end of the pipe the child waits on, -1 if none */

@@ -703,3 +703,171 @@ Test(output_printf, escapes_printf_text_in_json)
 	cr_assert_str_eq(cap_text(&c), "{\"type\": \"printf\", \"data\": \"hi \\\"bob\\\"\\n\"}\n");
 	cap_free(&c);
 }
+
+/* ---- the compiled printf formatter ---- */
+
+/* One integer as every argument of fmt (each read from the same bytes), the way the
+ * runtime formats an event. */
+static char *fmt_int(const char *fmt, int64_t v)
+{
+	struct pd_type f[16];
+	for (int i = 0; i < 16; i++)
+		f[i] = (struct pd_type)T_INT(0);
+	return fmt_printf(fmt, f, 16, &v, 8);
+}
+
+Test(output_printf, matches_libc_for_every_integer_conversion_flag_width_and_precision)
+{
+	static const char *const flags[] = { "", "-", "0", "+", " ", "#", "-+", "0 ", "#0", "-#" };
+	static const char *const widths[] = { "", "1", "5", "12", "25" };
+	static const char *const precs[] = { "", ".", ".0", ".1", ".4", ".22" };
+	static const char convs[] = "diuxXo";
+	static const int64_t vals[] = { 0, 1, -1, 7, 8, 42, -42, 255, 65536, 2147483647,
+					-2147483648LL, 4294967295LL, 5000000000LL, INT64_MAX,
+					INT64_MIN };
+	const size_t nf = sizeof(flags) / sizeof(flags[0]), nw = sizeof(widths) / sizeof(widths[0]);
+	const size_t np = sizeof(precs) / sizeof(precs[0]), nc = sizeof(convs) - 1;
+	const size_t nv = sizeof(vals) / sizeof(vals[0]);
+	char fmt[32], want[128];
+	/* every combination: i walks them all, one digit per list */
+	for (size_t i = 0; i < nf * nw * np * nc * nv; i++) {
+		size_t r = i, v = r % nv, c = (r /= nv) % nc, p = (r /= nc) % np;
+		size_t w = (r /= np) % nw, f = (r / nw) % nf;
+		/* "ll" so libc reads the whole value; the plain form truncates to int */
+		snprintf(fmt, sizeof(fmt), "%%%s%s%sll%c", flags[f], widths[w], precs[p], convs[c]);
+		snprintf(want, sizeof(want), fmt, (long long)vals[v]);
+		char *got = fmt_int(fmt, vals[v]);
+		cr_assert_str_eq(got, want, "format %s of %lld", fmt, (long long)vals[v]);
+		free(got);
+	}
+}
+
+Test(output_printf, reads_arguments_by_length_modifier_like_c)
+{
+	int64_t v = INT64_MIN + 0x12345678fedcLL;
+	char *s = fmt_int("%d|%hd|%hhd|%ld|%lld|%zd|%jd|%td|%u|%hu|%hhu|%lu|%llx|%hhX", v);
+	char want[256];
+	snprintf(want, sizeof(want), "%d|%hd|%hhd|%ld|%lld|%zd|%jd|%td|%u|%hu|%hhu|%lu|%llx|%hhX",
+		 (int)v, (short)v, (signed char)v, (long)v, (long long)v, (ssize_t)v,
+		 (intmax_t)v, (ptrdiff_t)v, (unsigned)v, (unsigned short)v, (unsigned char)v,
+		 (unsigned long)v, (unsigned long long)v, (unsigned char)v);
+	cr_assert_str_eq(s, want);
+	free(s);
+}
+
+Test(output_printf, prints_int64_min_and_the_largest_unsigned_values)
+{
+	char *s = fmt_int("%lld %lu %llu %lx %lo", INT64_MIN);
+	cr_assert_str_eq(s, "-9223372036854775808 9223372036854775808 9223372036854775808 "
+			    "8000000000000000 1000000000000000000000");
+	free(s);
+	s = fmt_int("%lu %llu %lx %d", -1);
+	cr_assert_str_eq(s, "18446744073709551615 18446744073709551615 ffffffffffffffff -1");
+	free(s);
+}
+
+Test(output_printf, prints_chars_and_pointers_as_libc_does)
+{
+	int64_t v[4] = { 'A', 'z', 0xffff8880deadbeefLL, 0 };
+	struct pd_type f[4] = { T_INT(0), T_INT(8), T_UINT(16), T_UINT(24) };
+	char *s = fmt_printf("[%c][%3c][%p][%p]", f, 4, v, sizeof(v));
+	cr_assert_str_eq(s, "[A][  z][0xffff8880deadbeef][(nil)]");
+	free(s);
+	f[0] = f[1];
+	f[1] = f[2] = (struct pd_type)T_UINT(16);
+	s = fmt_printf("[%-3c][%20p][%-20p]", f, 3, v, sizeof(v));
+	cr_assert_str_eq(s, "[z  ][  0xffff8880deadbeef][0xffff8880deadbeef  ]");
+	free(s);
+}
+
+Test(output_printf, keeps_strings_without_a_nul_within_their_size)
+{
+	char p[8] = { 'a', 'b', 'c', 'd', 'e', 'f', 'g', 'h' }; /* no NUL anywhere */
+	int64_t after = 7;
+	uint8_t payload[16];
+	memcpy(payload, p, 8);
+	memcpy(payload + 8, &after, 8);
+	struct pd_type f[5] = { T_STR(0, 8), T_STR(0, 8), T_STR(0, 8), T_STR(0, 8), T_INT(8) };
+	char *s = fmt_printf("%s|%-10s|%.3s|%05s|%d", f, 5, payload, sizeof(payload));
+	cr_assert_str_eq(s, "abcdefgh|abcdefgh  |abc|abcdefgh|7");
+	free(s);
+}
+
+Test(output_printf, folds_percent_signs_and_text_around_conversions)
+{
+	char *s = fmt_int("%%%d%%|%%d|100%%|%", 3);
+	cr_assert_str_eq(s, "%3%|%d|100%|%");
+	free(s);
+}
+
+Test(output_printf, prints_a_conversion_without_an_argument_as_written)
+{
+	int64_t v = 9;
+	struct pd_type f[1] = { T_INT(0) };
+	char *s = fmt_printf("%d %d %s", f, 1, &v, 8);
+	cr_assert_str_eq(s, "9 %d %s");
+	free(s);
+}
+
+Test(output_printf, renders_non_string_values_for_percent_s)
+{
+	int64_t v[2] = { -5, 6 };
+	struct pd_type tup_fields[2] = { T_INT(0), T_INT(8) };
+	struct pd_type tup = { .kind = PD_TUPLE, .size = 16, .offset = 0 };
+	tup.fields.v = tup_fields;
+	tup.fields.len = 2;
+	struct pd_type f[3] = { tup, tup, T_INT(0) };
+	char *s = fmt_printf("%s|%10s|%s", f, 3, v, sizeof(v));
+	cr_assert_str_eq(s, "(-5, 6)|   (-5, 6)|-5");
+	free(s);
+}
+
+Test(output_printf, formats_the_same_event_twice_from_one_compiled_format)
+{
+	struct pd_type f[2] = { T_INT(0), T_STR(8, 8) };
+	struct pd_type args = { .kind = PD_TUPLE, .size = 16 };
+	args.fields.v = f;
+	args.fields.len = 2;
+	struct out_pfmt *pf;
+	cr_assert_eq(out_pfmt_compile("%-4d<%s>\n", &args, &pf), 0);
+	uint8_t p[16] = { 0 };
+	int64_t v = -12;
+	memcpy(p, &v, 8);
+	memcpy(p + 8, "sh", 3);
+	struct strbuf sb = { 0 };
+	struct out o = { 0 };
+	cr_assert_eq(out_pfmt_format(&sb, &o, pf, p, sizeof(p)), 0);
+	cr_assert_eq(out_pfmt_format(&sb, &o, pf, p, sizeof(p)), 0);
+	cr_assert_str_eq(sb_str(&sb), "-12 <sh>\n-12 <sh>\n");
+	sb_free(&sb);
+	out_pfmt_free(pf);
+}
+
+Test(output_messages, batch_output_until_flushed)
+{
+	struct strbuf batch = { 0 };
+	struct cap c;
+	cap_open(&c, false);
+	c.o.batch = &batch;
+	struct pd_type f[1] = { T_INT(0) };
+	struct pd_fmt fmt = { .kind = PD_FMT_PRINTF, .fmt = "n=%d\n" };
+	fmt.args.kind = PD_TUPLE;
+	fmt.args.fields.v = f;
+	fmt.args.fields.len = 1;
+	struct out_pfmt *pf;
+	cr_assert_eq(out_pfmt_compile(fmt.fmt, &fmt.args, &pf), 0);
+	int64_t v = 1;
+	out_printf_compiled(&c.o, pf, (const uint8_t *)&v, 8);
+	v = 2;
+	out_printf(&c.o, &fmt, (const uint8_t *)&v, 8);
+	out_lost(&c.o, 3);
+	fflush(c.o.f);
+	cr_assert_eq(c.len, 0, "nothing is written before out_flush");
+	cr_assert_str_eq(sb_str(&batch), "n=1\nn=2\nLost 3 events\n");
+	out_flush(&c.o);
+	cr_assert_str_eq(cap_text(&c), "n=1\nn=2\nLost 3 events\n");
+	cr_assert_eq(batch.len, 0);
+	out_pfmt_free(pf);
+	sb_free(&batch);
+	cap_free(&c);
+}
