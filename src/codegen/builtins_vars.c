@@ -30,19 +30,7 @@ LLVMValueRef cg_globals_field(struct cg *g, int off)
 	cg_store_int(g, key, cg_const(g, 0), 4);
 	LLVMValueRef args[2] = { g->globals_map, key };
 	LLVMValueRef p = cg_helper(g, BPF_FUNC_map_lookup_elem, args, 2);
-	LLVMBasicBlockRef from = LLVMGetInsertBlock(g->b);
-	LLVMBasicBlockRef have = cg_block(g, "glob.have");
-	LLVMBasicBlockRef done = cg_block(g, "glob.done");
-	LLVMBuildCondBr(g->b, LLVMBuildIsNull(g->b, p, ""), done, have);
-	LLVMPositionBuilderAtEnd(g->b, have);
-	LLVMValueRef v = cg_load_int(g, cg_gep(g, p, off), 8, false);
-	LLVMBuildBr(g->b, done);
-	LLVMPositionBuilderAtEnd(g->b, done);
-	LLVMValueRef phi = LLVMBuildPhi(g->b, g->i64, "");
-	LLVMValueRef vals[2] = { cg_const(g, 0), v };
-	LLVMBasicBlockRef bbs[2] = { from, have };
-	LLVMAddIncoming(phi, vals, bbs, 2);
-	return phi;
+	return cg_load_or_zero(g, p, off, 8, false, NULL);
 }
 
 /* arg0..argN: from the u64 array of raw tracepoints, or from pt_regs (x86-64 order). */

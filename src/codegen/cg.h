@@ -139,6 +139,8 @@ bool cg_terminated(struct cg *g);
 LLVMValueRef cg_frame_ptr(struct cg *g, int off);
 int cg_slot(struct cg *g, const struct ast_node *n, int size);
 void cg_ret(struct cg *g, LLVMValueRef v);
+LLVMValueRef cg_load_or_zero(struct cg *g, LLVMValueRef p, int off, int size, bool sign,
+			     int (*read)(struct cg *, LLVMValueRef, LLVMValueRef *));
 
 /* lower_expr.c */
 /* Integers (and pointers, kernel addresses of records) give an i64; strings and tuples

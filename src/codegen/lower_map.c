@@ -80,28 +80,6 @@ static void update(struct cg *g, int id, LLVMValueRef key, LLVMValueRef val, uin
 	cg_helper(g, BPF_FUNC_map_update_elem, args, 4);
 }
 
-/* Loads the integer value at p, or 0 when p is NULL. */
-static LLVMValueRef load_or_zero(struct cg *g, LLVMValueRef p, int size, bool sign,
-				 int (*read)(struct cg *, LLVMValueRef, LLVMValueRef *))
-{
-	LLVMBasicBlockRef from = LLVMGetInsertBlock(g->b);
-	LLVMBasicBlockRef have = cg_block(g, "map.have");
-	LLVMBasicBlockRef done = cg_block(g, "map.done");
-	LLVMBuildCondBr(g->b, LLVMBuildIsNull(g->b, p, ""), done, have);
-	LLVMPositionBuilderAtEnd(g->b, have);
-	LLVMValueRef v;
-	if (!read || read(g, p, &v))
-		v = cg_load_int(g, p, size, sign);
-	LLVMBasicBlockRef have_end = LLVMGetInsertBlock(g->b);
-	LLVMBuildBr(g->b, done);
-	LLVMPositionBuilderAtEnd(g->b, done);
-	LLVMValueRef phi = LLVMBuildPhi(g->b, g->i64, "");
-	LLVMValueRef vals[2] = { cg_const(g, 0), v };
-	LLVMBasicBlockRef bbs[2] = { from, have_end };
-	LLVMAddIncoming(phi, vals, bbs, 2);
-	return phi;
-}
-
 static int read_avg(struct cg *g, LLVMValueRef p, LLVMValueRef *out)
 {
 	LLVMValueRef sum = cg_load_int(g, p, 8, true);
@@ -135,7 +113,7 @@ LLVMValueRef cg_map_read(struct cg *g, struct ast_node *map)
 	bool avg = m->kind == PD_MAP_AVG || m->kind == PD_MAP_STATS;
 	int size = m->kind == PD_MAP_VALUE && t && t->size > 0 ? t->size : 8;
 	bool sign = m->kind == PD_MAP_VALUE ? (t && t->is_signed) : m->value.kind == PD_INT;
-	return load_or_zero(g, p, size, sign, avg ? read_avg : NULL);
+	return cg_load_or_zero(g, p, 0, size, sign, avg ? read_avg : NULL);
 }
 
 /* Returns a pointer to the value of key in map id, inserting a zeroed value first when
@@ -185,7 +163,8 @@ void cg_map_assign(struct cg *g, struct ast_node *n)
 			cg_memset0(g, val, (int)m->value_size);
 		cg_store(g, val, t, rhs);
 	} else {
-		LLVMValueRef old = load_or_zero(g, lookup(g, id, key), t->size, t->is_signed, NULL);
+		LLVMValueRef old = cg_load_or_zero(g, lookup(g, id, key), 0, t->size,
+						   t->is_signed, NULL);
 		LLVMValueRef v = cg_arith(g, n->assign.op, old, cg_expr(g, rhs), t);
 		cg_store_int(g, val, v, (int)m->value_size < 8 ? (int)m->value_size : 8);
 	}
@@ -202,7 +181,8 @@ LLVMValueRef cg_map_incdec(struct cg *g, struct ast_node *n)
 	const struct type *t = map->ty;
 	int size = t && t->size > 0 && t->size <= 8 ? t->size : 8;
 	LLVMValueRef key = cg_map_key(g, map, NULL);
-	LLVMValueRef old = load_or_zero(g, lookup(g, id, key), size, t && t->is_signed, NULL);
+	LLVMValueRef old = cg_load_or_zero(g, lookup(g, id, key), 0, size, t && t->is_signed,
+					    NULL);
 	LLVMValueRef one = cg_const(g, n->incdec.inc ? 1 : (uint64_t)-1);
 	LLVMValueRef nv = LLVMBuildAdd(g->b, old, one, "");
 	LLVMValueRef val = cg_tmp(g, 8);

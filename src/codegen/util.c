@@ -195,3 +195,26 @@ void cg_ret(struct cg *g, LLVMValueRef v)
 		return;
 	LLVMBuildRet(g->b, v);
 }
+
+/* Loads the integer of size bytes at p + off, or 0 when p is NULL (a missed map lookup).
+ * With read, the value is read(p) instead, unless read returns non-zero. */
+LLVMValueRef cg_load_or_zero(struct cg *g, LLVMValueRef p, int off, int size, bool sign,
+			     int (*read)(struct cg *, LLVMValueRef, LLVMValueRef *))
+{
+	LLVMBasicBlockRef from = LLVMGetInsertBlock(g->b);
+	LLVMBasicBlockRef have = cg_block(g, "load.have");
+	LLVMBasicBlockRef done = cg_block(g, "load.done");
+	LLVMBuildCondBr(g->b, LLVMBuildIsNull(g->b, p, ""), done, have);
+	LLVMPositionBuilderAtEnd(g->b, have);
+	LLVMValueRef v;
+	if (!read || read(g, p, &v))
+		v = cg_load_int(g, cg_gep(g, p, off), size, sign);
+	LLVMBasicBlockRef have_end = LLVMGetInsertBlock(g->b);
+	LLVMBuildBr(g->b, done);
+	LLVMPositionBuilderAtEnd(g->b, done);
+	LLVMValueRef phi = LLVMBuildPhi(g->b, g->i64, "");
+	LLVMValueRef vals[2] = { cg_const(g, 0), v };
+	LLVMBasicBlockRef bbs[2] = { from, have_end };
+	LLVMAddIncoming(phi, vals, bbs, 2);
+	return phi;
+}
