@@ -90,7 +90,7 @@ $(BUILD)/gen/parser.c $(BUILD)/gen/parser.h: $(YACC_SRC)
 
 $(BUILD)/gen/%.o: $(BUILD)/gen/%.c $(GEN_H)
 	@echo "  CC      $<"
-	$(Q)$(CC) $(CFLAGS) -Wno-sign-compare -Wno-unused-function -Isrc/parser -Isrc/lexer -c -o $@ $<
+	$(Q)$(CC) $(CFLAGS) -Wno-sign-compare -Wno-unused-function -Isrc/parser -Isrc/lexer -MMD -MP -c -o $@ $<
 
 $(BUILD)/src/codegen/%.o: src/codegen/%.c $(GEN_H)
 	@mkdir -p $(dir $@)
@@ -165,7 +165,7 @@ FUZZ_OBJS := $(FUZZ_SRCS:%.c=$(FUZZ_DIR)/%.o) $(FUZZ_DIR)/gen/lexer.o $(FUZZ_DIR
 $(FUZZ_DIR)/gen/%.o: $(BUILD)/gen/%.c $(GEN_H)
 	@mkdir -p $(dir $@)
 	@echo "  FUZZCC  $<"
-	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -c -o $@ $<
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -MMD -MP -c -o $@ $<
 
 $(FUZZ_DIR)/src/codegen/%.o: src/codegen/%.c $(GEN_H)
 	@mkdir -p $(dir $@)

@@ -29,6 +29,7 @@ struct cc_opts {
 	FILE *debug_out; /* where -d output goes; NULL = stderr */
 	int strlen; /* BPFTRACE_MAX_STRLEN, default 64 */
 	int map_keys_max; /* BPFTRACE_MAP_KEYS_MAX, default 4096 */
+	int max_probes; /* BPFTRACE_MAX_PROBES; 0 = 512 (BEGIN and END not counted) */
 	unsigned ringbuf_size; /* event ring buffer bytes (power of two); 0 = CC_RINGBUF_DEFAULT */
 	bool unsafe; /* --unsafe */
 	bool has_cpid; /* -c given: cpid is meaningful */

@@ -42,6 +42,7 @@ static void usage(FILE *f)
 	      "ENVIRONMENT:\n"
 	      "    BPFTRACE_MAX_STRLEN    [default: 64] bytes on BPF stack per str()\n"
 	      "    BPFTRACE_MAP_KEYS_MAX  [default: 4096] max keys in a map\n"
+	      "    BPFTRACE_MAX_PROBES    [default: 512] max number of probes\n"
 	      "    BPFTRACE_PERF_RB_PAGES [default: 4 MiB in all] event buffer pages per CPU\n"
 	      "\n"
 	      "EXAMPLES:\n"
@@ -300,8 +301,9 @@ int main(int argc, char **argv)
 	int argi = optind;
 	cl.cc.strlen = env_int("BPFTRACE_MAX_STRLEN", 64, 1, 200);
 	cl.cc.map_keys_max = env_int("BPFTRACE_MAP_KEYS_MAX", 4096, 1, 1 << 24);
+	cl.cc.max_probes = env_int("BPFTRACE_MAX_PROBES", 512, 1, 1 << 20);
 	int rb_pages = env_int("BPFTRACE_PERF_RB_PAGES", 0, 1, 1 << 20);
-	if (cl.cc.strlen < 0 || cl.cc.map_keys_max < 0 || rb_pages < 0)
+	if (cl.cc.strlen < 0 || cl.cc.map_keys_max < 0 || cl.cc.max_probes < 0 || rb_pages < 0)
 		return 1;
 	cl.cc.ringbuf_size = ringbuf_bytes(rb_pages);
 	if (cl.list && !cl.program) {

@@ -376,6 +376,31 @@ static int expand_probe(struct resolver *r, struct ast_node *probe, bound_list *
 	return 0;
 }
 
+/* As bpftrace (BPFTRACE_MAX_PROBES): thousands of programs (tracepoint:*:*) take minutes to
+ * compile and load and can make the system unresponsive once attached. Reported at the
+ * attach point that goes over the limit. */
+#define MAX_PROBES_DEFAULT 512
+
+static void check_probe_limit(struct compiler *c, const bound_list *bound)
+{
+	const struct ast_node *over = NULL;
+	int n = 0, limit = c->opts.max_probes > 0 ? c->opts.max_probes : MAX_PROBES_DEFAULT;
+	for (int i = 0; i < bound->len; i++) {
+		enum pd_probe_kind k = bound->v[i].p.kind;
+		if (k == PD_PROBE_BEGIN || k == PD_PROBE_END)
+			continue;
+		if (++n == limit + 1)
+			over = bound->v[i].probe;
+	}
+	if (!over)
+		return;
+	const struct ast_node *at = over->probe.attach.len ? over->probe.attach.v[0] : over;
+	diag_error(&c->diag, &at->loc,
+		   "the program has %d probes, more than the limit of %d; raise "
+		   "BPFTRACE_MAX_PROBES to allow more, with care: many probes can stall the system",
+		   n, limit);
+}
+
 static const char *pd_str(struct compiler *c, const char *s)
 {
 	return s ? arena_strdup(&c->pd->arena, s) : NULL;
@@ -412,6 +437,9 @@ int sema_resolve(struct compiler *c)
 		if (err)
 			return err;
 	}
+	check_probe_limit(c, &bound);
+	if (diag_errors(&c->diag))
+		return -EINVAL;
 	/* The AST keeps the order as written; pd->probes has BEGIN first and END last. */
 	probes->len = 0;
 	for (int i = 0; i < bound.len; i++)

@@ -106,3 +106,50 @@ Test(fuzz_regress, a_left_associative_chain_of_a_thousand_terms_compiles)
 	free(r.diag);
 	free(src);
 }
+
+/* n interval probes, one a line: "interval:ms:1 { @x = count(); }" ... */
+static char *interval_probes(int n)
+{
+	char *src = malloc((size_t)n * 48 + 1), *p = src;
+	for (int i = 1; i <= n; i++)
+		p += sprintf(p, "interval:ms:%d { @x = count(); }\n", i);
+	return src;
+}
+
+Test(fuzz_regress, more_probes_than_bpftrace_max_probes_is_an_error_at_the_first_one_over)
+{
+	char *src = interval_probes(600);
+	struct fuzz_result r;
+	fuzz_compile(src, "resolve", &r);
+	cr_assert_eq(r.err, -EINVAL);
+	cr_assert_null(r.violation, "%s", r.violation);
+	cr_assert_str_eq(r.diag, "fuzz.bt:513:1: error: the program has 600 probes, more than the "
+				 "limit of 512; raise BPFTRACE_MAX_PROBES to allow more, with care: "
+				 "many probes can stall the system\n"
+				 "interval:ms:513 { @x = count(); }\n"
+				 "^~~~~~~~~~~~~~~\n");
+	free(r.diag);
+	free(src);
+}
+
+Test(fuzz_regress, five_hundred_and_twelve_probes_are_allowed)
+{
+	char *src = interval_probes(512);
+	struct fuzz_result r;
+	fuzz_compile(src, "resolve", &r);
+	cr_assert_eq(r.err, 0, "%.300s", r.diag);
+	free(r.diag);
+	free(src);
+}
+
+Test(fuzz_regress, a_tracepoint_wildcard_over_every_event_stops_at_the_probe_limit)
+{
+	struct fuzz_result r;
+	fuzz_compile("tracepoint:*:* { @[probe] = count(); }", "codegen", &r);
+	if (!strstr(r.diag, "probes, more than the limit of 512"))
+		cr_skip_test("needs root and tracefs with over 512 events: %.200s", r.diag);
+	cr_assert_eq(r.err, -EINVAL);
+	cr_assert_null(r.violation, "%s", r.violation);
+	cr_assert(strncmp(r.diag, "fuzz.bt:1:1: error: the program has ", 36) == 0, "%s", r.diag);
+	free(r.diag);
+}
