@@ -3,6 +3,7 @@
  * expression; bad ones get TY_ERROR so that nothing cascades. */
 #include <ctype.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -64,10 +65,14 @@ static bool arg_index(const char *name, const char *prefix, int *out)
 	size_t n = strlen(prefix);
 	if (strncmp(name, prefix, n) != 0 || !name[n])
 		return false;
-	for (const char *p = name + n; *p; p++)
+	/* Saturates instead of overflowing: arg4294967296 must not wrap around to arg0. */
+	long idx = 0;
+	for (const char *p = name + n; *p; p++) {
 		if (!isdigit((unsigned char)*p))
 			return false;
-	*out = atoi(name + n);
+		idx = idx > INT_MAX / 10 ? INT_MAX : idx * 10 + (*p - '0');
+	}
+	*out = idx > INT_MAX ? INT_MAX : (int)idx;
 	return true;
 }
 

@@ -153,3 +153,15 @@ Test(fuzz_regress, a_tracepoint_wildcard_over_every_event_stops_at_the_probe_lim
 	cr_assert(strncmp(r.diag, "fuzz.bt:1:1: error: the program has ", 36) == 0, "%s", r.diag);
 	free(r.diag);
 }
+
+Test(fuzz_regress, an_argument_index_past_int_range_is_not_read_as_arg0)
+{
+	struct fuzz_result r;
+	fuzz_compile("rawtracepoint:sched_switch { @[arg4294967296] = count(); }", "typecheck", &r);
+	cr_assert_eq(r.err, -EINVAL, "%s", r.diag);
+	cr_assert_str_eq(r.diag, "fuzz.bt:1:32: error: rawtracepoint:sched_switch has 4 arguments "
+				 "(arg0..arg3)\n"
+				 "rawtracepoint:sched_switch { @[arg4294967296] = count(); }\n"
+				 "                               ^~~~~~~~~~~~~\n");
+	free(r.diag);
+}
