@@ -412,6 +412,13 @@ struct type *tc_typename(struct checker *ck, struct ast_node *n)
 	for (int i = 0; i < n->typename_.ptr_depth && t; i++)
 		t = ty_ptr(a, t, false);
 	if (t && n->typename_.array_len > 0) {
+		/* Sizes are ints: a bigger array would wrap around to a negative size. */
+		if (t->size > 0 && n->typename_.array_len > INT_MAX / t->size) {
+			tc_error(ck, &n->loc, "type '%s[%d]' is too large", tc_tyname(t),
+				 n->typename_.array_len);
+			n->ty = ty_error();
+			return NULL;
+		}
 		if (t->kind == TY_INT && t->size == 1 && t->is_signed && !n->typename_.ptr_depth)
 			t = ty_str(a, n->typename_.array_len);
 		else

@@ -165,3 +165,14 @@ Test(fuzz_regress, an_argument_index_past_int_range_is_not_read_as_arg0)
 				 "                               ^~~~~~~~~~~~~\n");
 	free(r.diag);
 }
+
+Test(fuzz_regress, an_array_type_over_int_size_is_an_error_not_a_wrapped_size)
+{
+	struct fuzz_result r;
+	fuzz_compile("BEGIN { @x = sizeof(int64[2147483647]); }", "typecheck", &r);
+	cr_assert_eq(r.err, -EINVAL, "%s", r.diag);
+	cr_assert_str_eq(r.diag, "fuzz.bt:1:21: error: type 'int64[2147483647]' is too large\n"
+				 "BEGIN { @x = sizeof(int64[2147483647]); }\n"
+				 "                    ^~~~~~~~~~~~~~~~~\n");
+	free(r.diag);
+}
