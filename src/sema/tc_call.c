@@ -317,9 +317,9 @@ static struct type *check_lhist(struct checker *ck, struct ast_node *n)
 		return tc_fail(n);
 	}
 	struct type *t = agg_type(ck, n, TY_LHIST, true);
-	t->lhist_min = (int)min;
-	t->lhist_max = (int)max;
-	t->lhist_step = (int)step;
+	t->lhist_min = min;
+	t->lhist_max = max;
+	t->lhist_step = step;
 	return t;
 }
 

@@ -4,6 +4,7 @@
 #define TYPES_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "../util/vec.h"
@@ -58,7 +59,7 @@ struct type {
 	const char *name; /* TY_RECORD: "struct task_struct"; typedef name if any */
 	int btf_id; /* kernel BTF type id for TY_RECORD (and TY_PTR elems), 0 if none */
 	VEC(struct ty_field) fields; /* TY_RECORD, TY_TUPLE */
-	int lhist_min, lhist_max, lhist_step; /* TY_LHIST */
+	int64_t lhist_min, lhist_max, lhist_step; /* TY_LHIST */
 	int fmt_id; /* TY_TIMESTAMP: pd_prog.fmts index holding the strftime format */
 };
 

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "../fuzz/fuzz_one.h"
+#include "progdesc.h"
 
 #define REGRESS_DIR "tests/fuzz/regress"
 
@@ -175,4 +176,19 @@ Test(fuzz_regress, an_array_type_over_int_size_is_an_error_not_a_wrapped_size)
 				 "BEGIN { @x = sizeof(int64[2147483647]); }\n"
 				 "                    ^~~~~~~~~~~~~~~~~\n");
 	free(r.diag);
+}
+
+Test(fuzz_regress, lhist_bounds_past_int_range_reach_the_program_description_intact)
+{
+	const char *src = "BEGIN { @h = lhist(4000000000, 0, 3000000000, 3000000); }";
+	struct compiler c;
+	FILE *f = fopen("/dev/null", "w");
+	cr_assert_eq(cc_init(&c, FUZZ_FILE, src, NULL, f), 0);
+	cr_assert_eq(cc_run(&c, "typecheck"), 0);
+	cr_assert_eq(c.pd->maps.len, 1);
+	cr_assert_eq(c.pd->maps.v[0].lhist_min, 0);
+	cr_assert_eq(c.pd->maps.v[0].lhist_max, 3000000000LL);
+	cr_assert_eq(c.pd->maps.v[0].lhist_step, 3000000);
+	cc_fini(&c);
+	fclose(f);
 }
