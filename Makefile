@@ -52,7 +52,8 @@ endif
 LEX_SRC := src/lexer/lexer.l
 YACC_SRC := src/parser/parser.y
 GEN_H := $(BUILD)/gen/lexer.h $(BUILD)/gen/parser.h
-GEN_OBJS := $(BUILD)/gen/lexer.o $(BUILD)/gen/parser.o
+GEN_OBJS := $(BUILD)/gen/lexer.o $(BUILD)/gen/parser.o $(BUILD)/gen/stdlib.o
+STDLIB_SRCS := $(sort $(wildcard stdlib/*.bt))
 C_SRCS := $(filter-out src/main.c,$(wildcard src/*.c src/*/*.c))
 LIB_OBJS := $(C_SRCS:%.c=$(BUILD)/%.o) $(GEN_OBJS)
 MAIN_OBJ := $(BUILD)/src/main.o
@@ -87,6 +88,14 @@ $(BUILD)/gen/parser.c $(BUILD)/gen/parser.h: $(YACC_SRC)
 	@mkdir -p $(dir $@)
 	@echo "  BISON   $<"
 	$(Q)bison -Wall -Werror --defines=$(BUILD)/gen/parser.h -o $(BUILD)/gen/parser.c $<
+
+# stdlib/*.bt embedded as one C string (sema_stdlib_text).
+$(BUILD)/gen/stdlib.c: $(STDLIB_SRCS)
+	@mkdir -p $(dir $@)
+	@echo "  EMBED   stdlib"
+	$(Q){ echo 'const char sema_stdlib_text[] ='; \
+	  cat $(STDLIB_SRCS) | sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/\t"/' -e 's/$$/\\n"/'; \
+	  echo '	"";'; } > $@
 
 $(BUILD)/gen/%.o: $(BUILD)/gen/%.c $(GEN_H)
 	@echo "  CC      $<"
@@ -160,7 +169,8 @@ FUZZ_CFLAGS := -std=gnu11 -O1 -g -fno-omit-frame-pointer -fsanitize=fuzzer-no-li
 	$(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 FUZZ_SRCS := $(wildcard src/util/*.c src/lexer/*.c src/parser/*.c src/sema/*.c src/codegen/*.c) \
 	src/compiler.c src/progdesc.c
-FUZZ_OBJS := $(FUZZ_SRCS:%.c=$(FUZZ_DIR)/%.o) $(FUZZ_DIR)/gen/lexer.o $(FUZZ_DIR)/gen/parser.o
+FUZZ_OBJS := $(FUZZ_SRCS:%.c=$(FUZZ_DIR)/%.o) $(FUZZ_DIR)/gen/lexer.o $(FUZZ_DIR)/gen/parser.o \
+	$(FUZZ_DIR)/gen/stdlib.o
 
 $(FUZZ_DIR)/gen/%.o: $(BUILD)/gen/%.c $(GEN_H)
 	@mkdir -p $(dir $@)

@@ -7,7 +7,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "../parser/ast.h"
 #include "../util/loc.h"
+#include "../util/vec.h"
 
 struct arena;
 struct diag;
@@ -22,7 +24,12 @@ struct lex_state {
 	size_t tok_off; /* byte range of the last token returned */
 	size_t tok_len;
 	int depth; /* brace depth inside probe bodies and config; 0 between probes */
-	int cdepth; /* brace depth inside an ignored C definition in the preamble */
+	int cdepth; /* brace depth inside a C definition in the preamble */
+	size_t cdef_off; /* where that definition started */
+	struct src_loc cdef_loc;
+	VEC(struct ast_cdef) cdefs; /* preamble C definitions, moved to the program node */
+	int cond_depth; /* nesting of #if/#ifdef/#ifndef in the preamble */
+	bool cond_on[32]; /* per level: its current branch is taken */
 	int comment_ret; /* start condition to return to after a block comment */
 	struct src_loc comment_loc; /* where the open block comment started */
 	int tok_end_line, tok_end_col; /* end of the last real token, for end-of-input errors */

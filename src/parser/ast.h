@@ -83,6 +83,13 @@ enum ast_op {
 
 typedef VEC(struct ast_node *) ast_list;
 
+/* A C definition in the preamble, kept as text for sema to parse: "struct x { ... };",
+ * "union ...", "enum ...", or one "#define NAME value" line. */
+struct ast_cdef {
+	const char *text;
+	struct src_loc loc; /* where text starts */
+};
+
 struct ast_node {
 	enum ast_kind kind;
 	struct src_loc loc;
@@ -90,6 +97,7 @@ struct ast_node {
 	union {
 		struct {
 			ast_list probes; /* AST_PROBE */
+			VEC(struct ast_cdef) cdefs; /* preamble C definitions, in order */
 		} program;
 		struct {
 			ast_list attach; /* AST_ATTACH, as written (sema may expand wildcards) */

@@ -558,6 +558,10 @@ void ast_print_source(FILE *f, const struct ast_node *n)
 		return;
 	switch (n->kind) {
 	case AST_PROGRAM:
+		for (int i = 0; i < n->program.cdefs.len; i++)
+			fprintf(f, "%s\n", n->program.cdefs.v[i].text);
+		if (n->program.cdefs.len && n->program.probes.len)
+			fputc('\n', f);
 		for (int i = 0; i < n->program.probes.len; i++) {
 			if (i)
 				fputc('\n', f);

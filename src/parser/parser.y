@@ -819,6 +819,9 @@ int parse_program(struct compiler *c)
 		if (!st.program)
 			return -ENOMEM;
 	}
+	st.program->program.cdefs.v = st.cdefs.v;
+	st.program->program.cdefs.len = st.cdefs.len;
+	st.program->program.cdefs.cap = st.cdefs.cap;
 	c->ast = st.program;
 	struct depth_check dc = { .diag = &c->diag };
 	ast_walk(st.program, depth_enter, depth_leave, &dc);

@@ -61,6 +61,13 @@ int kbtf_rawtp_nargs(const char *name);
 /* Appends the name of every raw tracepoint (btf_trace_* typedefs) matching glob, sorted. */
 int kbtf_rawtp_match(struct arena *a, const char *glob, sema_name_list *out);
 
+/* ---- cdef.c and the generated stdlib.c ---- */
+
+/* The .bt files of stdlib/, concatenated and embedded at build time. */
+extern const char sema_stdlib_text[];
+/* The value of a "#define NAME value" of the standard library; false when there is none. */
+bool sema_stdlib_const(const char *name, int64_t *out);
+
 /* ---- suggest.c ---- */
 
 bool sema_has_glob(const char *s);

@@ -21,6 +21,12 @@ struct tc_map {
 	struct src_loc first; /* the use that fixed its kind */
 };
 
+/* A constant defined in the script: #define NAME value or an enumerator. */
+struct tc_const {
+	const char *name;
+	int64_t value;
+};
+
 /* A message already reported, with where. */
 struct tc_said {
 	struct src_loc loc;
@@ -41,6 +47,8 @@ struct checker {
 	const struct pd_probe *pp;
 	int loops; /* enclosing while/for/unroll bodies */
 	bool nomem; /* an allocation failed: sema_typecheck returns -ENOMEM */
+	VEC(struct type *) records; /* structs and unions defined in the preamble */
+	VEC(struct tc_const) consts; /* constants defined in the preamble */
 };
 
 /* tc_util.c */
@@ -89,6 +97,14 @@ bool tc_is_aggregation_call(const struct ast_node *n);
 
 /* printf.c: checks printf's format against its arguments (already typed). */
 bool tc_check_printf(struct checker *ck, struct ast_node *call, const char *fmt, int fmt_len);
+
+/* cdef.c: the preamble's C definitions (program.cdefs) into ck->records and ck->consts,
+ * with diagnostics. Returns 0 or -ENOMEM. */
+int tc_cdefs(struct checker *ck);
+/* A record the script defines ("struct x"), or NULL. */
+struct type *tc_script_record(struct checker *ck, const char *name);
+/* A constant the script defines; false when there is none. */
+bool tc_script_const(struct checker *ck, const char *name, int64_t *out);
 
 /* layout.c */
 /* Converts a type to its pd layout (strings copied into pd->arena). Returns 0 or -ENOMEM. */

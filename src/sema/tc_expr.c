@@ -190,9 +190,11 @@ static struct type *check_builtin(struct checker *ck, struct ast_node *n)
 			return tc_fail(n);
 		}
 	}
-	/* kernel enumerators (SKB_DROP_REASON_NOT_SPECIFIED) become literals */
+	/* constants become literals: the script's own (#define, enum), kernel enumerators
+	 * (SKB_DROP_REASON_NOT_SPECIFIED), then the standard library's (TASK_RUNNING) */
 	int64_t v;
-	if (kbtf_enum_value(name, &v))
+	if (tc_script_const(ck, name, &v) || kbtf_enum_value(name, &v) ||
+	    sema_stdlib_const(name, &v))
 		return make_literal(ck, n, v);
 	tc_error(ck, &n->loc, "unknown identifier '%s'", name);
 	struct sema_suggest s;
@@ -399,7 +401,10 @@ struct type *tc_typename(struct checker *ck, struct ast_node *n)
 							 : ck->c->opts.strlen);
 		return tc_set(ck, n, t);
 	}
-	t = sema_parse_ctype(a, name);
+	/* a struct the script defines shadows the kernel's of the same name */
+	t = tc_script_record(ck, name);
+	if (!t)
+		t = sema_parse_ctype(a, name);
 	if (!t) {
 		bool agg = strncmp(name, "struct ", 7) == 0 || strncmp(name, "union ", 6) == 0;
 		if (agg && !kbtf_available())

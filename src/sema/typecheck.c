@@ -627,6 +627,8 @@ int sema_typecheck(struct compiler *c)
 	struct checker ck = { .c = c };
 	if (!c->ast)
 		return -EINVAL;
+	if (tc_cdefs(&ck))
+		return -ENOMEM;
 	/* Quiet passes until no new map appears: `@a = @b` may come before @b's assignment. */
 	for (int pass = 0; pass < 4; pass++) {
 		ck.quiet = true;
