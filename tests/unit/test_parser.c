@@ -876,3 +876,35 @@ Test(parser, survives_random_mutations)
 	}
 	free(buf);
 }
+
+/* ---- C definitions in the preamble ---- */
+
+Test(parser, keeps_preamble_c_definitions_with_their_positions)
+{
+	struct parsed *p = parse("#include <linux/sched.h>\n#define X 1\n"
+				 "struct s {\n\tint a;\n};\nenum { A };\nBEGIN { }");
+	cr_assert_eq(p->rc, 0, "%s", p->err);
+	cr_assert_eq(p->c.ast->program.cdefs.len, 3);
+	cr_expect_str_eq(p->c.ast->program.cdefs.v[0].text, "#define X 1");
+	cr_expect_eq(p->c.ast->program.cdefs.v[0].loc.first_line, 2);
+	cr_expect_str_eq(p->c.ast->program.cdefs.v[1].text, "struct s {\n\tint a;\n};");
+	cr_expect_eq(p->c.ast->program.cdefs.v[1].loc.first_line, 3);
+	cr_expect_eq(p->c.ast->program.cdefs.v[1].loc.first_col, 1);
+	cr_expect_str_eq(p->c.ast->program.cdefs.v[2].text, "enum { A };");
+	cr_expect_eq(p->c.ast->program.probes.len, 1);
+	done(p);
+}
+
+Test(parser, follows_preprocessor_conditionals_with_btf_defined)
+{
+	struct parsed *p = parse("#ifndef BPFTRACE_HAVE_BTF\nstruct old { int a; };\n#else\n"
+				 "struct new1 { int a; };\n#endif\n#define Y 2\n#ifdef Y\n"
+				 "#if 0\nstruct no { int a; };\n#endif\nstruct new2 { int b; };\n"
+				 "#endif\nBEGIN { }");
+	cr_assert_eq(p->rc, 0, "%s", p->err);
+	cr_assert_eq(p->c.ast->program.cdefs.len, 3);
+	cr_expect_str_eq(p->c.ast->program.cdefs.v[0].text, "struct new1 { int a; };");
+	cr_expect_str_eq(p->c.ast->program.cdefs.v[1].text, "#define Y 2");
+	cr_expect_str_eq(p->c.ast->program.cdefs.v[2].text, "struct new2 { int b; };");
+	done(p);
+}

@@ -842,3 +842,146 @@ Test(list, a_glob_matches_every_provider)
 	cr_expect_str_eq(buf, "tracepoint:sched:sched_switch\nrawtracepoint:sched_switch\n");
 	free(buf);
 }
+
+/* ---- C definitions in the preamble and standard library constants ---- */
+
+static const struct ty_field *field_of(const struct type *rec, const char *name)
+{
+	for (int i = 0; i < rec->fields.len; i++)
+		if (strcmp(rec->fields.v[i].name, name) == 0)
+			return &rec->fields.v[i];
+	cr_assert_fail("no field %s", name);
+	return NULL;
+}
+
+Test(cdef, script_structs_are_laid_out_with_c_alignment)
+{
+	struct checked *p = check("struct s { char c; u64 x; int a[3], *q; char name[5]; short h; };\n"
+				  "union u { u32 a; char b[6]; };\n"
+				  "BEGIN { $p = (struct s *)0; $u = (union u *)0; }");
+	expect_ok(p);
+	const struct type *s = rhs(p, 0)->ty->elem;
+	cr_assert_eq(s->kind, TY_RECORD);
+	cr_expect_str_eq(s->name, "struct s");
+	cr_expect_eq(field_of(s, "x")->offset, 8);
+	cr_expect_eq(field_of(s, "a")->offset, 16);
+	cr_expect_str_eq(tyname(field_of(s, "a")->type), "int32[3]");
+	cr_expect_eq(field_of(s, "q")->offset, 32);
+	cr_expect_str_eq(tyname(field_of(s, "q")->type), "int32 *");
+	cr_expect_eq(field_of(s, "name")->offset, 40);
+	cr_expect_str_eq(tyname(field_of(s, "name")->type), "string[5]");
+	cr_expect_eq(field_of(s, "h")->offset, 46);
+	cr_expect_eq(s->size, 48);
+	cr_expect_eq(s->align, 8);
+	const struct type *u = rhs(p, 1)->ty->elem;
+	cr_expect_eq(field_of(u, "b")->offset, 0);
+	cr_expect_eq(u->size, 8);
+	done(p);
+}
+
+Test(cdef, a_script_struct_may_point_to_itself_and_to_later_structs)
+{
+	struct checked *p = check("struct node { struct node *next; struct later *l; long v; };\n"
+				  "BEGIN { $n = (struct node *)0; $v = $n->next->next->v; }");
+	expect_ok(p);
+	cr_expect_str_eq(tyname(rhs(p, 1)->ty), "int64");
+	done(p);
+}
+
+Test(cdef, kernel_types_nest_by_value_and_script_structs_shadow_the_kernel)
+{
+	if (!have_btf())
+		cr_skip_test("no kernel BTF");
+	struct checked *p = check("struct task_struct { struct thread_info ti; pid_t mine; };\n"
+				  "struct w { struct load_weight lw; atomic_t a; };\n"
+				  "BEGIN { $t = (struct task_struct *)curtask; $c = $t->ti.cpu;\n"
+				  "$m = $t->mine; $w = sizeof(struct w); }");
+	expect_ok(p);
+	cr_expect_str_eq(tyname(rhs(p, 1)->ty), "uint32");
+	cr_expect_str_eq(tyname(rhs(p, 2)->ty), "int32");
+	cr_expect_eq(rhs(p, 3)->int_.value, 24);
+	done(p);
+}
+
+Test(cdef, bad_member_types_are_reported_at_the_type)
+{
+	expect_err("struct a { int x; foo_t y; };\nBEGIN { }",
+		   "t.bt:1:19: error: unknown type 'foo_t'\n"
+		   "struct a { int x; foo_t y; };\n"
+		   "                  ^~~~~\n");
+	expect_err("struct b {\n\tstruct nosuch n; };\nBEGIN { }",
+		   "t.bt:2:2: error: member 'n' has incomplete type 'struct nosuch'\n"
+		   "\tstruct nosuch n; };\n"
+		   "\t^~~~~~~~~~~~~\n");
+	expect_err("struct d { int q : 3; };\nBEGIN { }",
+		   "t.bt:1:18: error: bitfields are not supported in script structs\n"
+		   "struct d { int q : 3; };\n"
+		   "                 ^\n");
+	expect_err("struct e { int q }; BEGIN { }",
+		   "t.bt:1:18: error: expected ';', found '}'\n"
+		   "struct e { int q }; BEGIN { }\n"
+		   "                 ^\n");
+}
+
+Test(cdef, redefinitions_and_duplicate_members_are_reported)
+{
+	expect_err("struct c { int x; int x; };\nBEGIN { }",
+		   "t.bt:1:19: error: duplicate member 'x' in 'struct c'\n"
+		   "struct c { int x; int x; };\n"
+		   "                  ^~~\n");
+	expect_err("struct c { int x; };\nstruct c { int z; };\nBEGIN { }",
+		   "t.bt:2:8: error: redefinition of 'struct c'\n"
+		   "struct c { int z; };\n"
+		   "       ^\n");
+}
+
+static int64_t const_value(struct checked *p, int i)
+{
+	struct ast_node *n = rhs(p, i);
+	if (n->kind == AST_UNOP && n->unop.op == OP_NEG)
+		return -(int64_t)n->unop.expr->int_.value;
+	cr_assert_eq(n->kind, AST_INT, "statement %d is not a literal", i);
+	return (int64_t)n->int_.value;
+}
+
+Test(cdef, script_constants_come_before_kernel_enums_and_the_stdlib)
+{
+	struct checked *p = check("#define TASK_RUNNING 5\n#define NEG (-3)\n#define F(x) x\n"
+				  "enum { A, B = 0x10, C };\n"
+				  "BEGIN { $a = TASK_RUNNING; $b = NEG; $c = C; $d = AF_INET6;"
+				  " $e = SIGKILL; }");
+	expect_ok(p);
+	cr_expect_eq(const_value(p, 0), 5);
+	cr_expect_eq(const_value(p, 1), -3);
+	cr_expect_eq(const_value(p, 2), 17);
+	cr_expect_eq(const_value(p, 3), 10);
+	cr_expect_eq(const_value(p, 4), 9);
+	done(p);
+	expect_err("#define F(x) x\nBEGIN { $a = F; }",
+		   "t.bt:2:14: error: unknown identifier 'F'\n"
+		   "BEGIN { $a = F; }\n"
+		   "             ^\n");
+}
+
+Test(cdef, the_stdlib_has_the_x86_64_values_of_common_macros)
+{
+	static const struct {
+		const char *name;
+		int64_t value;
+	} want[] = {
+		{ "TASK_RUNNING", 0 }, { "TASK_UNINTERRUPTIBLE", 2 }, { "TASK_KILLABLE", 0x102 },
+		{ "AF_UNIX", 1 },      { "AF_INET", 2 },	      { "AF_INET6", 10 },
+		{ "O_CREAT", 0100 },   { "O_CLOEXEC", 02000000 },     { "O_LARGEFILE", 0100000 },
+		{ "SIGKILL", 9 },      { "SIGTERM", 15 },	      { "SIGCHLD", 17 },
+		{ "EPERM", 1 },	       { "EAGAIN", 11 },	      { "ERANGE", 34 },
+		{ "PROT_EXEC", 4 },    { "MAP_ANONYMOUS", 0x20 },     { "MAP_PRIVATE", 2 },
+	};
+	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		int64_t v = -1;
+		cr_expect(sema_stdlib_const(want[i].name, &v), "%s missing", want[i].name);
+		cr_expect_eq(v, want[i].value, "%s is %lld", want[i].name, (long long)v);
+	}
+	int64_t v;
+	cr_expect_not(sema_stdlib_const("AF_INE", &v));
+	cr_expect_not(sema_stdlib_const("NOT_A_MACRO", &v));
+}
