@@ -162,18 +162,50 @@ static void remove_tmpdir(void)
 	cr_assert_eq(system(cmd), 0);
 }
 
+/* One test's BPF object, program description and captured output. */
+struct fixture {
+	void *elf;
+	size_t size;
+	struct pd_prog *pd;
+	char *text; /* what rt_run wrote to fixture_out() */
+	size_t len;
+};
+
+/* Builds tests/unit/bpf/<obj> and the description make_pd() returns. */
+static void fixture_init(struct fixture *fx, const char *obj, struct pd_prog *(*make_pd)(void))
+{
+	memset(fx, 0, sizeof(*fx));
+	fx->elf = build_obj(obj, &fx->size);
+	fx->pd = make_pd();
+}
+
+static FILE *fixture_out(struct fixture *fx)
+{
+	return open_memstream(&fx->text, &fx->len);
+}
+
+static int fixture_run(struct fixture *fx, struct rt_opts *o)
+{
+	return rt_run(fx->pd, fx->elf, fx->size, o);
+}
+
+static void fixture_done(struct fixture *fx)
+{
+	free(fx->text);
+	free(fx->elf);
+	pd_free(fx->pd);
+	remove_tmpdir();
+}
+
 Test(runtime, runs_begin_attach_child_end_and_prints_maps, .init = cr_redirect_stdout)
 {
 	if (!can_run())
 		return;
-	size_t size;
-	void *elf = build_obj("rt_test.bpf.c", &size);
-	struct pd_prog *pd = test_pd();
-	char *text = NULL;
-	size_t len = 0;
+	struct fixture fx;
+	fixture_init(&fx, "rt_test.bpf.c", test_pd);
 	char *argv[] = { "/bin/true", NULL };
-	struct rt_opts o = { .out = open_memstream(&text, &len), .child_argv = argv };
-	cr_assert_eq(rt_run(pd, elf, size, &o), 0);
+	struct rt_opts o = { .out = fixture_out(&fx), .child_argv = argv };
+	cr_assert_eq(fixture_run(&fx, &o), 0);
 	fclose(o.out);
 	char want[4096];
 	snprintf(want, sizeof(want),
@@ -183,31 +215,24 @@ Test(runtime, runs_begin_attach_child_end_and_prints_maps, .init = cr_redirect_s
 		 "[2, 4)                 4 |%s|\n\n"
 		 "\n", /* @s, cleared in END: an empty line, as bpftrace 0.17 */
 		 bar(52), bar(13), bar(0), bar(52));
-	cr_assert_str_eq(text, want);
+	cr_assert_str_eq(fx.text, want);
 	fflush(stdout);
 	cr_assert_stdout_eq_str("\n\n");
 	cr_assert_eq(bpf_fds_open(), 0, "BPF objects left open");
-	free(text);
-	free(elf);
-	pd_free(pd);
-	remove_tmpdir();
+	fixture_done(&fx);
 }
 
 Test(runtime, prints_the_json_layout, .init = cr_redirect_stdout)
 {
 	if (!can_run())
 		return;
-	size_t size;
-	void *elf = build_obj("rt_test.bpf.c", &size);
-	struct pd_prog *pd = test_pd();
-	char *text = NULL;
-	size_t len = 0;
+	struct fixture fx;
+	fixture_init(&fx, "rt_test.bpf.c", test_pd);
 	char *argv[] = { "/bin/true", NULL };
-	struct rt_opts o = { .out = open_memstream(&text, &len), .child_argv = argv,
-			     .json = true };
-	cr_assert_eq(rt_run(pd, elf, size, &o), 0);
+	struct rt_opts o = { .out = fixture_out(&fx), .child_argv = argv, .json = true };
+	cr_assert_eq(fixture_run(&fx, &o), 0);
 	fclose(o.out);
-	cr_assert_str_eq(text,
+	cr_assert_str_eq(fx.text,
 			 "{\"type\": \"attached_probes\", \"data\": {\"probes\": 3}}\n"
 			 "{\"type\": \"printf\", \"data\": \"hello 42 abc\\n\"}\n"
 			 "{\"type\": \"time\", \"data\": \"T\\n\"}\n"
@@ -216,38 +241,40 @@ Test(runtime, prints_the_json_layout, .init = cr_redirect_stdout)
 			 "{\"type\": \"hist\", \"data\": {\"@h\": {\"1\": [{\"min\": 4, \"max\": 7, "
 			 "\"count\": 2}], \"2\": [{\"min\": 0, \"max\": 0, \"count\": 1}, {\"min\": 1, "
 			 "\"max\": 1, \"count\": 0}, {\"min\": 2, \"max\": 3, \"count\": 4}]}}}\n");
-	free(text);
-	free(elf);
-	pd_free(pd);
-	remove_tmpdir();
+	fixture_done(&fx);
 }
 
 Test(runtime, dry_run_loads_and_leaves_nothing_behind)
 {
 	if (!can_run())
 		return;
-	size_t size;
-	void *elf = build_obj("rt_test.bpf.c", &size);
-	struct pd_prog *pd = test_pd();
-	char *text = NULL;
-	size_t len = 0;
-	struct rt_opts o = { .out = open_memstream(&text, &len), .dry_run = true, .quiet = true };
-	cr_assert_eq(rt_run(pd, elf, size, &o), 0);
+	struct fixture fx;
+	fixture_init(&fx, "rt_test.bpf.c", test_pd);
+	struct rt_opts o = { .out = fixture_out(&fx), .dry_run = true, .quiet = true };
+	cr_assert_eq(fixture_run(&fx, &o), 0);
 	fclose(o.out);
-	cr_assert_str_eq(text, "");
+	cr_assert_str_eq(fx.text, "");
 	cr_assert_eq(bpf_fds_open(), 0, "BPF objects left open");
-	free(text);
-	free(elf);
-	pd_free(pd);
-	remove_tmpdir();
+	fixture_done(&fx);
+}
+
+/* The description matching tests/unit/bpf/rt_reject.bpf.c. */
+static struct pd_prog *reject_pd(void)
+{
+	struct pd_prog *pd = pd_new();
+	pd->ringbuf_size = 4096;
+	add_map(pd, "@v", "m0", PD_MAP_VALUE);
+	pd->maps.v[0].max_entries = 4;
+	add_probe(pd, PD_PROBE_BEGIN, "BEGIN", "begin", NULL, NULL);
+	return pd;
 }
 
 Test(runtime, names_the_rejected_probe_and_its_source_line, .init = cr_redirect_stderr)
 {
 	if (!can_run())
 		return;
-	size_t size;
-	void *elf = build_obj("rt_reject.bpf.c", &size);
+	struct fixture fx;
+	fixture_init(&fx, "rt_reject.bpf.c", reject_pd);
 	char path[512];
 	src_path(path, sizeof(path), "rt_reject.bpf.c");
 	FILE *f = fopen(path, "r");
@@ -257,13 +284,8 @@ Test(runtime, names_the_rejected_probe_and_its_source_line, .init = cr_redirect_
 	fclose(f);
 	struct diag d;
 	diag_init(&d, "rt_reject.bpf.c", src, stderr);
-	struct pd_prog *pd = pd_new();
-	pd->ringbuf_size = 4096;
-	add_map(pd, "@v", "m0", PD_MAP_VALUE);
-	pd->maps.v[0].max_entries = 4;
-	add_probe(pd, PD_PROBE_BEGIN, "BEGIN", "begin", NULL, NULL);
 	struct rt_opts o = { .quiet = true, .diag = &d };
-	cr_assert_lt(rt_run(pd, elf, size, &o), 0);
+	cr_assert_lt(fixture_run(&fx, &o), 0);
 	cr_assert_eq(diag_errors(&d), 1);
 	fflush(stderr);
 	char buf[65536];
@@ -276,9 +298,7 @@ Test(runtime, names_the_rejected_probe_and_its_source_line, .init = cr_redirect_
 		  "%s", buf);
 	cr_assert(strstr(buf, "\treturn *v; /* no NULL check: rejected */\n\t^~~~~~~~~~"), "%s",
 		  buf);
-	free(elf);
-	pd_free(pd);
-	remove_tmpdir();
+	fixture_done(&fx);
 }
 
 Test(runtime, writes_the_object_with_emit_elf_without_loading)
@@ -326,35 +346,29 @@ Test(runtime, attaches_interval_profile_and_raw_tracepoint_probes, .init = cr_re
 {
 	if (!can_run())
 		return;
-	size_t size;
-	void *elf = build_obj("rt_timers.bpf.c", &size);
-	struct pd_prog *pd = timers_pd();
-	char *text = NULL;
-	size_t len = 0;
-	struct rt_opts o = { .out = open_memstream(&text, &len) };
-	cr_assert_eq(rt_run(pd, elf, size, &o), 0);
+	struct fixture fx;
+	fixture_init(&fx, "rt_timers.bpf.c", timers_pd);
+	struct rt_opts o = { .out = fixture_out(&fx) };
+	cr_assert_eq(fixture_run(&fx, &o), 0);
 	fclose(o.out);
-	cr_assert(!strncmp(text, "Attaching 3 probes...\n", 22), "%s", text);
-	cr_assert_geq(count_of(text, "@ticks: "), 3, "%s", text);
-	cr_assert_geq(count_of(text, "@prof: "), 1, "%s", text);
-	cr_assert_geq(count_of(text, "@raw: "), 1, "%s", text);
-	cr_assert_lt(strstr(text, "@prof: "), strstr(text, "@raw: "), "maps sorted by name");
-	cr_assert_lt(strstr(text, "@raw: "), strstr(text, "@ticks: "), "maps sorted by name");
-	free(text);
-	free(elf);
-	pd_free(pd);
-	remove_tmpdir();
+	cr_assert(!strncmp(fx.text, "Attaching 3 probes...\n", 22), "%s", fx.text);
+	cr_assert_geq(count_of(fx.text, "@ticks: "), 3, "%s", fx.text);
+	cr_assert_geq(count_of(fx.text, "@prof: "), 1, "%s", fx.text);
+	cr_assert_geq(count_of(fx.text, "@raw: "), 1, "%s", fx.text);
+	cr_assert_lt(strstr(fx.text, "@prof: "), strstr(fx.text, "@raw: "), "maps sorted by name");
+	cr_assert_lt(strstr(fx.text, "@raw: "), strstr(fx.text, "@ticks: "), "maps sorted by name");
+	fixture_done(&fx);
 }
 
 /* Runs rt_run in a child process with output to a file; returns the child's pid. */
-static pid_t run_in_child(struct pd_prog *pd, void *elf, size_t size, const char *out, pid_t pid)
+static pid_t run_in_child(struct fixture *fx, const char *out, pid_t pid)
 {
 	pid_t c = fork();
 	cr_assert_geq(c, 0);
 	if (c == 0) {
 		freopen("/dev/null", "w", stdout); /* bpftrace's two closing newlines */
 		struct rt_opts o = { .out = fopen(out, "w"), .pid = pid, .quiet = true };
-		int err = rt_run(pd, elf, size, &o);
+		int err = fixture_run(fx, &o);
 		fclose(o.out);
 		_exit(err ? 1 : bpf_fds_open() ? 2 : 0);
 	}
@@ -375,13 +389,12 @@ Test(runtime, stops_on_sigint_and_prints_the_maps)
 {
 	if (!can_run())
 		return;
-	size_t size;
-	void *elf = build_obj("rt_timers.bpf.c", &size);
-	struct pd_prog *pd = timers_pd();
-	pd->probes.v[0].period_ns = 1000ull * 1000 * 1000 * 1000; /* never reaches exit() */
+	struct fixture fx;
+	fixture_init(&fx, "rt_timers.bpf.c", timers_pd);
+	fx.pd->probes.v[0].period_ns = 1000ull * 1000 * 1000 * 1000; /* never reaches exit() */
 	char out[600];
 	snprintf(out, sizeof(out), "%s/sigint.out", tmpdir);
-	pid_t c = run_in_child(pd, elf, size, out, 0);
+	pid_t c = run_in_child(&fx, out, 0);
 	struct timespec ts = { 0, 500 * 1000 * 1000 };
 	nanosleep(&ts, NULL);
 	kill(c, SIGINT);
@@ -391,19 +404,16 @@ Test(runtime, stops_on_sigint_and_prints_the_maps)
 	char *text = slurp(out);
 	cr_assert_geq(count_of(text, "@raw: "), 1, "%s", text);
 	cr_assert_null(strstr(text, "@ticks"), "%s", text);
-		free(elf);
-	pd_free(pd);
-	remove_tmpdir();
+	fixture_done(&fx);
 }
 
 Test(runtime, stops_when_the_traced_pid_exits)
 {
 	if (!can_run())
 		return;
-	size_t size;
-	void *elf = build_obj("rt_timers.bpf.c", &size);
-	struct pd_prog *pd = timers_pd();
-	pd->probes.v[0].period_ns = 1000ull * 1000 * 1000 * 1000;
+	struct fixture fx;
+	fixture_init(&fx, "rt_timers.bpf.c", timers_pd);
+	fx.pd->probes.v[0].period_ns = 1000ull * 1000 * 1000 * 1000;
 	pid_t target = fork();
 	if (target == 0) {
 		struct timespec ts = { 0, 400 * 1000 * 1000 };
@@ -412,14 +422,12 @@ Test(runtime, stops_when_the_traced_pid_exits)
 	}
 	char out[600];
 	snprintf(out, sizeof(out), "%s/pid.out", tmpdir);
-	pid_t c = run_in_child(pd, elf, size, out, target);
+	pid_t c = run_in_child(&fx, out, target);
 	int status;
 	/* the target stays a zombie of ours: the runtime must still see it has ended */
 	cr_assert_eq(waitpid(c, &status, 0), c);
 	cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0, "status %d", status);
 	waitpid(target, NULL, 0);
 	cr_assert_geq(count_of(slurp(out), "@raw: "), 1);
-	free(elf);
-	pd_free(pd);
-	remove_tmpdir();
+	fixture_done(&fx);
 }
