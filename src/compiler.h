@@ -33,6 +33,7 @@ struct cc_opts {
 	unsigned ringbuf_size; /* event ring buffer bytes (power of two); 0 = CC_RINGBUF_DEFAULT */
 	bool unsafe; /* --unsafe */
 	bool has_cpid; /* -c given: cpid is meaningful */
+	int pid; /* -p PID: uprobes and usdt resolve in that process; 0 if none */
 };
 
 struct compiler {

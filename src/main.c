@@ -209,6 +209,7 @@ static int parse_args(int argc, char **argv, struct cmdline *cl)
 				return -1;
 			}
 			cl->rt.pid = (pid_t)pid;
+			cl->cc.pid = (int)pid;
 			break;
 		}
 		case 'q':

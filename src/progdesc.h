@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "util/arena.h"
+#include "util/loc.h"
 #include "util/vec.h"
 
 /* How a value's bytes are rendered. Layouts are C-aligned, little-endian. */
@@ -82,29 +83,52 @@ struct pd_fmt {
 	struct pd_type args; /* PD_TUPLE: the event payload after the header */
 };
 
+/* Probe kinds. What each stage knows of a kind is one row of a table indexed by it:
+ * src/probekind.c (names, flags, program section and context), sema's providers
+ * (src/sema/providers.c: expansion, listing, argument types) and the runtime's attachers
+ * (src/runtime/attach.c). */
 enum pd_probe_kind {
 	PD_PROBE_BEGIN, /* run once with BPF_PROG_TEST_RUN before attaching the rest */
 	PD_PROBE_END, /* run once with BPF_PROG_TEST_RUN after detaching */
 	PD_PROBE_TRACEPOINT, /* target = category, func = event name */
 	PD_PROBE_RAWTP, /* func = raw tracepoint name */
-	PD_PROBE_INTERVAL, /* perf cpu-clock on one CPU; period_ns */
-	PD_PROBE_PROFILE, /* perf cpu-clock on every CPU; period_ns or freq_hz */
-	PD_PROBE_SOFTWARE, /* later issue */
-	PD_PROBE_KPROBE, /* later issue */
-	PD_PROBE_KRETPROBE, /* later issue */
-	PD_PROBE_UPROBE, /* later issue */
-	PD_PROBE_URETPROBE, /* later issue */
-	PD_PROBE_USDT, /* later issue */
+	PD_PROBE_INTERVAL, /* perf cpu-clock on one CPU; period or freq */
+	PD_PROBE_PROFILE, /* perf cpu-clock on every CPU; period or freq */
+	PD_PROBE_SOFTWARE, /* perf software event on every CPU: perf_config, period */
+	PD_PROBE_HARDWARE, /* perf hardware event on every CPU: perf_config, period */
+	PD_PROBE_KPROBE, /* func (+ offset), target = module or NULL */
+	PD_PROBE_KRETPROBE, /* func, target = module or NULL */
+	PD_PROBE_FENTRY, /* func, target = module or NULL; typed args from BTF */
+	PD_PROBE_FEXIT, /* as fentry, with retval */
+	PD_PROBE_UPROBE, /* target = binary path, func = symbol, offset = file offset */
+	PD_PROBE_URETPROBE, /* as uprobe */
+	PD_PROBE_USDT, /* target = binary, func = "provider:name", offset, ref_ctr_off */
+	PD_PROBE_WATCHPOINT, /* hardware breakpoint: addr, len, mode */
+	PD_PROBE_ITER, /* BPF iterator: func = "task", "task_file", ... */
+	PD_PROBE__COUNT,
 };
+
+/* Watchpoint modes (pd_probe.mode bits). */
+#define PD_WATCH_R 1
+#define PD_WATCH_W 2
+#define PD_WATCH_X 4
 
 struct pd_probe {
 	enum pd_probe_kind kind;
 	const char *name; /* canonical attach point, what the `probe` builtin prints */
-	const char *prog_name; /* function name in the ELF; set by codegen */
-	const char *target;
-	const char *func;
-	uint64_t period_ns; /* interval, profile:s/ms/us */
-	uint64_t freq_hz; /* profile:hz */
+	const char *prog_name; /* function name in the ELF; set by codegen, shared by probes
+				* whose body compiles to the same program */
+	const char *target; /* category, binary path, kernel module, perf event name */
+	const char *func; /* event, function or symbol name */
+	uint64_t offset; /* uprobe/usdt: file offset; kprobe: offset into func */
+	uint64_t ref_ctr_off; /* usdt: file offset of the semaphore, 0 without one */
+	uint64_t addr; /* watchpoint address */
+	uint32_t len; /* watchpoint length in bytes */
+	uint32_t mode; /* watchpoint: PD_WATCH_* bits */
+	uint64_t perf_config; /* software/hardware: PERF_COUNT_* */
+	uint64_t period; /* perf period: ns for cpu-clock (interval, profile), else a count */
+	uint64_t freq_hz; /* profile:hz, interval:hz */
+	struct src_loc loc; /* the attach point in the script, for attach errors */
 };
 
 /* Every ring buffer record starts with this header. */

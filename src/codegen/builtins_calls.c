@@ -166,9 +166,7 @@ static bool str_is_user(struct cg *g, struct ast_node *a)
 {
 	if (a->ty && a->ty->kind == TY_PTR)
 		return a->ty->as_user;
-	return g->pk->args == CG_ARGS_PT_REGS && (g->pdp->kind == PD_PROBE_UPROBE ||
-						   g->pdp->kind == PD_PROBE_URETPROBE ||
-						   g->pdp->kind == PD_PROBE_USDT);
+	return (g->pk->flags & PK_USER) != 0;
 }
 
 /* str(src [, len]) into dst[size]: at most len characters (as bpftrace: len + 1 bytes with

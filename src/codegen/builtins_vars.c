@@ -33,24 +33,42 @@ LLVMValueRef cg_globals_field(struct cg *g, int off)
 	return cg_load_or_zero(g, p, off, 8, false, NULL);
 }
 
-/* arg0..argN: from the u64 array of raw tracepoints, or from pt_regs (x86-64 order). */
+/* struct pt_regs offsets (x86-64) of the argument registers, in calling-convention order,
+ * and of rax. bpf_perf_event_data starts with pt_regs too. */
+static const int arg_regs[] = { 112, 104, 96, 88, 72, 64 };
+#define REG_AX 80
+
+/* arg0..argN: from the u64 array of raw tracepoints and fentry, from pt_regs elsewhere;
+ * usdt arguments are decoded from their note (usdt_args.c). */
 static LLVMValueRef arg_n(struct cg *g, struct ast_node *n)
 {
-	static const int regs[] = { 112, 104, 96, 88, 72, 64 };
 	int i = atoi(n->builtin.name + 3);
 	LLVMValueRef ctx = cg_probe_ctx(g);
-	switch (g->pk->args) {
-	case CG_ARGS_U64_ARRAY:
+	if (g->pdp->kind == PD_PROBE_USDT)
+		return cg_usdt_arg(g, n, i);
+	switch (g->pk->ctx) {
+	case PK_CTX_U64:
 		return cg_load_int(g, cg_gep(g, ctx, i * 8), 8, false);
-	case CG_ARGS_PT_REGS:
+	case PK_CTX_REGS:
+	case PK_CTX_PERF:
 		if (i >= 0 && i < 6)
-			return cg_load_int(g, cg_gep(g, ctx, regs[i]), 8, false);
+			return cg_load_int(g, cg_gep(g, ctx, arg_regs[i]), 8, false);
 		break;
-	case CG_ARGS_NONE:
+	case PK_CTX_TP:
+	case PK_CTX_NONE:
 		break;
 	}
 	cg_fail(g, &n->loc, "%s is not available in %s", n->builtin.name, g->pdp->name);
 	return cg_const(g, 0);
+}
+
+/* retval: rax of return probes; fexit's follows the arguments in its u64 context. */
+static LLVMValueRef retval(struct cg *g, struct ast_node *n)
+{
+	LLVMValueRef ctx = cg_probe_ctx(g);
+	if (g->pk->ctx == PK_CTX_U64)
+		return cg_ctx_slot(g, g->sp->retval_off, n->ty);
+	return cg_load_int(g, cg_gep(g, ctx, REG_AX), 8, false);
 }
 
 static LLVMValueRef comm(struct cg *g, LLVMValueRef dst, int size)
@@ -137,11 +155,7 @@ LLVMValueRef cg_builtin(struct cg *g, struct ast_node *n)
 	case BI_ARG:
 		return arg_n(g, n);
 	case BI_RETVAL:
-		if (g->pk->retval_off >= 0)
-			return cg_load_int(g, cg_gep(g, cg_probe_ctx(g), g->pk->retval_off), 8,
-					   false);
-		cg_fail(g, &n->loc, "retval is not available in %s", g->pdp->name);
-		return cg_const(g, 0);
+		return retval(g, n);
 	case BI_CURTASK:
 		return helper0(g, BPF_FUNC_get_current_task);
 	case BI_UNKNOWN:

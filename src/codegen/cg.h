@@ -11,24 +11,10 @@
 
 #include "../compiler.h"
 #include "../parser/ast.h"
+#include "../probekind.h"
 #include "../progdesc.h"
 #include "../sema/sema.h"
 #include "../sema/types.h"
-
-/* How a probe kind is compiled: its libbpf section and how arguments reach it. */
-enum cg_args_kind {
-	CG_ARGS_NONE, /* no positional arguments (BEGIN, tracepoints, perf events) */
-	CG_ARGS_U64_ARRAY, /* ctx is u64 args[] (raw tracepoints, tp_btf, fentry) */
-	CG_ARGS_PT_REGS, /* ctx is struct pt_regs (kprobe, uprobe) */
-};
-
-struct cg_probe_kind {
-	enum pd_probe_kind kind;
-	const char *section; /* printf format with target and func ("tracepoint/%s/%s") */
-	int section_args; /* 0: section is used as is, 1: func, 2: target then func */
-	enum cg_args_kind args;
-	int retval_off; /* pt_regs offset of the return value, -1 without retval */
-};
 
 /* A loop the body of which is being lowered: native loops branch, callback loops return. */
 struct cg_loop {
@@ -76,7 +62,7 @@ struct cg {
 	const struct ast_node *probe;
 	struct sema_probe *sp;
 	struct pd_probe *pdp;
-	const struct cg_probe_kind *pk;
+	const struct pk_desc *pk; /* the probe kind's row (src/probekind.c) */
 	struct cg_fn f; /* the function being emitted (a probe or a loop callback) */
 	LLVMValueRef main_ctx; /* the probe function's ctx, valid only in the probe function */
 	int *var_off; /* frame offset per sema_var id */
@@ -97,7 +83,6 @@ void cg_fail(struct cg *g, const struct src_loc *loc, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
 /* probes.c */
-const struct cg_probe_kind *cg_probe_kind(enum pd_probe_kind kind);
 int cg_emit_probe(struct cg *g, struct ast_node *probe);
 /* Makes a callback function (for bpf_loop / for_each_map_elem) with nparams pointer or i64
  * parameters; switches g->f to it. The caller restores the saved state. */
@@ -160,6 +145,10 @@ void cg_copy_str(struct cg *g, LLVMValueRef dst, int dst_size, LLVMValueRef src,
 
 /* lower_field.c */
 LLVMValueRef cg_field(struct cg *g, struct ast_node *n);
+/* An 8-byte slot of the context at off, narrowed to integer type t. */
+LLVMValueRef cg_ctx_slot(struct cg *g, int off, const struct type *t);
+/* usdt_args.c: usdt argument i of the probe, decoded from its note's spec. */
+LLVMValueRef cg_usdt_arg(struct cg *g, struct ast_node *n, int i);
 LLVMValueRef cg_index(struct cg *g, struct ast_node *n);
 LLVMValueRef cg_deref(struct cg *g, struct ast_node *n);
 LLVMValueRef cg_read_mem(struct cg *g, LLVMValueRef addr, const struct type *t, bool user);

@@ -79,9 +79,28 @@ static LLVMValueRef bitfield(struct cg *g, LLVMValueRef addr, const struct ty_fi
 
 /* A tracepoint record field read straight from the context. __data_loc strings hold
  * offset (low 16 bits) and length (high 16 bits) relative to the context. */
+/* An 8-byte context slot (raw tracepoint, fentry and register arguments) as a value of type
+ * t: these contexts only allow 8-byte loads, so narrower integers are cut from the slot. */
+LLVMValueRef cg_ctx_slot(struct cg *g, int off, const struct type *t)
+{
+	LLVMValueRef v = cg_load_int(g, cg_gep(g, cg_probe_ctx(g), off), 8, false);
+	if (!t || t->kind != TY_INT || t->size >= 8)
+		return v;
+	LLVMValueRef sh = cg_const(g, (uint64_t)(64 - 8 * t->size));
+	v = LLVMBuildShl(g->b, v, sh, "");
+	return t->is_signed ? LLVMBuildAShr(g->b, v, sh, "") : LLVMBuildLShr(g->b, v, sh, "");
+}
+
 static LLVMValueRef ctx_field(struct cg *g, struct ast_node *n, const struct ty_field *f)
 {
 	LLVMValueRef ctx = cg_probe_ctx(g);
+	if (g->pk->ctx != PK_CTX_TP) {
+		if (f->type->kind == TY_INT || f->type->kind == TY_PTR)
+			return cg_ctx_slot(g, f->offset, f->type);
+		cg_fail(g, &n->loc, "argument '%s' of %s is passed by value as %s: not supported",
+			f->name, g->pdp->name, f->type->kind == TY_STR ? "an array" : "a record");
+		return cg_const(g, 0);
+	}
 	LLVMValueRef p = cg_gep(g, ctx, f->offset);
 	const struct type *t = f->type;
 	if (t->kind == TY_STR) {

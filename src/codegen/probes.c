@@ -1,37 +1,11 @@
-/* Probe functions: the per-probe-kind table (libbpf section, how arguments are read), one
- * BPF program per AST_PROBE with its locals frame and predicate, and loop callbacks. */
+/* Probe functions: one BPF program per AST_PROBE in its kind's libbpf section (the row of
+ * src/probekind.c), with its locals frame and predicate, and loop callbacks. */
 #include "cg.h"
 
 #include <errno.h>
 #include <string.h>
 
-/* Adding a probe kind is one entry here (plus its attach code in the runtime). pt_regs
- * offsets are x86-64's (struct pt_regs: r15 .. ax at 80, di at 112). */
-static const struct cg_probe_kind kinds[] = {
-	{ PD_PROBE_BEGIN, "raw_tp", 0, CG_ARGS_NONE, -1 },
-	{ PD_PROBE_END, "raw_tp", 0, CG_ARGS_NONE, -1 },
-	{ PD_PROBE_TRACEPOINT, "tracepoint/%s/%s", 2, CG_ARGS_NONE, -1 },
-	{ PD_PROBE_RAWTP, "raw_tracepoint/%s", 1, CG_ARGS_U64_ARRAY, -1 },
-	{ PD_PROBE_INTERVAL, "perf_event", 0, CG_ARGS_NONE, -1 },
-	{ PD_PROBE_PROFILE, "perf_event", 0, CG_ARGS_NONE, -1 },
-	{ PD_PROBE_SOFTWARE, "perf_event", 0, CG_ARGS_NONE, -1 },
-	{ PD_PROBE_KPROBE, "kprobe/%s", 1, CG_ARGS_PT_REGS, -1 },
-	{ PD_PROBE_KRETPROBE, "kretprobe/%s", 1, CG_ARGS_PT_REGS, 80 },
-	{ PD_PROBE_UPROBE, "uprobe", 0, CG_ARGS_PT_REGS, -1 },
-	{ PD_PROBE_URETPROBE, "uretprobe", 0, CG_ARGS_PT_REGS, 80 },
-	{ PD_PROBE_USDT, "usdt", 0, CG_ARGS_PT_REGS, -1 },
-};
-
-const struct cg_probe_kind *cg_probe_kind(enum pd_probe_kind kind)
-{
-	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
-		if (kinds[i].kind == kind)
-			return &kinds[i];
-	return NULL;
-}
-
-static const char *section_name(struct cg *g, const struct cg_probe_kind *k,
-				const struct pd_probe *p)
+static const char *section_name(struct cg *g, const struct pk_desc *k, const struct pd_probe *p)
 {
 	const char *t = p->target ? p->target : "";
 	const char *f = p->func ? p->func : "";
@@ -131,12 +105,7 @@ int cg_emit_probe(struct cg *g, struct ast_node *probe)
 	g->probe = probe;
 	g->sp = sp;
 	g->pdp = &g->pd->probes.v[sp->pd_index];
-	g->pk = cg_probe_kind(g->pdp->kind);
-	if (!g->pk) {
-		diag_error(&g->c->diag, &probe->loc, "internal error: unknown probe kind %d",
-			   g->pdp->kind);
-		return -EINVAL;
-	}
+	g->pk = pk_desc(g->pdp->kind);
 	char *name = arena_sprintf(&g->pd->arena, "p%d", sp->pd_index);
 	const char *sec = section_name(g, g->pk, g->pdp);
 	if (!name || !sec || layout_frame(g))

@@ -27,11 +27,6 @@ struct out_pfmt;
  * ring_buffer__poll/consume return it, so records queued after exit are not printed. */
 #define RT_EV_STOP (-ECANCELED)
 
-struct rt_attachment {
-	struct bpf_link *link;
-	int perf_fd; /* -1 unless a perf event backs the link */
-};
-
 struct rt_trace {
 	const struct pd_prog *pd;
 	const struct rt_opts *o;
@@ -44,7 +39,7 @@ struct rt_trace {
 	int *map_fds; /* per pd map */
 	int events_fd, lost_fd, globals_fd;
 	struct ring_buffer *rb;
-	struct rt_attachment *att;
+	struct bpf_link **att; /* every link attached, detached in reverse order */
 	int natt, capatt;
 	int ncpus; /* possible CPUs: per-CPU values come in this many slots */
 	char *log_buf;

@@ -17,6 +17,8 @@ static struct {
 	unsigned int ntypes;
 	sema_name_list rawtps; /* sorted raw tracepoint names, filled on first need */
 	bool rawtps_done;
+	sema_name_list funcs; /* sorted kernel function names (BTF_KIND_FUNC) */
+	bool funcs_done;
 } kb;
 
 bool kbtf_available(void)
@@ -228,22 +230,87 @@ struct type *kbtf_lookup(const char *name)
 	return id > 0 ? conv((__u32)id) : NULL;
 }
 
-int kbtf_rawtp_nargs(const char *name)
+/* The function prototype behind raw tracepoint `name` (typedef btf_trace_<name>: a pointer
+ * to a prototype whose first parameter is the tracepoint's private data). */
+static const struct btf_type *rawtp_proto(const char *name)
 {
 	char buf[256];
 	if (!kbtf_available())
-		return -ENOENT;
+		return NULL;
 	snprintf(buf, sizeof(buf), "btf_trace_%s", name);
 	__s32 id = find(buf, BTF_KIND_TYPEDEF);
 	if (id < 0)
-		return -ENOENT;
+		return NULL;
 	const struct btf_type *t = btf__type_by_id(kb.btf, (__u32)id);
 	t = t ? btf__type_by_id(kb.btf, t->type) : NULL; /* the pointer */
 	t = t && btf_is_ptr(t) ? btf__type_by_id(kb.btf, t->type) : NULL;
-	if (!t || !btf_is_func_proto(t))
+	return t && btf_is_func_proto(t) ? t : NULL;
+}
+
+/* The prototype of kernel function `name` (BTF_KIND_FUNC). */
+static const struct btf_type *func_proto(const char *name)
+{
+	if (!kbtf_available())
+		return NULL;
+	__s32 id = find(name, BTF_KIND_FUNC);
+	const struct btf_type *t = id > 0 ? btf__type_by_id(kb.btf, (__u32)id) : NULL;
+	t = t ? btf__type_by_id(kb.btf, t->type) : NULL;
+	return t && btf_is_func_proto(t) ? t : NULL;
+}
+
+int kbtf_rawtp_nargs(const char *name)
+{
+	const struct btf_type *t = rawtp_proto(name);
+	if (!t)
 		return -ENOENT;
-	/* The first parameter is the tracepoint's private data, not an argument. */
 	return btf_vlen(t) > 0 ? btf_vlen(t) - 1 : 0;
+}
+
+/* Parameters first.. of proto as a record of 8-byte slots (the u64 context of raw
+ * tracepoints and fentry programs): field i at offset 8 * i, typed from BTF. */
+static struct type *proto_args(struct arena *a, const struct btf_type *proto, int first,
+			       const char *name)
+{
+	struct type *r = ty_new(a, TY_RECORD);
+	if (!r)
+		return NULL;
+	r->name = arena_sprintf(a, "struct %s_args", name);
+	r->align = 8;
+	const struct btf_param *p = btf_params(proto);
+	for (int i = first; i < btf_vlen(proto); i++) {
+		struct ty_field f = { 0 };
+		const char *n = btf__name_by_offset(kb.btf, p[i].name_off);
+		f.name = n && n[0] ? n : arena_sprintf(a, "arg%d", i - first);
+		f.type = conv(p[i].type);
+		f.offset = 8 * (i - first);
+		if (!f.name || !f.type || vec_push(a, &r->fields, f))
+			return NULL;
+	}
+	r->size = 8 * (btf_vlen(proto) - first);
+	return r;
+}
+
+struct type *kbtf_rawtp_args(struct arena *a, const char *name, int *err)
+{
+	const struct btf_type *t = rawtp_proto(name);
+	*err = t ? -ENOMEM : -ENOENT;
+	return t ? proto_args(a, t, 1, name) : NULL;
+}
+
+struct type *kbtf_func_args(struct arena *a, const char *name, struct type **ret, int *err)
+{
+	const struct btf_type *t = func_proto(name);
+	*err = t ? -ENOMEM : -ENOENT;
+	if (!t)
+		return NULL;
+	if (ret && !(*ret = conv(t->type)))
+		return NULL;
+	return proto_args(a, t, 0, name);
+}
+
+bool kbtf_has_func(const char *name)
+{
+	return func_proto(name) != NULL;
 }
 
 static int cmp_str(const void *a, const void *b)
@@ -251,21 +318,34 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-static int collect_rawtps(void)
+/* Every name of BTF kind `kind` starting with prefix (which is dropped), sorted. */
+static int collect(sema_name_list *out, int kind, const char *prefix)
 {
+	size_t plen = strlen(prefix);
 	for (__u32 id = 1; id < kb.ntypes; id++) {
 		const struct btf_type *t = btf__type_by_id(kb.btf, id);
-		if (!t || !btf_is_typedef(t))
+		if (!t || (int)btf_kind(t) != kind)
 			continue;
 		const char *n = btf__name_by_offset(kb.btf, t->name_off);
-		if (!n || strncmp(n, "btf_trace_", 10) != 0)
+		if (!n || strncmp(n, prefix, plen) != 0)
 			continue;
-		if (vec_push(&kb.arena, &kb.rawtps, n + 10))
+		if (vec_push(&kb.arena, out, n + plen))
 			return -ENOMEM;
 	}
-	if (kb.rawtps.len)
-		qsort(kb.rawtps.v, (size_t)kb.rawtps.len, sizeof(*kb.rawtps.v), cmp_str);
-	kb.rawtps_done = true;
+	if (out->len)
+		qsort(out->v, (size_t)out->len, sizeof(*out->v), cmp_str);
+	return 0;
+}
+
+static int match(struct arena *a, const sema_name_list *all, const char *glob,
+		 sema_name_list *out)
+{
+	for (int i = 0; i < all->len; i++) {
+		if (i > 0 && strcmp(all->v[i], all->v[i - 1]) == 0)
+			continue;
+		if (sema_glob_match(glob, all->v[i]) && vec_push(a, out, all->v[i]))
+			return -ENOMEM;
+	}
 	return 0;
 }
 
@@ -274,17 +354,25 @@ int kbtf_rawtp_match(struct arena *a, const char *glob, sema_name_list *out)
 	if (!kbtf_available())
 		return -ENOENT;
 	if (!kb.rawtps_done) {
-		int err = collect_rawtps();
+		int err = collect(&kb.rawtps, BTF_KIND_TYPEDEF, "btf_trace_");
 		if (err)
 			return err;
+		kb.rawtps_done = true;
 	}
-	for (int i = 0; i < kb.rawtps.len; i++) {
-		if (!sema_glob_match(glob, kb.rawtps.v[i]))
-			continue;
-		if (vec_push(a, out, kb.rawtps.v[i]))
-			return -ENOMEM;
+	return match(a, &kb.rawtps, glob, out);
+}
+
+int kbtf_func_match(struct arena *a, const char *glob, sema_name_list *out)
+{
+	if (!kbtf_available())
+		return -ENOENT;
+	if (!kb.funcs_done) {
+		int err = collect(&kb.funcs, BTF_KIND_FUNC, "");
+		if (err)
+			return err;
+		kb.funcs_done = true;
 	}
-	return 0;
+	return match(a, &kb.funcs, glob, out);
 }
 
 static bool find_enumerator(const struct btf_type *t, const char *name, int64_t *out)

@@ -62,7 +62,9 @@ struct sema_var {
 /* What sema knows about one probe after resolution (ast_node.probe.sp). */
 struct sema_probe {
 	int pd_index; /* index into c->pd->probes: exactly one concrete attach point */
-	struct type *args; /* TY_RECORD for tracepoint args, NULL elsewhere */
+	struct type *args; /* the `args` record (fields at context offsets), made on first use */
+	const void *prov_data; /* the provider's data for this point (usdt argument specs) */
+	int retval_off; /* context offset of retval when the provider sets it (fexit), else 0 */
 	VEC(struct sema_var *) vars; /* every local of this probe */
 };
 

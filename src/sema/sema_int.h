@@ -60,6 +60,23 @@ bool kbtf_enum_value(const char *name, int64_t *out);
 int kbtf_rawtp_nargs(const char *name);
 /* Appends the name of every raw tracepoint (btf_trace_* typedefs) matching glob, sorted. */
 int kbtf_rawtp_match(struct arena *a, const char *glob, sema_name_list *out);
+/* Appends every kernel function with BTF (BTF_KIND_FUNC) matching glob, sorted. */
+int kbtf_func_match(struct arena *a, const char *glob, sema_name_list *out);
+bool kbtf_has_func(const char *name);
+/* The arguments of raw tracepoint `name` / kernel function `name` as a record of 8-byte
+ * slots (field i at offset 8 * i: the u64 context of raw_tracepoint and fentry programs),
+ * typed from BTF; *ret gets the function's return type. NULL with *err (-ENOENT: no BTF). */
+struct type *kbtf_rawtp_args(struct arena *a, const char *name, int *err);
+struct type *kbtf_func_args(struct arena *a, const char *name, struct type **ret, int *err);
+
+/* ---- ksyms.c: kernel functions for kprobes and fentry ---- */
+
+/* Appends every traceable kernel function matching glob, sorted: available_filter_functions
+ * when readable, else the kernel's BTF functions. Returns 0 or a negative errno. */
+int sema_kfunc_match(struct arena *a, const char *glob, sema_name_list *out);
+/* True when kernel function `name` exists (in `module` when not NULL), or when it cannot be
+ * told (no /proc/kallsyms, or addresses hidden). */
+bool sema_kfunc_exists(const char *name, const char *module);
 
 /* ---- cdef.c and the generated stdlib.c ---- */
 

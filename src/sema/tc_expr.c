@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "provider.h"
 #include "tc.h"
 
 bool tc_const_int(const struct ast_node *n, int64_t *out)
@@ -76,23 +77,53 @@ static bool arg_index(const char *name, const char *prefix, int *out)
 	return true;
 }
 
+static bool has_args(const struct sema_provider *p)
+{
+	return p->args != NULL;
+}
+
+static bool has_nargs(const struct sema_provider *p)
+{
+	return p->nargs != NULL;
+}
+
+/* "the args builtin is not available in BEGIN; it is for tracepoint, ... probes": the kinds
+ * whose provider `has` it. */
+static void not_here(struct checker *ck, struct ast_node *n,
+		     bool (*has)(const struct sema_provider *))
+{
+	char kinds[256] = "";
+	size_t len = 0;
+	for (int k = 0; k < PD_PROBE__COUNT; k++) {
+		const struct sema_provider *p = sema_provider((enum pd_probe_kind)k);
+		if (!has(p))
+			continue;
+		len += (size_t)snprintf(kinds + len, sizeof(kinds) - len, "%s%s", len ? ", " : "",
+					pk_desc((enum pd_probe_kind)k)->name);
+		if (len >= sizeof(kinds))
+			break;
+	}
+	tc_error(ck, &n->loc, "the %s builtin is not available in %s; it is for %s probes",
+		 n->builtin.name, ck->pp->name, kinds);
+}
+
+/* `args`: the provider's record of the probe's arguments, at context offsets. */
 static struct type *builtin_args(struct checker *ck, struct ast_node *n)
 {
 	struct compiler *c = ck->c;
-	if (ck->pp->kind != PD_PROBE_TRACEPOINT) {
-		tc_error(ck, &n->loc, "the args builtin can only be used in tracepoint probes (%s "
-			 "used here)", ck->pp->name);
+	const struct sema_provider *prov = sema_provider(ck->pp->kind);
+	if (!prov->args) {
+		not_here(ck, n, has_args);
 		return tc_fail(n);
 	}
 	if (!ck->sp->args) {
-		int err;
-		ck->sp->args = sema_tp_args(&c->arena, ck->pp->target, ck->pp->func,
-					    c->opts.strlen, &err);
+		const char *why = NULL;
+		ck->sp->args = prov->args(c, ck->pp, ck->sp, &why);
 		if (!ck->sp->args) {
-			if (err == -ENOMEM)
+			if (!why)
 				ck->nomem = true;
-			tc_error(ck, &n->loc, "cannot read the format of %s: %s", ck->pp->name,
-				 strerror(-err));
+			else
+				tc_error(ck, &n->loc, "%s", why);
 			return tc_fail(n);
 		}
 	}
@@ -108,15 +139,15 @@ static struct type *builtin_args(struct checker *ck, struct ast_node *n)
 static struct type *builtin_arg(struct checker *ck, struct ast_node *n, int idx)
 {
 	n->builtin.id = BI_ARG;
-	if (ck->pp->kind != PD_PROBE_RAWTP) {
-		tc_error(ck, &n->loc, "the %s builtin can only be used in rawtracepoint probes (%s "
-			 "used here)", n->builtin.name, ck->pp->name);
+	const struct sema_provider *prov = sema_provider(ck->pp->kind);
+	if (!prov->nargs) {
+		not_here(ck, n, has_nargs);
 		return tc_fail(n);
 	}
-	int nargs = kbtf_rawtp_nargs(ck->pp->func);
-	if (nargs < 0 && idx > 5)
+	int nargs = prov->nargs(ck->pp, ck->sp);
+	if (nargs < 0)
 		nargs = 6;
-	if (nargs >= 0 && idx >= nargs) {
+	if (idx >= nargs) {
 		if (nargs == 0)
 			tc_error(ck, &n->loc, "%s has no arguments", ck->pp->name);
 		else
@@ -125,6 +156,24 @@ static struct type *builtin_arg(struct checker *ck, struct ast_node *n, int idx)
 		return tc_fail(n);
 	}
 	return tc_set(ck, n, ty_int(8, false));
+}
+
+static struct type *builtin_retval(struct checker *ck, struct ast_node *n)
+{
+	const struct sema_provider *prov = sema_provider(ck->pp->kind);
+	if (!pk_has(ck->pp->kind, PK_RETVAL)) {
+		tc_error(ck, &n->loc, "the retval builtin is only available in return probes "
+			 "(kretprobe, uretprobe, fexit), not in %s", ck->pp->name);
+		return tc_fail(n);
+	}
+	if (!prov->retval)
+		return tc_set(ck, n, ty_int(8, false));
+	struct type *t = prov->retval(ck->c, ck->pp, ck->sp);
+	if (!t) {
+		tc_error(ck, &n->loc, "cannot find the return type of %s", ck->pp->name);
+		return tc_fail(n);
+	}
+	return tc_set(ck, n, t);
 }
 
 static struct type *builtin_special(struct checker *ck, struct ast_node *n)
@@ -142,9 +191,7 @@ static struct type *builtin_special(struct checker *ck, struct ast_node *n)
 	case BI_ARGS:
 		return builtin_args(ck, n);
 	case BI_RETVAL:
-		tc_error(ck, &n->loc, "the retval builtin can only be used in kretprobe and "
-			 "uretprobe probes, which are not supported yet");
-		return tc_fail(n);
+		return builtin_retval(ck, n);
 	case BI_CURTASK: {
 		struct type *task = kbtf_lookup("struct task_struct");
 		if (!task) {

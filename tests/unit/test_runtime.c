@@ -329,7 +329,7 @@ static struct pd_prog *timers_pd(void)
 	add_map(pd, "@prof", "m1", PD_MAP_COUNT);
 	add_map(pd, "@raw", "m2", PD_MAP_COUNT);
 	add_probe(pd, PD_PROBE_INTERVAL, "interval:ms:10", "ticks", NULL, NULL);
-	pd->probes.v[0].period_ns = 10 * 1000 * 1000;
+	pd->probes.v[0].period = 10 * 1000 * 1000;
 	add_probe(pd, PD_PROBE_PROFILE, "profile:hz:997", "prof", NULL, NULL);
 	pd->probes.v[1].freq_hz = 997;
 	add_probe(pd, PD_PROBE_RAWTP, "rawtracepoint:sys_enter", "raw", NULL, "sys_enter");
@@ -391,7 +391,7 @@ Test(runtime, stops_on_sigint_and_prints_the_maps)
 		return;
 	struct fixture fx;
 	fixture_init(&fx, "rt_timers.bpf.c", timers_pd);
-	fx.pd->probes.v[0].period_ns = 1000ull * 1000 * 1000 * 1000; /* never reaches exit() */
+	fx.pd->probes.v[0].period = 1000ull * 1000 * 1000 * 1000; /* never reaches exit() */
 	char out[600];
 	snprintf(out, sizeof(out), "%s/sigint.out", tmpdir);
 	pid_t c = run_in_child(&fx, out, 0);
@@ -413,7 +413,7 @@ Test(runtime, stops_when_the_traced_pid_exits)
 		return;
 	struct fixture fx;
 	fixture_init(&fx, "rt_timers.bpf.c", timers_pd);
-	fx.pd->probes.v[0].period_ns = 1000ull * 1000 * 1000 * 1000;
+	fx.pd->probes.v[0].period = 1000ull * 1000 * 1000 * 1000;
 	pid_t target = fork();
 	if (target == 0) {
 		struct timespec ts = { 0, 400 * 1000 * 1000 };

@@ -196,7 +196,7 @@ Test(resolve, begin_comes_first_in_the_probe_table)
 	cr_assert_eq(pd->probes.len, 4);
 	cr_expect_eq(pd->probes.v[0].kind, PD_PROBE_BEGIN);
 	cr_expect_str_eq(pd->probes.v[1].name, "interval:ms:100");
-	cr_expect_eq(pd->probes.v[1].period_ns, 100000000ull);
+	cr_expect_eq(pd->probes.v[1].period, 100000000ull);
 	cr_expect_str_eq(pd->probes.v[2].name, "profile:hz:99");
 	cr_expect_eq(pd->probes.v[2].freq_hz, 99);
 	cr_expect_eq(pd->probes.v[3].kind, PD_PROBE_END);
@@ -210,7 +210,7 @@ Test(resolve, aliases_expand_to_canonical_names)
 	struct checked *p = check("i:s:2 { } p:ms:5 { }");
 	expect_ok(p);
 	cr_expect_str_eq(p->c.pd->probes.v[0].name, "interval:s:2");
-	cr_expect_eq(p->c.pd->probes.v[0].period_ns, 2000000000ull);
+	cr_expect_eq(p->c.pd->probes.v[0].period, 2000000000ull);
 	cr_expect_str_eq(p->c.pd->probes.v[1].name, "profile:ms:5");
 	cr_expect_eq(p->c.pd->probes.v[1].kind, PD_PROBE_PROFILE);
 	done(p);
@@ -220,7 +220,7 @@ Test(resolve, interval_hz_becomes_a_period)
 {
 	struct checked *p = check("interval:hz:4 { }");
 	expect_ok(p);
-	cr_expect_eq(p->c.pd->probes.v[0].period_ns, 250000000ull);
+	cr_expect_eq(p->c.pd->probes.v[0].period, 250000000ull);
 	done(p);
 }
 
@@ -233,16 +233,52 @@ Test(resolve, an_unknown_probe_type_is_reported_with_a_suggestion)
 		   "t.bt:1:1: note: did you mean 'tracepoint'?\n");
 }
 
-Test(resolve, probe_types_of_later_issues_say_so)
+Test(resolve, kernel_probes_are_checked_against_the_kernel)
 {
-	expect_err("kprobe:do_nanosleep { }",
-		   "t.bt:1:1: error: kprobe probes are not supported yet\n"
-		   "kprobe:do_nanosleep { }\n"
+	if (!have_btf())
+		cr_skip_test("needs kernel BTF");
+	expect_err("kretprobe:vfs_read+4 { }",
+		   "t.bt:1:1: error: kretprobes cannot have an offset\n"
+		   "kretprobe:vfs_read+4 { }\n"
+		   "^~~~~~~~~~~~~~~~~~~~\n");
+	expect_err("fentry:no_such_fn_q { }",
+		   "t.bt:1:1: error: kernel function 'no_such_fn_q' has no BTF description: "
+		   "fentry cannot attach\n"
+		   "fentry:no_such_fn_q { }\n"
 		   "^~~~~~~~~~~~~~~~~~~\n");
-	expect_err("BEGIN { } uprobe:/bin/bash:readline { }",
-		   "t.bt:1:11: error: uprobe probes are not supported yet\n"
-		   "BEGIN { } uprobe:/bin/bash:readline { }\n"
-		   "          ^~~~~~~~~~~~~~~~~~~~~~~~~\n");
+	expect_err("hardware:cycle { }",
+		   "t.bt:1:1: error: unknown hardware event 'cycle'\n"
+		   "hardware:cycle { }\n"
+		   "^~~~~~~~~~~~~~\n"
+		   "t.bt:1:1: note: did you mean 'hardware:cycles'?\n");
+}
+
+Test(resolve, perf_events_take_names_aliases_and_counts)
+{
+	struct checked *p = check("software:faults:50 { } s:cs { } h:cycles:1000 { }");
+	expect_ok(p);
+	struct pd_probe *v = p->c.pd->probes.v;
+	cr_expect_str_eq(v[0].name, "software:faults:50");
+	cr_expect_eq(v[0].period, 50);
+	cr_expect_eq(v[0].perf_config, 2); /* PERF_COUNT_SW_PAGE_FAULTS */
+	cr_expect_str_eq(v[1].name, "software:cs");
+	cr_expect_eq(v[1].period, 1000);
+	cr_expect_str_eq(v[2].name, "hardware:cycles:1000");
+	cr_expect_eq(v[2].perf_config, 0); /* PERF_COUNT_HW_CPU_CYCLES */
+	done(p);
+}
+
+Test(resolve, positional_parameters_are_substituted_inside_attach_points)
+{
+	const char *params[] = { "GIN", "sched" };
+	if (!have_tracefs())
+		cr_skip_test("needs root and tracefs");
+	struct checked *p = check_opts("BE$1 { } tracepoint:$2:sched_switch { }", params, 2,
+				       false);
+	expect_ok(p);
+	cr_expect_str_eq(p->c.pd->probes.v[0].name, "BEGIN");
+	cr_expect_str_eq(p->c.pd->probes.v[1].name, "tracepoint:sched:sched_switch");
+	done(p);
 }
 
 Test(resolve, bad_interval_units_and_counts_are_reported)
@@ -770,18 +806,18 @@ Test(diagnostics, loops_control_and_unroll_are_checked)
 Test(diagnostics, builtins_outside_their_probes_are_reported)
 {
 	expect_err("BEGIN { print(args->x); }",
-		   "t.bt:1:15: error: the args builtin can only be used in tracepoint probes (BEGIN "
-		   "used here)\n"
+		   "t.bt:1:15: error: the args builtin is not available in BEGIN; it is for "
+		   "tracepoint, rawtracepoint, fentry, fexit probes\n"
 		   "BEGIN { print(args->x); }\n"
 		   "              ^~~~\n");
 	expect_err("END { print(retval); }",
-		   "t.bt:1:13: error: the retval builtin can only be used in kretprobe and uretprobe "
-		   "probes, which are not supported yet\n"
+		   "t.bt:1:13: error: the retval builtin is only available in return probes "
+		   "(kretprobe, uretprobe, fexit), not in END\n"
 		   "END { print(retval); }\n"
 		   "            ^~~~~~\n");
 	expect_err("BEGIN { print(arg0); }",
-		   "t.bt:1:15: error: the arg0 builtin can only be used in rawtracepoint probes (BEGIN "
-		   "used here)\n"
+		   "t.bt:1:15: error: the arg0 builtin is not available in BEGIN; it is for "
+		   "rawtracepoint, kprobe, kretprobe, fentry, fexit probes\n"
 		   "BEGIN { print(arg0); }\n"
 		   "              ^~~~\n");
 }
@@ -838,8 +874,12 @@ Test(list, a_glob_matches_every_provider)
 	FILE *f = open_memstream(&buf, &len);
 	int n = sema_list_probes("*sched_switch", false, f);
 	fclose(f);
-	cr_expect_eq(n, 2);
-	cr_expect_str_eq(buf, "tracepoint:sched:sched_switch\nrawtracepoint:sched_switch\n");
+	cr_expect_geq(n, 4);
+	cr_expect(strncmp(buf, "tracepoint:sched:sched_switch\nrawtracepoint:sched_switch\n", 56) == 0,
+		  "%s", buf);
+	cr_expect(strstr(buf, "\nkprobe:perf_trace_sched_switch\n"), "%s", buf);
+	cr_expect(strstr(buf, "\nfentry:perf_trace_sched_switch\n"), "%s", buf);
+	cr_expect(!strstr(buf, "kretprobe:"), "return probes are listed only when asked: %s", buf);
 	free(buf);
 }
 

@@ -1,0 +1,63 @@
+/* Attaching kernel probes: tracepoints, raw tracepoints, kprobes/kretprobes (with an offset
+ * or in a module) and fentry/fexit trampolines. */
+#include <bpf/libbpf.h>
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "progdesc.h"
+#include "runtime/attach.h"
+
+int rt_attach_tracepoint(struct rt_trace *t, const struct pd_probe *p, struct bpf_program *prog)
+{
+	return rt_add_link_or_errno(t, bpf_program__attach_tracepoint(prog, p->target, p->func));
+}
+
+const char *rt_tracepoint_missing(const struct pd_probe *p, int err)
+{
+	return err == -ENOENT ? "no such tracepoint" : NULL;
+}
+
+int rt_attach_rawtp(struct rt_trace *t, const struct pd_probe *p, struct bpf_program *prog)
+{
+	return rt_add_link_or_errno(t, bpf_program__attach_raw_tracepoint(prog, p->func));
+}
+
+int rt_attach_kprobe(struct rt_trace *t, const struct pd_probe *p, struct bpf_program *prog)
+{
+	char sym[512];
+	/* the kernel takes "module:function" for a function of a module */
+	if (p->target)
+		snprintf(sym, sizeof(sym), "%s:%s", p->target, p->func);
+	else
+		snprintf(sym, sizeof(sym), "%s", p->func);
+	LIBBPF_OPTS(bpf_kprobe_opts, ko, .offset = p->offset,
+		    .retprobe = p->kind == PD_PROBE_KRETPROBE);
+	return rt_add_link_or_errno(t, bpf_program__attach_kprobe_opts(prog, sym, &ko));
+}
+
+const char *rt_kprobe_missing(const struct pd_probe *p, int err)
+{
+	struct stat st;
+	if (stat("/sys/bus/event_source/devices/kprobe", &st))
+		return "this kernel has no kprobe support (CONFIG_KPROBES is off)";
+	if (err == -ENOENT || err == -EINVAL)
+		return "the function cannot be probed (inlined, notrace, or blacklisted), or the "
+		       "offset is not an instruction boundary";
+	return NULL;
+}
+
+int rt_attach_trampoline(struct rt_trace *t, const struct pd_probe *p, struct bpf_program *prog)
+{
+	return rt_add_link_or_errno(t, bpf_program__attach_trace(prog));
+}
+
+const char *rt_trampoline_missing(const struct pd_probe *p, int err)
+{
+	/* 524 is the kernel's ENOTSUPP, which user space has no name for */
+	if (err == -EOPNOTSUPP || err == -EPERM || err == -524)
+		return "this kernel cannot attach BPF trampolines (fentry/fexit need "
+		       "CONFIG_DYNAMIC_FTRACE_WITH_DIRECT_CALLS and an x86-64 or arm64 kernel)";
+	return NULL;
+}
