@@ -54,6 +54,16 @@ static bool parse_reg(const char **p, struct reg *r)
 	return false;
 }
 
+/* The value of digit c in base (10 or 16), or -1. */
+static int digit(char c, int base)
+{
+	if (isdigit((unsigned char)c))
+		return c - '0';
+	if (base == 16 && isxdigit((unsigned char)c))
+		return tolower((unsigned char)c) - 'a' + 10;
+	return -1;
+}
+
 /* A decimal or 0x-hex number with an optional sign, as gas prints them. Magnitudes up to
  * UINT64_MAX are accepted (and wrap) so "$18446744073709551615" keeps its bits. */
 static bool parse_num(const char **p, int64_t *out)
@@ -67,11 +77,10 @@ static bool parse_num(const char **p, int64_t *out)
 		base = 16;
 		s += 2;
 	}
-	if (!isxdigit((unsigned char)*s) || (base == 10 && !isdigit((unsigned char)*s)))
+	if (digit(*s, base) < 0)
 		return false;
 	uint64_t v = 0;
-	for (; base == 16 ? isxdigit((unsigned char)*s) : isdigit((unsigned char)*s); s++) {
-		int d = isdigit((unsigned char)*s) ? *s - '0' : (tolower((unsigned char)*s) - 'a' + 10);
+	for (int d; (d = digit(*s, base)) >= 0; s++) {
 		if (v > (UINT64_MAX - (uint64_t)d) / (uint64_t)base)
 			return false;
 		v = v * (uint64_t)base + (uint64_t)d;
@@ -144,8 +153,9 @@ static int parse_mem(const char **p, struct usdt_arg *out)
 	}
 	if (*s == ',') {
 		s++;
-		if (out->rip_relative || !parse_reg(&s, &r) || r.width != 8 || r.off == PT_REGS_IP ||
-		    r.off == PT_REGS_SP)
+		/* %rsp cannot index; %rip takes neither an index nor being one */
+		if (out->rip_relative || !parse_reg(&s, &r) || r.width != 8 ||
+		    r.off == PT_REGS_IP || r.off == PT_REGS_SP)
 			return -EINVAL;
 		out->idx_reg_off = r.off;
 		if (*s == ',') {

@@ -1,9 +1,11 @@
 /* Unit tests for src/sema/usdt*.c: x86-64 argument specs, probe discovery in the notes of
  * build/usdt_target (-O2 and -O0) and build/libusdt_target.so (built by `make unit`), and
  * the USDT files a running process maps. */
+#define _GNU_SOURCE /* memmem */
 #include "sema/usdt.h"
 
 #include <criterion/criterion.h>
+#include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -300,6 +302,92 @@ Test(usdt, reports_files_without_probes_and_bad_files)
 	cr_expect_eq(sema_usdt_probes(&a, "Makefile", &l), -ENOEXEC);
 	cr_expect_eq(sema_usdt_probes(&a, "/nonexistent/usdt", &l), -ENOENT);
 	cr_expect_eq(l.len, 0);
+	arena_free(&a);
+}
+
+/* A copy of a build file in a temporary file, patched in memory by the caller first. */
+struct file_copy {
+	char *buf;
+	size_t size;
+	char path[64];
+};
+
+static void copy_load(struct file_copy *c, const char *name)
+{
+	FILE *f = fopen(build_path(name), "rb");
+	cr_assert_not_null(f);
+	fseek(f, 0, SEEK_END);
+	c->size = (size_t)ftell(f);
+	rewind(f);
+	c->buf = malloc(c->size);
+	cr_assert(c->buf && fread(c->buf, 1, c->size, f) == c->size);
+	fclose(f);
+}
+
+static void copy_write(struct file_copy *c)
+{
+	strcpy(c->path, "/tmp/test_usdt.XXXXXX");
+	int fd = mkstemp(c->path);
+	cr_assert_geq(fd, 0);
+	cr_assert_eq(write(fd, c->buf, c->size), (ssize_t)c->size);
+	close(fd);
+}
+
+static void copy_free(struct file_copy *c)
+{
+	unlink(c->path);
+	free(c->buf);
+}
+
+/* The section header called name in a 64-bit ELF image, read with <elf.h> only. */
+static Elf64_Shdr *raw_section(char *img, const char *name)
+{
+	Elf64_Ehdr *eh = (Elf64_Ehdr *)img;
+	Elf64_Shdr *sh = (Elf64_Shdr *)(img + eh->e_shoff);
+	const char *strs = img + sh[eh->e_shstrndx].sh_offset;
+	for (int i = 0; i < eh->e_shnum; i++)
+		if (!strcmp(strs + sh[i].sh_name, name))
+			return &sh[i];
+	cr_assert_fail("no section %s", name);
+	return NULL;
+}
+
+Test(usdt, adjusts_addresses_by_how_far_stapsdt_base_moved)
+{
+	struct arena a = { 0 };
+	struct file_copy c;
+	const uint64_t delta = 0x10000;
+	copy_load(&c, "usdt_target");
+	/* What prelink does: sections move, the notes' addresses stay. */
+	raw_section(c.buf, ".stapsdt.base")->sh_addr += delta;
+	copy_write(&c);
+	usdt_probe_list orig = probes_of(&a, build_path("usdt_target"));
+	usdt_probe_list moved = probes_of(&a, c.path);
+	copy_free(&c);
+	cr_assert_eq(moved.len, orig.len);
+	for (int i = 0; i < orig.len; i++) {
+		cr_expect_eq(moved.v[i].pc, orig.v[i].pc + delta, "%s", orig.v[i].name);
+		cr_expect_eq(moved.v[i].sem, orig.v[i].sem ? orig.v[i].sem + delta : 0);
+	}
+	arena_free(&a);
+}
+
+Test(usdt, keeps_a_probe_whose_arguments_do_not_parse)
+{
+	struct arena a = { 0 };
+	struct file_copy c;
+	static const char good[] = "-8@usdt_hits(%rip)", bad[] = "-8@usdt_hits(%xyz)";
+	copy_load(&c, "usdt_target");
+	char *at = memmem(c.buf, c.size, good, sizeof(good));
+	cr_assert_not_null(at);
+	memcpy(at, bad, sizeof(bad));
+	copy_write(&c);
+	usdt_probe_list l = probes_of(&a, c.path);
+	copy_free(&c);
+	cr_assert_str_eq(probe_names(&a, &l),
+			 "bpfscope:dup/1 bpfscope:dup/1 bpfscope:zero/0 bpfscope:one/1 "
+			 "bpfscope:three/3 bpfscope:six/6 bpfscope:global/-1 bpfscope:sem/2");
+	cr_expect_str_eq(l.v[6].args_text, bad);
 	arena_free(&a);
 }
 
