@@ -422,15 +422,17 @@ Test(usdt, lists_the_usdt_files_a_process_maps)
 	struct arena a = { 0 };
 	pid_t pid = start_target();
 	sema_name_list files = { 0 };
+	int err = 0;
 	/* Until exec and the dynamic loader are done: both files mapped. */
-	for (int tries = 0; tries < 300; tries++) {
+	for (int tries = 0; !err && tries < 300; tries++) {
 		files.len = 0;
-		cr_assert_eq(sema_usdt_pid_files(&a, pid, &files), 0);
+		err = sema_usdt_pid_files(&a, pid, &files);
 		if (files.len == 2)
 			break;
 		nanosleep(&(struct timespec){ 0, 10 * 1000000 }, NULL);
 	}
 	stop(pid);
+	cr_assert_eq(err, 0, "%s", strerror(-err));
 	char *root = arena_sprintf(&a, "/proc/%d/root/", (int)pid);
 	cr_assert_eq(files.len, 2, "%d files", files.len);
 	cr_expect(!strncmp(files.v[0], root, strlen(root)), "%s", files.v[0]);
