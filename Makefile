@@ -11,7 +11,7 @@ SAN ?= 0
 LLVM_STATIC ?= 1
 
 DEB_PACKAGES := gcc make pkg-config flex bison clang llvm-19-dev libbpf-dev libelf-dev libdw-dev \
-	zlib1g-dev libzstd-dev libcriterion-dev python3 bpftrace bpftool hyperfine
+	zlib1g-dev libzstd-dev libcriterion-dev python3 bpftrace bpftool hyperfine systemtap-sdt-dev
 
 ifeq ($(V),0)
 Q := @
@@ -134,13 +134,32 @@ run: deps
 	$(MAKE) all
 	./bpfscope examples/run_demo.bt
 
-unit: $(TEST_BINS) $(BUILD)/workload
+USDT_TARGETS := $(BUILD)/usdt_target $(BUILD)/usdt_target_O0 $(BUILD)/libusdt_target.so
+unit: $(TEST_BINS) $(BUILD)/workload $(USDT_TARGETS)
 
 # The runtime suites and benchmarks trace this program; static, so no loader syscalls.
 $(BUILD)/workload: tests/workload/workload.c
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
 	$(Q)$(CC) -std=gnu11 -O2 -Wall -Wextra -static -o $@ $< || $(CC) -std=gnu11 -O2 -o $@ $<
+
+# USDT probes (<sys/sdt.h>) for test_usdt and the runtime suites: -O2 so gcc picks register
+# and memory operands, -O0 for frame-pointer ones; the library has a probe of its own.
+USDT_SRCS := tests/workload/usdt_target.c tests/workload/usdt_target_sem.c
+$(BUILD)/libusdt_target.so: tests/workload/usdt_lib.c
+	@mkdir -p $(dir $@)
+	@echo "  CC      $@"
+	$(Q)$(CC) -std=gnu11 -O2 -g -Wall -Wextra -fPIC -shared -o $@ $<
+
+$(BUILD)/usdt_target: $(USDT_SRCS) $(BUILD)/libusdt_target.so
+	@echo "  CC      $@"
+	$(Q)$(CC) -std=gnu11 -O2 -g -Wall -Wextra -o $@ $(USDT_SRCS) -L$(BUILD) -lusdt_target \
+		-Wl,-rpath,'$$ORIGIN'
+
+$(BUILD)/usdt_target_O0: $(USDT_SRCS) $(BUILD)/libusdt_target.so
+	@echo "  CC      $@"
+	$(Q)$(CC) -std=gnu11 -O0 -g -Wall -Wextra -o $@ $(USDT_SRCS) -L$(BUILD) -lusdt_target \
+		-Wl,-rpath,'$$ORIGIN'
 
 # Every suite: unit (Criterion), runtime (real probes), compatibility with bpftrace.
 test: deps
