@@ -16,6 +16,7 @@
 
 #include "../util/arena.h"
 #include "elf_syms.h"
+#include "sema_int.h"
 
 /* 0 when path is a regular file starting with the ELF magic, else a negative errno. */
 static int check_elf(const char *path)
@@ -180,6 +181,7 @@ static bool search_cache_map(struct search *s, const char *m, size_t size, const
 	return false;
 }
 
+/* Looks want up in root/etc/ld.so.cache; true when found or on a fatal error. */
 static bool search_ld_cache(struct search *s, const char *want)
 {
 	char path[PATH_MAX];
@@ -198,6 +200,15 @@ static bool search_ld_cache(struct search *s, const char *want)
 	}
 	close(fd);
 	return found;
+}
+
+const char *sema_ld_cache_lookup(struct arena *a, const char *root, const char *want, int *err)
+{
+	struct search s = { .a = a, .root = root, .err = -ENOENT };
+	if (search_ld_cache(&s, want) && s.found)
+		return s.found;
+	*err = s.err;
+	return NULL;
 }
 
 /* Without a cache entry: the directories the dynamic linker searches by default. Within a

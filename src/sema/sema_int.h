@@ -61,6 +61,13 @@ int kbtf_rawtp_nargs(const char *name);
 /* Appends the name of every raw tracepoint (btf_trace_* typedefs) matching glob, sorted. */
 int kbtf_rawtp_match(struct arena *a, const char *glob, sema_name_list *out);
 
+/* ---- binpath.c (the rest is in elf_syms.h) ---- */
+
+/* The file root/etc/ld.so.cache gives for library want ("libc", "libc.so.6"), entries of this
+ * machine's architecture only, as root + path when it is an ELF file. NULL with *err set
+ * (-ENOENT: no such entry). */
+const char *sema_ld_cache_lookup(struct arena *a, const char *root, const char *want, int *err);
+
 /* ---- cdef.c and the generated stdlib.c ---- */
 
 /* The .bt files of stdlib/, concatenated and embedded at build time. */

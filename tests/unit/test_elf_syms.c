@@ -13,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "sema/sema_int.h"
 #include "sema/types.h"
 #include "util/arena.h"
 
@@ -167,6 +168,61 @@ Test(elf_syms, resolves_library_names_through_ld_so_cache)
 	/* "libcap.so.2" must not pass for "libc" and "libc.so" is a linker script. */
 	cr_assert_null(sema_bin_resolve(&a, "libc.so", 0, &err));
 	cr_assert_eq(err, -ENOENT);
+}
+
+/* A root whose ld.so.cache ldconfig writes in the given format from the libraries copied
+ * into it; skips the test without ldconfig or root. */
+static const char *make_root(const char *format, bool with_x86_64)
+{
+	static char root[] = "/tmp/elf_syms_root.XXXXXX";
+	char cmd[1024];
+	if (!mkdtemp(root))
+		cr_skip_test("mkdtemp: %s", strerror(errno));
+	snprintf(cmd, sizeof(cmd),
+		 "set -e; cd %s; mkdir -p etc lib32 lib/x86_64-linux-gnu; echo /lib32 > etc/ld.so.conf;"
+		 "cp /lib32/libc.so.6 lib32/; %s"
+		 "/sbin/ldconfig -X -c %s -r %s 2>/dev/null",
+		 root, with_x86_64 ? "cp /lib/x86_64-linux-gnu/libc.so.6 lib/x86_64-linux-gnu/;" : "",
+		 format, root);
+	if (access("/lib32/libc.so.6", R_OK) || system(cmd) != 0)
+		cr_skip_test("cannot build an ld.so.cache (needs root, ldconfig, libc6-i386)");
+	return root;
+}
+
+static void remove_root(const char *root)
+{
+	char cmd[256];
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", root);
+	cr_assert_eq(system(cmd), 0);
+}
+
+Test(elf_syms, skips_ld_so_cache_entries_of_other_architectures)
+{
+	int err = 0;
+	const char *root = make_root("new", false);
+	cr_assert_null(sema_ld_cache_lookup(&a, root, "libc", &err));
+	cr_assert_eq(err, -ENOENT);
+	remove_root(root);
+}
+
+Test(elf_syms, reads_the_new_format_after_an_old_one)
+{
+	int err = 0;
+	char want[PATH_MAX];
+	char head[12] = "";
+	const char *root = make_root("compat", true);
+	snprintf(want, sizeof(want), "%s/etc/ld.so.cache", root);
+	FILE *f = fopen(want, "r");
+	cr_assert_not_null(f);
+	cr_assert_eq(fread(head, 1, 11, f), 11);
+	fclose(f);
+	/* The old table first (ldconfig keeps its entry count even, so no padding before the new). */
+	cr_assert_str_eq(head, "ld.so-1.7.0");
+	snprintf(want, sizeof(want), "%s/lib/x86_64-linux-gnu/libc.so.6", root);
+	cr_assert_str_eq(sema_ld_cache_lookup(&a, root, "libc", &err), want);
+	cr_assert_str_eq(sema_ld_cache_lookup(&a, root, "libc.so.6", &err), want);
+	cr_assert_null(sema_ld_cache_lookup(&a, root, "libpthread", &err));
+	remove_root(root);
 }
 
 Test(elf_syms, resolves_programs_through_path)
