@@ -24,7 +24,7 @@ CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Wno-unused-parameter -Wno-missing-fie
 	-Werror=implicit-function-declaration -Isrc -I$(BUILD)/gen \
 	$(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 LLVM_CFLAGS := $(shell $(LLVM_CONFIG) --cflags 2>/dev/null | sed 's/-std=[^ ]*//')
-LLVM_COMPONENTS := bpf core passes target analysis mcdisassembler
+LLVM_COMPONENTS := bpf core passes target analysis mcdisassembler x86disassembler x86desc x86info
 LLVM_LIBS_SHARED := $(shell $(LLVM_CONFIG) --ldflags 2>/dev/null) \
 	$(shell $(LLVM_CONFIG) --libs $(LLVM_COMPONENTS) 2>/dev/null)
 LLVM_LIBS_STATIC := $(shell $(LLVM_CONFIG) --ldflags 2>/dev/null) \
@@ -118,7 +118,7 @@ $(BUILD)/tests/%.o: tests/unit/%.c $(GEN_H)
 
 $(BUILD)/tests/test_%: $(BUILD)/tests/test_%.o $(LIB)
 	@echo "  LINK    $@"
-	$(Q)$(CC) $(LDFLAGS) -o $@ $< $(LIB) $(LLVM_LIBS_SHARED) $(LIBS) \
+	$(Q)$(CC) $(LDFLAGS) -o $@ $< $(LIB) $(LLVM_LIBS_SHARED) $(LIBS) -lstdc++ \
 		$(shell pkg-config --libs criterion)
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
@@ -135,7 +135,7 @@ run: deps
 	./bpfscope examples/run_demo.bt
 
 USDT_TARGETS := $(BUILD)/usdt_target $(BUILD)/usdt_target_O0 $(BUILD)/libusdt_target.so
-unit: $(TEST_BINS) $(BUILD)/workload $(USDT_TARGETS)
+unit: $(TEST_BINS) $(BUILD)/workload $(USDT_TARGETS) $(UPROBE_TARGETS)
 
 # The runtime suites and benchmarks trace this program; static, so no loader syscalls.
 $(BUILD)/workload: tests/workload/workload.c
@@ -160,6 +160,38 @@ $(BUILD)/usdt_target_O0: $(USDT_SRCS) $(BUILD)/libusdt_target.so
 	@echo "  CC      $@"
 	$(Q)$(CC) -std=gnu11 -O0 -g -Wall -Wextra -o $@ $(USDT_SRCS) -L$(BUILD) -lusdt_target \
 		-Wl,-rpath,'$$ORIGIN'
+
+# Uprobe targets for tests/unit/test_elf_syms.c and the uprobe runtime suites: -g -O0 so
+# every function keeps its symbol and its parameters their DWARF. The executable exports
+# its functions (-rdynamic) so the stripped copy still lists them from .dynsym.
+UPROBE_DIR := $(BUILD)/uprobe
+UPROBE_TARGETS := $(addprefix $(UPROBE_DIR)/,uprobe_target uprobe_target_pie \
+	libuprobe_target.so uprobe_target_stripped uprobe_target_cpp)
+UPROBE_CFLAGS := -std=gnu11 -g -O0 -Wall -Wextra
+
+$(UPROBE_DIR)/uprobe_target: tests/workload/uprobe_target.c
+	@mkdir -p $(dir $@)
+	@echo "  CC      $@"
+	$(Q)$(CC) $(UPROBE_CFLAGS) -no-pie -rdynamic -o $@ $<
+
+$(UPROBE_DIR)/uprobe_target_pie: tests/workload/uprobe_target.c
+	@mkdir -p $(dir $@)
+	@echo "  CC      $@"
+	$(Q)$(CC) $(UPROBE_CFLAGS) -fPIE -pie -o $@ $<
+
+$(UPROBE_DIR)/libuprobe_target.so: tests/workload/uprobe_target.c
+	@mkdir -p $(dir $@)
+	@echo "  CC      $@"
+	$(Q)$(CC) $(UPROBE_CFLAGS) -DUPROBE_TARGET_LIB -fPIC -shared -o $@ $<
+
+$(UPROBE_DIR)/uprobe_target_stripped: $(UPROBE_DIR)/uprobe_target
+	@echo "  STRIP   $@"
+	$(Q)strip --strip-all -o $@ $<
+
+$(UPROBE_DIR)/uprobe_target_cpp: tests/workload/uprobe_target_cpp.cpp
+	@mkdir -p $(dir $@)
+	@echo "  CXX     $@"
+	$(Q)$(CXX) -g -O0 -Wall -Wextra -no-pie -o $@ $<
 
 # Every suite: unit (Criterion), runtime (real probes), compatibility with bpftrace.
 test: deps

@@ -3,10 +3,18 @@
 #ifndef CODEGEN_H
 #define CODEGEN_H
 
+#include <stddef.h>
+#include <stdint.h>
+
 struct compiler;
 
 /* Emits c->elf/c->elf_size and sets c->pd->probes[i].prog_name. Prints IR/asm when
  * c->opts.debug asks. Returns 0, -EINVAL after diagnostics, or a negative errno. */
 int cg_emit(struct compiler *c);
+
+/* Decodes x86-64 instructions from code[0] on: 1 when one starts exactly at off, 0 when off
+ * falls inside an instruction or off >= len, -EILSEQ when bytes before off do not decode,
+ * -ENOSYS when LLVM lacks the x86 disassembler. */
+int cg_insn_lengths_ok(const uint8_t *code, size_t len, size_t off);
 
 #endif

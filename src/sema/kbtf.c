@@ -169,15 +169,7 @@ static int add_member(struct type *r, const struct btf_type *t, int i)
 	 * flatten them with their offsets adjusted. */
 	if ((!n || !n[0]) && mt->kind == TY_RECORD) {
 		int err = kbtf_complete(mt);
-		if (err)
-			return err;
-		for (int j = 0; j < mt->fields.len; j++) {
-			struct ty_field f = mt->fields.v[j];
-			f.offset += (int)(bitoff / 8);
-			if (vec_push(&kb.arena, &r->fields, f))
-				return -ENOMEM;
-		}
-		return 0;
+		return err ? err : ty_add_fields(&kb.arena, r, mt, (int)(bitoff / 8));
 	}
 	struct ty_field f = { 0 };
 	f.name = n ? n : "";

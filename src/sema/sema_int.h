@@ -78,6 +78,13 @@ int sema_kfunc_match(struct arena *a, const char *glob, sema_name_list *out);
  * told (no /proc/kallsyms, or addresses hidden). */
 bool sema_kfunc_exists(const char *name, const char *module);
 
+/* ---- binpath.c (the rest is in elf_syms.h) ---- */
+
+/* The file root/etc/ld.so.cache gives for library want ("libc", "libc.so.6"), entries of this
+ * machine's architecture only, as root + path when it is an ELF file. NULL with *err set
+ * (-ENOENT: no such entry). */
+const char *sema_ld_cache_lookup(struct arena *a, const char *root, const char *want, int *err);
+
 /* ---- cdef.c and the generated stdlib.c ---- */
 
 /* The .bt files of stdlib/, concatenated and embedded at build time. */

@@ -2,6 +2,7 @@
  * shared static instances; everything else lives in the caller's arena. */
 #include "types.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -126,6 +127,17 @@ struct type *ty_tuple(struct arena *a, struct type **elems, int n)
 	t->align = align;
 	t->size = round_up(off, align);
 	return t;
+}
+
+int ty_add_fields(struct arena *a, struct type *dst, const struct type *src, int offset)
+{
+	for (int j = 0; j < src->fields.len; j++) {
+		struct ty_field f = src->fields.v[j];
+		f.offset += offset;
+		if (vec_push(a, &dst->fields, f))
+			return -ENOMEM;
+	}
+	return 0;
 }
 
 bool ty_is_integer(const struct type *t)

@@ -73,6 +73,9 @@ struct type *ty_array(struct arena *a, struct type *elem, int nelem);
 /* A tuple of n element types laid out with C alignment. */
 struct type *ty_tuple(struct arena *a, struct type **elems, int n);
 struct type *ty_new(struct arena *a, enum ty_kind kind); /* other kinds; fill in fields */
+/* Appends src's fields to dst's, offset bytes further: how the members of an anonymous
+ * struct or union become reachable by name from the parent. Returns 0 or -ENOMEM. */
+int ty_add_fields(struct arena *a, struct type *dst, const struct type *src, int offset);
 
 bool ty_is_integer(const struct type *t);
 bool ty_is_aggregation(const struct type *t); /* TY_COUNT .. TY_LHIST */
