@@ -7,7 +7,5 @@ static int expand(struct sema_attach *a)
 	return 0;
 }
 
-const struct sema_provider sema_prov_uprobe = { .expand = expand };
-const struct sema_provider sema_prov_usdt = { .expand = expand };
 const struct sema_provider sema_prov_watchpoint = { .expand = expand };
 const struct sema_provider sema_prov_iter = { .expand = expand };

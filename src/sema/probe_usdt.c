@@ -5,8 +5,16 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "elf_syms.h"
 #include "provider.h"
 #include "usdt.h"
+
+/* "/proc/42/root/usr/lib/x.so" is shown as the process sees it: "/usr/lib/x.so". */
+static const char *shown_path(const char *file)
+{
+	const char *root = strncmp(file, "/proc/", 6) == 0 ? strstr(file, "/root/") : NULL;
+	return root ? root + 5 : file;
+}
 
 /* The files to search: BINARY resolved as uprobes resolve it; with -p, every mapped file
  * whose path or name matches the glob (all of them when BINARY is empty or "*"). */
@@ -30,13 +38,6 @@ static int files_of(struct sema_attach *a, const char *bin, sema_name_list *out,
 	if (path && vec_push(&c->arena, out, path))
 		return -ENOMEM;
 	return 0;
-}
-
-/* "/proc/42/root/usr/lib/x.so" is shown as the process sees it: "/usr/lib/x.so". */
-static const char *shown_path(const char *file)
-{
-	const char *root = strncmp(file, "/proc/", 6) == 0 ? strstr(file, "/root/") : NULL;
-	return root ? root + 5 : file;
 }
 
 static int add(struct sema_attach *a, const char *file, const struct usdt_probe *u)
