@@ -68,7 +68,7 @@ else
 BIN := bpfscope
 endif
 
-.PHONY: all deps run test unit test-runtime test-compat bench clean golden-update fmt fuzz
+.PHONY: all deps run test unit test-runtime test-compat bench clean golden-update fmt fuzz install
 all: $(BIN)
 
 $(BIN): $(MAIN_OBJ) $(LIB)
@@ -248,6 +248,19 @@ fuzz: $(FUZZ_BIN)
 	FUZZ_LAST=$(FUZZ_LAST) $(FUZZ_BIN) -max_total_time=$(FUZZ_SECONDS) -timeout=20 \
 		-rss_limit_mb=4096 -max_len=8192 -dict=tests/fuzz/bpftrace.dict \
 		-artifact_prefix=$(FUZZ_DIR)/crashes/ $(FUZZ_DIR)/corpus tests/fuzz/corpus
+
+# `make install PREFIX=/usr DESTDIR=/tmp/pkg`: the binary (as bpfscope, whichever build),
+# the man page and the example scripts.
+PREFIX ?= /usr/local
+BINDIR := $(PREFIX)/bin
+MAN8DIR := $(PREFIX)/share/man/man8
+EXAMPLESDIR := $(PREFIX)/share/bpfscope/examples
+
+install: $(BIN)
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MAN8DIR) $(DESTDIR)$(EXAMPLESDIR)
+	install -m 755 $(BIN) $(DESTDIR)$(BINDIR)/bpfscope
+	install -m 644 docs/bpfscope.8 $(DESTDIR)$(MAN8DIR)/bpfscope.8
+	install -m 644 $(wildcard examples/*.bt) $(DESTDIR)$(EXAMPLESDIR)
 
 clean:
 	rm -rf build bpfscope

@@ -286,6 +286,8 @@ static int trace(struct rt_trace *t)
 	err = run_kind(t, PD_PROBE_BEGIN);
 	if (!err && !t->exiting)
 		err = rt_attach_all(t);
+	if (!err && !t->exiting && o->verbose)
+		rt_verbose_attached(t);
 	if (!err && !t->exiting)
 		err = rt_child_release(t);
 	if (!err && !t->exiting)
@@ -334,6 +336,8 @@ int rt_run(const struct pd_prog *pd, const void *elf, size_t elf_size, const str
 			      .globals_fd = -1, .child_go_fd = -1 };
 	setup_output(&t);
 	int err = rt_load(&t, elf, elf_size);
+	if (!err && o->verbose)
+		rt_verbose_loaded(&t);
 	if (err || o->dry_run) {
 		cleanup(&t);
 		return err;

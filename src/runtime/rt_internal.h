@@ -70,6 +70,10 @@ int rt_fill_globals(struct rt_trace *t);
 /* verifier.c: explain a rejected program (log tail, script line). */
 void rt_report_verifier(struct rt_trace *t, int err);
 
+/* verbose.c: -v lines on stderr after load (programs, maps) and after attach. */
+void rt_verbose_loaded(struct rt_trace *t);
+void rt_verbose_attached(struct rt_trace *t);
+
 /* attach.c */
 int rt_attach_all(struct rt_trace *t);
 void rt_detach_all(struct rt_trace *t);

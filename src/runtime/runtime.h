@@ -31,6 +31,15 @@ struct rt_opts {
 	struct diag *diag; /* for mapping verifier errors to script lines; may be NULL */
 };
 
+/* What loading and attaching BPF programs needs; messages start with it when it is missing. */
+#define RT_PRIV_NEEDED                                                                             \
+	"bpfscope needs root, or the capabilities CAP_BPF and CAP_PERFMON (and CAP_SYS_ADMIN on " \
+	"older kernels)"
+
+/* Whether this process holds what tracing needs: CAP_SYS_ADMIN, or CAP_BPF and CAP_PERFMON
+ * (effective). A cheap check before compiling; the kernel has the last word. */
+bool rt_can_trace(void);
+
 /* Loads, attaches, runs until exit()/signal/child exit, runs END, prints maps.
  * Returns 0 on a normal end, or a negative errno after printing one clear message. */
 int rt_run(const struct pd_prog *pd, const void *elf, size_t elf_size, const struct rt_opts *o);

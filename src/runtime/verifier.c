@@ -4,6 +4,7 @@
 #define _GNU_SOURCE /* memmem */
 #include <bpf/libbpf.h>
 #include <ctype.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -121,6 +122,11 @@ static void report_line(struct rt_trace *t, int line, const char *reason)
 
 void rt_report_verifier(struct rt_trace *t, int err)
 {
+	if (err == -EPERM && !rt_can_trace()) {
+		fprintf(stderr, "error: %s: failed to load the BPF object: %s\n", RT_PRIV_NEEDED,
+			strerror(-err));
+		return;
+	}
 	const char *probe = failed_probe(t);
 	if (!probe || !t->log_buf || !t->log_buf[0]) {
 		fprintf(stderr, "error: failed to load the BPF object: %s\n", strerror(-err));
