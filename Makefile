@@ -134,8 +134,6 @@ run: deps
 	$(MAKE) all
 	./bpfscope examples/run_demo.bt
 
-USDT_TARGETS := $(BUILD)/usdt_target $(BUILD)/usdt_target_O0 $(BUILD)/libusdt_target.so
-unit: $(TEST_BINS) $(BUILD)/workload $(USDT_TARGETS) $(UPROBE_TARGETS)
 
 # The runtime suites and benchmarks trace this program; static, so no loader syscalls.
 $(BUILD)/workload: tests/workload/workload.c
@@ -192,6 +190,10 @@ $(UPROBE_DIR)/uprobe_target_cpp: tests/workload/uprobe_target_cpp.cpp
 	@mkdir -p $(dir $@)
 	@echo "  CXX     $@"
 	$(Q)$(CXX) -g -O0 -Wall -Wextra -no-pie -o $@ $<
+
+# Programs the unit and runtime suites trace (defined above: prerequisites expand at once).
+USDT_TARGETS := $(BUILD)/usdt_target $(BUILD)/usdt_target_O0 $(BUILD)/libusdt_target.so
+unit: $(TEST_BINS) $(BUILD)/workload $(USDT_TARGETS) $(UPROBE_TARGETS)
 
 # Every suite: unit (Criterion), runtime (real probes), compatibility with bpftrace.
 test: deps

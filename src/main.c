@@ -69,7 +69,7 @@ static int list_program(const struct cli *cl, const struct pd_prog *pd)
 		if (seen)
 			continue;
 		if (cl->rt.verbose && (p->kind == PD_PROBE_TRACEPOINT || p->kind == PD_PROBE_RAWTP)) {
-			if (sema_list_probes(p->name, true, stdout) < 0)
+			if (sema_list_probes(p->name, true, cl->cc.pid, stdout) < 0)
 				return 1;
 		} else {
 			printf("%s\n", p->name);
@@ -149,7 +149,7 @@ int main(int argc, char **argv)
 		r = -1;
 	int rc = r > 0 ? 0 : 1;
 	if (!r && cl.list && !cl.program && !cl.file)
-		rc = sema_list_probes(cl.list_glob, cl.rt.verbose > 0, stdout) < 0 ? 1 : 0;
+		rc = sema_list_probes(cl.list_glob, cl.rt.verbose > 0, cl.cc.pid, stdout) < 0 ? 1 : 0;
 	else if (!r)
 		rc = run_script(&cl);
 	cli_fini(&cl);

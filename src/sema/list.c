@@ -37,9 +37,9 @@ static bool kind_wanted(const struct sema_lister *l, enum pd_probe_kind k)
 	       (k == PD_PROBE_FENTRY && sema_glob_match(l->kind_glob, "fexit"));
 }
 
-int sema_list_probes(const char *glob, bool verbose, FILE *out)
+int sema_list_probes(const char *glob, bool verbose, int pid, FILE *out)
 {
-	struct sema_lister l = { .verbose = verbose, .out = out };
+	struct sema_lister l = { .verbose = verbose, .pid = pid, .out = out };
 	int err = 0;
 	if (glob && glob[0] && !(l.glob = expand_alias(&l.arena, glob, &l.kind_glob)))
 		err = -ENOMEM;

@@ -200,6 +200,10 @@ static struct type *args(struct compiler *c, const struct pd_probe *p, struct se
 			 const char **why)
 {
 	elf_param_list params = { 0 };
+	if (p->kind == PD_PROBE_URETPROBE) {
+		*why = "a uretprobe has no args: its argument registers are clobbered (use retval)";
+		return NULL;
+	}
 	int err = sema_dwarf_params(&c->arena, p->target, p->func, &params);
 	if (err) {
 		*why = err == -ENOMEM ? NULL :

@@ -97,11 +97,28 @@ static int expand(struct sema_attach *a)
 	return 0;
 }
 
+/* One line per probe, not per site. */
+static bool seen(const usdt_probe_list *probes, int j)
+{
+	for (int i = 0; i < j; i++)
+		if (!strcmp(probes->v[i].provider, probes->v[j].provider) &&
+		    !strcmp(probes->v[i].name, probes->v[j].name))
+			return true;
+	return false;
+}
+
 /* -l 'usdt:BINARY:*' (or -p PID with 'usdt:*'): the probes of a binary or a process. */
 static int list(struct sema_lister *l)
 {
 	sema_name_list files = { 0 };
 	int err = 0;
+	const char *rest = "*"; /* the glob after the binary: [provider:]name */
+	if (l->glob && strncmp(l->glob, "usdt:", 5) == 0 && strchr(l->glob + 5, ':'))
+		rest = strchr(l->glob + 5, ':') + 1;
+	if (!strchr(rest, ':') && strcmp(rest, "*"))
+		rest = arena_sprintf(&l->arena, "*:%s", rest);
+	if (!rest)
+		return -ENOMEM;
 	if (l->pid > 0) {
 		err = sema_usdt_pid_files(&l->arena, l->pid, &files);
 	} else if (l->glob && strncmp(l->glob, "usdt:", 5) == 0) {
@@ -119,14 +136,14 @@ static int list(struct sema_lister *l)
 			return -ENOMEM;
 		const char *shown = shown_path(files.v[i]);
 		for (int j = 0; j < probes.len; j++) {
-			char *s = arena_sprintf(&l->arena, "usdt:%s:%s:%s", shown,
-						probes.v[j].provider, probes.v[j].name);
+			const struct usdt_probe *u = &probes.v[j];
+			char *s = arena_sprintf(&l->arena, "%s:%s", u->provider, u->name);
 			if (!s)
 				return -ENOMEM;
-			if (j > 0 && !strcmp(probes.v[j].provider, probes.v[j - 1].provider) &&
-			    !strcmp(probes.v[j].name, probes.v[j - 1].name))
-				continue; /* one line per probe, not per site */
-			sema_list_name(l, s);
+			if (!sema_glob_match(rest, s) || seen(&probes, j))
+				continue;
+			fprintf(l->out, "usdt:%s:%s\n", shown, s);
+			l->count++;
 		}
 	}
 	return err == -ENOMEM ? err : 0;

@@ -77,8 +77,9 @@ int sema_resolve(struct compiler *c);
  * formats into c->pd. Returns 0, -EINVAL after diagnostics, or -ENOMEM. */
 int sema_typecheck(struct compiler *c);
 
-/* -l [glob]: prints every attach point this machine can attach matching glob (NULL: all),
+/* -l [glob]: prints every attach point this machine can attach matching glob (NULL: all;
+ * with pid, the usdt probes of that process too),
  * with their arguments when verbose. Returns the number printed, or a negative errno. */
-int sema_list_probes(const char *glob, bool verbose, FILE *out);
+int sema_list_probes(const char *glob, bool verbose, int pid, FILE *out);
 
 #endif

@@ -807,7 +807,7 @@ Test(diagnostics, builtins_outside_their_probes_are_reported)
 {
 	expect_err("BEGIN { print(args->x); }",
 		   "t.bt:1:15: error: the args builtin is not available in BEGIN; it is for "
-		   "tracepoint, rawtracepoint, fentry, fexit probes\n"
+		   "tracepoint, rawtracepoint, fentry, fexit, uprobe, uretprobe probes\n"
 		   "BEGIN { print(args->x); }\n"
 		   "              ^~~~\n");
 	expect_err("END { print(retval); }",
@@ -817,7 +817,7 @@ Test(diagnostics, builtins_outside_their_probes_are_reported)
 		   "            ^~~~~~\n");
 	expect_err("BEGIN { print(arg0); }",
 		   "t.bt:1:15: error: the arg0 builtin is not available in BEGIN; it is for "
-		   "rawtracepoint, kprobe, kretprobe, fentry, fexit probes\n"
+		   "rawtracepoint, kprobe, kretprobe, fentry, fexit, uprobe, uretprobe, usdt probes\n"
 		   "BEGIN { print(arg0); }\n"
 		   "              ^~~~\n");
 }
@@ -855,7 +855,7 @@ Test(list, verbose_listing_prints_tracepoint_arguments)
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *f = open_memstream(&buf, &len);
-	int n = sema_list_probes("t:sched:sched_process_exec", true, f);
+	int n = sema_list_probes("t:sched:sched_process_exec", true, 0, f);
 	fclose(f);
 	cr_expect_eq(n, 1);
 	cr_expect_str_eq(buf, "tracepoint:sched:sched_process_exec\n"
@@ -872,7 +872,7 @@ Test(list, a_glob_matches_every_provider)
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *f = open_memstream(&buf, &len);
-	int n = sema_list_probes("*sched_switch", false, f);
+	int n = sema_list_probes("*sched_switch", false, 0, f);
 	fclose(f);
 	cr_expect_geq(n, 4);
 	cr_expect(strncmp(buf, "tracepoint:sched:sched_switch\nrawtracepoint:sched_switch\n", 56) == 0,
