@@ -129,7 +129,8 @@ static struct type *conv_array(struct dw_conv *c, Dwarf_Die *die, int depth)
 {
 	int dims[8], nd = 0;
 	Dwarf_Die child, emem, *elem = type_of(die, &emem);
-	for (int r = dwarf_child(die, &child); r == 0 && nd < 8; r = dwarf_siblingof(&child, &child))
+	int r = dwarf_child(die, &child);
+	for (; r == 0 && nd < 8; r = dwarf_siblingof(&child, &child))
 		if (dwarf_tag(&child) == DW_TAG_subrange_type)
 			dims[nd++] = subrange_count(&child);
 	if (nd == 0)
@@ -265,9 +266,9 @@ static char *decl_type(struct arena *a, Dwarf_Die *die, int depth)
 	case DW_TAG_typedef:
 		return arena_strdup(a, n ? n : "<unknown type>");
 	case DW_TAG_structure_type:
+		return arena_sprintf(a, "struct %s", n ? n : "");
 	case DW_TAG_class_type:
-		return arena_sprintf(a, "%s %s", dwarf_tag(die) == DW_TAG_class_type ? "class" : "struct",
-				     n ? n : "");
+		return arena_sprintf(a, "class %s", n ? n : "");
 	case DW_TAG_union_type:
 		return arena_sprintf(a, "union %s", n ? n : "");
 	case DW_TAG_enumeration_type:
@@ -280,8 +281,10 @@ static char *decl_type(struct arena *a, Dwarf_Die *die, int depth)
 		char *inner = decl_type(a, type_of(die, &mem), depth + 1);
 		if (!inner)
 			return NULL;
-		bool ptr = inner[0] && inner[strlen(inner) - 1] == '*';
-		return ptr ? arena_sprintf(a, "%s const", inner) : arena_sprintf(a, "const %s", inner);
+		/* "char* const p", "const char* p" */
+		if (inner[0] && inner[strlen(inner) - 1] == '*')
+			return arena_sprintf(a, "%s const", inner);
+		return arena_sprintf(a, "const %s", inner);
 	}
 	default:
 		return arena_strdup(a, "<unknown type>");

@@ -170,6 +170,8 @@ Test(elf_syms, resolves_library_names_through_ld_so_cache)
 	cr_assert_eq(err, -ENOENT);
 }
 
+#define X86_64_LIBC_COPY "cp /lib/x86_64-linux-gnu/libc.so.6 lib/x86_64-linux-gnu/;"
+
 /* A root whose ld.so.cache ldconfig writes in the given format from the libraries copied
  * into it; skips the test without ldconfig or root. */
 static const char *make_root(const char *format, bool with_x86_64)
@@ -179,11 +181,10 @@ static const char *make_root(const char *format, bool with_x86_64)
 	if (!mkdtemp(root))
 		cr_skip_test("mkdtemp: %s", strerror(errno));
 	snprintf(cmd, sizeof(cmd),
-		 "set -e; cd %s; mkdir -p etc lib32 lib/x86_64-linux-gnu; echo /lib32 > etc/ld.so.conf;"
-		 "cp /lib32/libc.so.6 lib32/; %s"
+		 "set -e; cd %s; mkdir -p etc lib32 lib/x86_64-linux-gnu;"
+		 "echo /lib32 > etc/ld.so.conf; cp /lib32/libc.so.6 lib32/; %s"
 		 "/sbin/ldconfig -X -c %s -r %s 2>/dev/null",
-		 root, with_x86_64 ? "cp /lib/x86_64-linux-gnu/libc.so.6 lib/x86_64-linux-gnu/;" : "",
-		 format, root);
+		 root, with_x86_64 ? X86_64_LIBC_COPY : "", format, root);
 	if (access("/lib32/libc.so.6", R_OK) || system(cmd) != 0)
 		cr_skip_test("cannot build an ld.so.cache (needs root, ldconfig, libc6-i386)");
 	return root;
@@ -216,7 +217,7 @@ Test(elf_syms, reads_the_new_format_after_an_old_one)
 	cr_assert_not_null(f);
 	cr_assert_eq(fread(head, 1, 11, f), 11);
 	fclose(f);
-	/* The old table first (ldconfig keeps its entry count even, so no padding before the new). */
+	/* The old table comes first (ldconfig keeps its entry count even: no padding). */
 	cr_assert_str_eq(head, "ld.so-1.7.0");
 	snprintf(want, sizeof(want), "%s/lib/x86_64-linux-gnu/libc.so.6", root);
 	cr_assert_str_eq(sema_ld_cache_lookup(&a, root, "libc", &err), want);
