@@ -238,10 +238,11 @@ Test(elf_syms, resolves_programs_through_path)
 Test(elf_syms, resolves_paths_and_reports_what_is_wrong_with_them)
 {
 	int err = 0;
-	char cwd[PATH_MAX], want[PATH_MAX + 32];
+	char cwd[PATH_MAX], dir[PATH_MAX], want[PATH_MAX + 32];
 	const char *exe = target("uprobe_target");
 	cr_assert_str_eq(sema_bin_resolve(&a, exe, 0, &err), exe);
-	cr_assert_eq(chdir(dirname(strdup(exe))), 0);
+	snprintf(dir, sizeof(dir), "%s", exe);
+	cr_assert_eq(chdir(dirname(dir)), 0);
 	cr_assert_not_null(getcwd(cwd, sizeof(cwd)));
 	snprintf(want, sizeof(want), "%s/uprobe_target", cwd);
 	cr_assert_str_eq(sema_bin_resolve(&a, "./uprobe_target", 0, &err), want);
