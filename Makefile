@@ -134,20 +134,12 @@ run: deps
 	$(MAKE) all
 	./bpfscope examples/run_demo.bt
 
-unit: $(TEST_BINS) $(BUILD)/workload $(UPROBE_TARGETS)
-
-# The runtime suites and benchmarks trace this program; static, so no loader syscalls.
-$(BUILD)/workload: tests/workload/workload.c
-	@mkdir -p $(dir $@)
-	@echo "  CC      $<"
-	$(Q)$(CC) -std=gnu11 -O2 -Wall -Wextra -static -o $@ $< || $(CC) -std=gnu11 -O2 -o $@ $<
-
 # Uprobe targets for tests/unit/test_elf_syms.c and the uprobe runtime suites: -g -O0 so
 # every function keeps its symbol and its parameters their DWARF. The executable exports
 # its functions (-rdynamic) so the stripped copy still lists them from .dynsym.
 UPROBE_DIR := $(BUILD)/uprobe
 UPROBE_TARGETS := $(addprefix $(UPROBE_DIR)/,uprobe_target uprobe_target_pie \
-	libuprobe_target.so uprobe_target_stripped uprobe_target_cpp)
+	libuprobe_target.so uprobe_target_stripped uprobe_target_split uprobe_target_cpp)
 UPROBE_CFLAGS := -std=gnu11 -g -O0 -Wall -Wextra
 
 $(UPROBE_DIR)/uprobe_target: tests/workload/uprobe_target.c
@@ -169,10 +161,24 @@ $(UPROBE_DIR)/uprobe_target_stripped: $(UPROBE_DIR)/uprobe_target
 	@echo "  STRIP   $@"
 	$(Q)strip --strip-all -o $@ $<
 
+# Debug info in a separate file named by .gnu_debuglink, as distributions ship it.
+$(UPROBE_DIR)/uprobe_target_split: $(UPROBE_DIR)/uprobe_target
+	@echo "  OBJCOPY $@"
+	$(Q)objcopy --only-keep-debug $< $@.debug
+	$(Q)objcopy --strip-debug --add-gnu-debuglink=$@.debug $< $@
+
 $(UPROBE_DIR)/uprobe_target_cpp: tests/workload/uprobe_target_cpp.cpp
 	@mkdir -p $(dir $@)
 	@echo "  CXX     $@"
 	$(Q)$(CXX) -g -O0 -Wall -Wextra -no-pie -o $@ $<
+
+unit: $(TEST_BINS) $(BUILD)/workload $(UPROBE_TARGETS)
+
+# The runtime suites and benchmarks trace this program; static, so no loader syscalls.
+$(BUILD)/workload: tests/workload/workload.c
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	$(Q)$(CC) -std=gnu11 -O2 -Wall -Wextra -static -o $@ $< || $(CC) -std=gnu11 -O2 -o $@ $<
 
 # Every suite: unit (Criterion), runtime (real probes), compatibility with bpftrace.
 test: deps

@@ -420,6 +420,23 @@ Test(elf_syms, finds_cpp_methods_by_their_mangled_name)
 	cr_assert_str_eq(l.v[1].name, "n");
 }
 
+Test(elf_syms, finds_debug_info_through_debuglink_and_build_id)
+{
+	elf_param_list l = params("uprobe_target_split", "describe", 2);
+	cr_assert_str_eq(l.v[1].decl, "const char* label");
+	cr_assert_eq(l.v[0].type->elem->fields.len, 8);
+	/* libc6-dbg installs libc's DWARF under /usr/lib/debug/.build-id. */
+	l = (elf_param_list){ 0 };
+	int err = sema_dwarf_params(&a, "/lib/x86_64-linux-gnu/libc.so.6", "malloc", &l);
+	if (err == -ENOENT)
+		cr_skip_test("no libc debug info (libc6-dbg)");
+	cr_assert_eq(err, 0);
+	cr_assert_eq(l.len, 1);
+	cr_assert_str_eq(l.v[0].name, "bytes");
+	assert_int(l.v[0].type, 8, false);
+	cr_assert_str_eq(l.v[0].decl, "size_t bytes");
+}
+
 Test(elf_syms, reports_missing_debug_info_as_enoent)
 {
 	elf_param_list l = { 0 };
