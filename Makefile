@@ -31,7 +31,8 @@ LLVM_LIBS_STATIC := $(shell $(LLVM_CONFIG) --ldflags 2>/dev/null) \
 	$(shell $(LLVM_CONFIG) --link-static --libs $(LLVM_COMPONENTS) 2>/dev/null) \
 	-Wl,--as-needed $(shell $(LLVM_CONFIG) --link-static --system-libs 2>/dev/null) \
 	-Wl,--no-as-needed -lstdc++
-LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm -lpthread
+# libstdc++ for __cxa_demangle (C++ uprobe symbols), whichever way LLVM is linked.
+LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm -lpthread -lstdc++
 ifeq ($(LLVM_STATIC),1)
 MAIN_LLVM_LIBS := $(LLVM_LIBS_STATIC)
 # Without PIE the loader need not relocate LLVM's tables: a quarter less memory at start.
@@ -118,7 +119,7 @@ $(BUILD)/tests/%.o: tests/unit/%.c $(GEN_H)
 
 $(BUILD)/tests/test_%: $(BUILD)/tests/test_%.o $(LIB)
 	@echo "  LINK    $@"
-	$(Q)$(CC) $(LDFLAGS) -o $@ $< $(LIB) $(LLVM_LIBS_SHARED) $(LIBS) -lstdc++ \
+	$(Q)$(CC) $(LDFLAGS) -o $@ $< $(LIB) $(LLVM_LIBS_SHARED) $(LIBS) \
 		$(shell pkg-config --libs criterion)
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
