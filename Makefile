@@ -31,7 +31,8 @@ LLVM_LIBS_STATIC := $(shell $(LLVM_CONFIG) --ldflags 2>/dev/null) \
 	$(shell $(LLVM_CONFIG) --link-static --libs $(LLVM_COMPONENTS) 2>/dev/null) \
 	-Wl,--as-needed $(shell $(LLVM_CONFIG) --link-static --system-libs 2>/dev/null) \
 	-Wl,--no-as-needed -lstdc++
-LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm -lpthread
+# libstdc++ for __cxa_demangle (C++ uprobe symbols), whichever way LLVM is linked.
+LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm -lpthread -lstdc++
 ifeq ($(LLVM_STATIC),1)
 MAIN_LLVM_LIBS := $(LLVM_LIBS_STATIC)
 # Without PIE the loader need not relocate LLVM's tables: a quarter less memory at start.
@@ -118,7 +119,7 @@ $(BUILD)/tests/%.o: tests/unit/%.c $(GEN_H)
 
 $(BUILD)/tests/test_%: $(BUILD)/tests/test_%.o $(LIB)
 	@echo "  LINK    $@"
-	$(Q)$(CC) $(LDFLAGS) -o $@ $< $(LIB) $(LLVM_LIBS_SHARED) $(LIBS) -lstdc++ \
+	$(Q)$(CC) $(LDFLAGS) -o $@ $< $(LIB) $(LLVM_LIBS_SHARED) $(LIBS) \
 		$(shell pkg-config --libs criterion)
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
@@ -164,7 +165,7 @@ $(BUILD)/usdt_target_O0: $(USDT_SRCS) $(BUILD)/libusdt_target.so
 # its functions (-rdynamic) so the stripped copy still lists them from .dynsym.
 UPROBE_DIR := $(BUILD)/uprobe
 UPROBE_TARGETS := $(addprefix $(UPROBE_DIR)/,uprobe_target uprobe_target_pie \
-	libuprobe_target.so uprobe_target_stripped uprobe_target_cpp)
+	libuprobe_target.so uprobe_target_stripped uprobe_target_split uprobe_target_cpp)
 UPROBE_CFLAGS := -std=gnu11 -g -O0 -Wall -Wextra
 
 $(UPROBE_DIR)/uprobe_target: tests/workload/uprobe_target.c
@@ -185,6 +186,12 @@ $(UPROBE_DIR)/libuprobe_target.so: tests/workload/uprobe_target.c
 $(UPROBE_DIR)/uprobe_target_stripped: $(UPROBE_DIR)/uprobe_target
 	@echo "  STRIP   $@"
 	$(Q)strip --strip-all -o $@ $<
+
+# Debug info in a separate file named by .gnu_debuglink, as distributions ship it.
+$(UPROBE_DIR)/uprobe_target_split: $(UPROBE_DIR)/uprobe_target
+	@echo "  OBJCOPY $@"
+	$(Q)objcopy --only-keep-debug $< $@.debug
+	$(Q)objcopy --strip-debug --add-gnu-debuglink=$@.debug $< $@
 
 $(UPROBE_DIR)/uprobe_target_cpp: tests/workload/uprobe_target_cpp.cpp
 	@mkdir -p $(dir $@)

@@ -230,8 +230,8 @@ static bool search_lib_dir(struct search *s, const char *dir, const char *want)
 	while ((de = readdir(d))) {
 		if (!lib_base_matches(want, de->d_name))
 			continue;
-		if (best[0] && (strlen(de->d_name) > strlen(best) ||
-				(strlen(de->d_name) == strlen(best) && strcmp(de->d_name, best) > 0)))
+		size_t n = strlen(de->d_name), nb = strlen(best);
+		if (nb && (n > nb || (n == nb && strcmp(de->d_name, best) > 0)))
 			continue;
 		snprintf(path, sizeof(path), "%s%s/%s", s->root, dir, de->d_name);
 		if (!check_elf(path))

@@ -4,8 +4,8 @@
  * (elf_syms.h); libdw's memory is released before returning, the types live in the arena. */
 #include <dwarf.h>
 #include <elfutils/libdw.h>
+#include <elfutils/libdwfl.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -129,7 +129,8 @@ static struct type *conv_array(struct dw_conv *c, Dwarf_Die *die, int depth)
 {
 	int dims[8], nd = 0;
 	Dwarf_Die child, emem, *elem = type_of(die, &emem);
-	for (int r = dwarf_child(die, &child); r == 0 && nd < 8; r = dwarf_siblingof(&child, &child))
+	int r = dwarf_child(die, &child);
+	for (; r == 0 && nd < 8; r = dwarf_siblingof(&child, &child))
 		if (dwarf_tag(&child) == DW_TAG_subrange_type)
 			dims[nd++] = subrange_count(&child);
 	if (nd == 0)
@@ -265,9 +266,9 @@ static char *decl_type(struct arena *a, Dwarf_Die *die, int depth)
 	case DW_TAG_typedef:
 		return arena_strdup(a, n ? n : "<unknown type>");
 	case DW_TAG_structure_type:
+		return arena_sprintf(a, "struct %s", n ? n : "");
 	case DW_TAG_class_type:
-		return arena_sprintf(a, "%s %s", dwarf_tag(die) == DW_TAG_class_type ? "class" : "struct",
-				     n ? n : "");
+		return arena_sprintf(a, "class %s", n ? n : "");
 	case DW_TAG_union_type:
 		return arena_sprintf(a, "union %s", n ? n : "");
 	case DW_TAG_enumeration_type:
@@ -280,28 +281,38 @@ static char *decl_type(struct arena *a, Dwarf_Die *die, int depth)
 		char *inner = decl_type(a, type_of(die, &mem), depth + 1);
 		if (!inner)
 			return NULL;
-		bool ptr = inner[0] && inner[strlen(inner) - 1] == '*';
-		return ptr ? arena_sprintf(a, "%s const", inner) : arena_sprintf(a, "const %s", inner);
+		/* "char* const p", "const char* p" */
+		if (inner[0] && inner[strlen(inner) - 1] == '*')
+			return arena_sprintf(a, "%s const", inner);
+		return arena_sprintf(a, "const %s", inner);
 	}
 	default:
 		return arena_strdup(a, "<unknown type>");
 	}
 }
 
-/* The function's DIE: a definition with code wins over an abstract or inlined-only one. */
+/* The function's DIE: a definition with code wins over an abstract or inlined-only one.
+ * By name (or C++ linkage name), or by entry address when pc is set. */
 struct find_func {
 	const char *func;
+	Dwarf_Addr pc;
 	Dwarf_Die die;
 	bool found, has_code;
 };
 
+static bool func_named(Dwarf_Die *die, const char *func)
+{
+	const char *n = die_name(die, DW_AT_name), *ln = die_name(die, DW_AT_linkage_name);
+	return (n && strcmp(n, func) == 0) || (ln && strcmp(ln, func) == 0);
+}
+
 static int match_func(Dwarf_Die *die, void *arg)
 {
 	struct find_func *ff = arg;
+	Dwarf_Addr lo;
 	if (dwarf_hasattr(die, DW_AT_declaration))
 		return DWARF_CB_OK;
-	const char *n = die_name(die, DW_AT_name), *ln = die_name(die, DW_AT_linkage_name);
-	if (!(n && strcmp(n, ff->func) == 0) && !(ln && strcmp(ln, ff->func) == 0))
+	if (ff->pc ? dwarf_lowpc(die, &lo) || lo != ff->pc : !func_named(die, ff->func))
 		return DWARF_CB_OK;
 	bool code = dwarf_hasattr(die, DW_AT_low_pc) || dwarf_hasattr(die, DW_AT_ranges);
 	if (!ff->found || (code && !ff->has_code)) {
@@ -312,7 +323,7 @@ static int match_func(Dwarf_Die *die, void *arg)
 	return code ? DWARF_CB_ABORT : DWARF_CB_OK;
 }
 
-static bool find_func(Dwarf *dw, struct find_func *ff)
+static bool find_by_name(Dwarf *dw, struct find_func *ff)
 {
 	Dwarf_Off off = 0, next;
 	size_t hsize;
@@ -323,6 +334,30 @@ static bool find_func(Dwarf *dw, struct find_func *ff)
 		off = next;
 	}
 	return ff->found;
+}
+
+/* A function DWARF knows under another name than the symbol's (glibc's malloc is
+ * __libc_malloc): found through the symbol's address in the unit that covers it. */
+static bool find_by_symbol(Dwfl_Module *mod, struct find_func *ff)
+{
+	int n = dwfl_module_getsymtab(mod);
+	for (int i = 1; i < n; i++) {
+		GElf_Sym sym;
+		GElf_Addr addr;
+		const char *name = dwfl_module_getsym_info(mod, i, &sym, &addr, NULL, NULL, NULL);
+		int type = GELF_ST_TYPE(sym.st_info);
+		if (!name || strcmp(name, ff->func) || sym.st_shndx == SHN_UNDEF ||
+		    (type != STT_FUNC && type != STT_GNU_IFUNC))
+			continue;
+		Dwarf_Addr bias;
+		Dwarf_Die *cu = dwfl_module_addrdie(mod, addr, &bias);
+		if (!cu)
+			return false;
+		ff->pc = addr - bias;
+		dwarf_getfuncs(cu, match_func, ff, 0);
+		return ff->found;
+	}
+	return false;
 }
 
 static int add_param(struct dw_conv *c, Dwarf_Die *p, elf_param_list *out)
@@ -337,14 +372,11 @@ static int add_param(struct dw_conv *c, Dwarf_Die *p, elf_param_list *out)
 	return vec_push(c->a, out, ep);
 }
 
-static int read_params(struct arena *a, Dwarf *dw, const char *func, elf_param_list *out)
+static int read_params(struct arena *a, Dwarf_Die *func, elf_param_list *out)
 {
-	struct find_func ff = { .func = func };
 	struct dw_conv c = { .a = a };
 	Dwarf_Die child;
-	if (!find_func(dw, &ff))
-		return -ENOENT;
-	for (int r = dwarf_child(&ff.die, &child); r == 0; r = dwarf_siblingof(&child, &child)) {
+	for (int r = dwarf_child(func, &child); r == 0; r = dwarf_siblingof(&child, &child)) {
 		if (dwarf_tag(&child) != DW_TAG_formal_parameter)
 			continue;
 		int err = add_param(&c, &child, out);
@@ -354,15 +386,30 @@ static int read_params(struct arena *a, Dwarf *dw, const char *func, elf_param_l
 	return 0;
 }
 
+/* libdwfl finds the debug info in the file itself or in a separate file: by build id under
+ * /usr/lib/debug/.build-id (Debian's *-dbg packages, libc6-dbg), by .gnu_debuglink next to
+ * the file, in its .debug/ or under /usr/lib/debug (and through debuginfod when the user
+ * set DEBUGINFOD_URLS). */
+static const Dwfl_Callbacks offline_callbacks = {
+	.find_elf = dwfl_build_id_find_elf,
+	.find_debuginfo = dwfl_standard_find_debuginfo,
+	.section_address = dwfl_offline_section_address,
+};
+
 int sema_dwarf_params(struct arena *a, const char *path, const char *func, elf_param_list *out)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
+	if (access(path, R_OK))
 		return -errno;
-	Dwarf *dw = dwarf_begin(fd, DWARF_C_READ);
-	int err = dw ? read_params(a, dw, func, out) : -ENOENT; /* no .debug_info */
-	if (dw)
-		dwarf_end(dw);
-	close(fd);
+	Dwfl *dwfl = dwfl_begin(&offline_callbacks);
+	if (!dwfl)
+		return -ENOMEM;
+	Dwarf_Addr bias;
+	Dwfl_Module *mod = dwfl_report_offline(dwfl, "", path, -1);
+	Dwarf *dw = mod ? dwfl_module_getdwarf(mod, &bias) : NULL; /* NULL: no debug info */
+	struct find_func ff = { .func = func };
+	int err = -ENOENT;
+	if (dw && (find_by_name(dw, &ff) || find_by_symbol(mod, &ff)))
+		err = read_params(a, &ff.die, out);
+	dwfl_end(dwfl);
 	return err;
 }

@@ -120,7 +120,9 @@ static int read_funcs(struct arena *a, Elf *e, elf_func_list *out)
 
 	while ((scn = elf_nextscn(e, scn))) {
 		GElf_Shdr sh;
-		if (!gelf_getshdr(scn, &sh) || (sh.sh_type != SHT_SYMTAB && sh.sh_type != SHT_DYNSYM))
+		if (!gelf_getshdr(scn, &sh))
+			continue;
+		if (sh.sh_type != SHT_SYMTAB && sh.sh_type != SHT_DYNSYM)
 			continue;
 		int err = add_section_funcs(a, e, scn, &sh, out);
 		if (err)

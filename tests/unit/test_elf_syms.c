@@ -170,6 +170,8 @@ Test(elf_syms, resolves_library_names_through_ld_so_cache)
 	cr_assert_eq(err, -ENOENT);
 }
 
+#define X86_64_LIBC_COPY "cp /lib/x86_64-linux-gnu/libc.so.6 lib/x86_64-linux-gnu/;"
+
 /* A root whose ld.so.cache ldconfig writes in the given format from the libraries copied
  * into it; skips the test without ldconfig or root. */
 static const char *make_root(const char *format, bool with_x86_64)
@@ -179,11 +181,10 @@ static const char *make_root(const char *format, bool with_x86_64)
 	if (!mkdtemp(root))
 		cr_skip_test("mkdtemp: %s", strerror(errno));
 	snprintf(cmd, sizeof(cmd),
-		 "set -e; cd %s; mkdir -p etc lib32 lib/x86_64-linux-gnu; echo /lib32 > etc/ld.so.conf;"
-		 "cp /lib32/libc.so.6 lib32/; %s"
+		 "set -e; cd %s; mkdir -p etc lib32 lib/x86_64-linux-gnu;"
+		 "echo /lib32 > etc/ld.so.conf; cp /lib32/libc.so.6 lib32/; %s"
 		 "/sbin/ldconfig -X -c %s -r %s 2>/dev/null",
-		 root, with_x86_64 ? "cp /lib/x86_64-linux-gnu/libc.so.6 lib/x86_64-linux-gnu/;" : "",
-		 format, root);
+		 root, with_x86_64 ? X86_64_LIBC_COPY : "", format, root);
 	if (access("/lib32/libc.so.6", R_OK) || system(cmd) != 0)
 		cr_skip_test("cannot build an ld.so.cache (needs root, ldconfig, libc6-i386)");
 	return root;
@@ -216,7 +217,7 @@ Test(elf_syms, reads_the_new_format_after_an_old_one)
 	cr_assert_not_null(f);
 	cr_assert_eq(fread(head, 1, 11, f), 11);
 	fclose(f);
-	/* The old table first (ldconfig keeps its entry count even, so no padding before the new). */
+	/* The old table comes first (ldconfig keeps its entry count even: no padding). */
 	cr_assert_str_eq(head, "ld.so-1.7.0");
 	snprintf(want, sizeof(want), "%s/lib/x86_64-linux-gnu/libc.so.6", root);
 	cr_assert_str_eq(sema_ld_cache_lookup(&a, root, "libc", &err), want);
@@ -237,10 +238,11 @@ Test(elf_syms, resolves_programs_through_path)
 Test(elf_syms, resolves_paths_and_reports_what_is_wrong_with_them)
 {
 	int err = 0;
-	char cwd[PATH_MAX], want[PATH_MAX + 32];
+	char cwd[PATH_MAX], dir[PATH_MAX], want[PATH_MAX + 32];
 	const char *exe = target("uprobe_target");
 	cr_assert_str_eq(sema_bin_resolve(&a, exe, 0, &err), exe);
-	cr_assert_eq(chdir(dirname(strdup(exe))), 0);
+	snprintf(dir, sizeof(dir), "%s", exe);
+	cr_assert_eq(chdir(dirname(dir)), 0);
 	cr_assert_not_null(getcwd(cwd, sizeof(cwd)));
 	snprintf(want, sizeof(want), "%s/uprobe_target", cwd);
 	cr_assert_str_eq(sema_bin_resolve(&a, "./uprobe_target", 0, &err), want);
@@ -416,6 +418,23 @@ Test(elf_syms, finds_cpp_methods_by_their_mangled_name)
 	l = params("uprobe_target_cpp", "_ZN2ns4overEPKcl", 2);
 	cr_assert_str_eq(l.v[0].name, "s");
 	cr_assert_str_eq(l.v[1].name, "n");
+}
+
+Test(elf_syms, finds_debug_info_through_debuglink_and_build_id)
+{
+	elf_param_list l = params("uprobe_target_split", "describe", 2);
+	cr_assert_str_eq(l.v[1].decl, "const char* label");
+	cr_assert_eq(l.v[0].type->elem->fields.len, 8);
+	/* libc6-dbg installs libc's DWARF under /usr/lib/debug/.build-id. */
+	l = (elf_param_list){ 0 };
+	int err = sema_dwarf_params(&a, "/lib/x86_64-linux-gnu/libc.so.6", "malloc", &l);
+	if (err == -ENOENT)
+		cr_skip_test("no libc debug info (libc6-dbg)");
+	cr_assert_eq(err, 0);
+	cr_assert_eq(l.len, 1);
+	cr_assert_str_eq(l.v[0].name, "bytes");
+	assert_int(l.v[0].type, 8, false);
+	cr_assert_str_eq(l.v[0].decl, "size_t bytes");
 }
 
 Test(elf_syms, reports_missing_debug_info_as_enoent)
