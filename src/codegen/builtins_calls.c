@@ -222,7 +222,8 @@ bool cg_str_into(struct cg *g, struct ast_node *n, LLVMValueRef dst, int size)
 				       cg_gep(g, dst, i));
 		return true;
 	}
-	if (n->kind == AST_BUILTIN && (n->builtin.id == BI_COMM || n->builtin.id == BI_PROBE)) {
+	if (n->kind == AST_BUILTIN && (n->builtin.id == BI_COMM || n->builtin.id == BI_PROBE ||
+					n->builtin.id == BI_FUNC)) {
 		cg_builtin_into(g, n, dst, size);
 		return true;
 	}

@@ -37,6 +37,7 @@ LLVMValueRef cg_globals_field(struct cg *g, int off)
  * and of rax. bpf_perf_event_data starts with pt_regs too. */
 static const int arg_regs[] = { 112, 104, 96, 88, 72, 64 };
 #define REG_AX 80
+#define REG_SP 152
 
 /* arg0..argN: from the u64 array of raw tracepoints and fentry, from pt_regs elsewhere;
  * usdt arguments are decoded from their note (usdt_args.c). */
@@ -60,6 +61,15 @@ static LLVMValueRef arg_n(struct cg *g, struct ast_node *n)
 	}
 	cg_fail(g, &n->loc, "%s is not available in %s", n->builtin.name, g->pdp->name);
 	return cg_const(g, 0);
+}
+
+/* sargN: user or kernel stack memory at sp + 8 * (N + 1), above the return address. */
+static LLVMValueRef sarg_n(struct cg *g, struct ast_node *n)
+{
+	uint64_t i = (uint64_t)atoi(n->builtin.name + 4);
+	LLVMValueRef sp = cg_load_int(g, cg_gep(g, cg_probe_ctx(g), REG_SP), 8, false);
+	LLVMValueRef addr = LLVMBuildAdd(g->b, sp, cg_const(g, 8 * (i + 1)), "");
+	return cg_read_mem(g, addr, n->ty, (g->pk->flags & PK_USER) != 0);
 }
 
 /* retval: rax of return probes; fexit's follows the arguments in its u64 context. */
@@ -98,13 +108,20 @@ static LLVMValueRef const_str(struct cg *g, const char *s, LLVMValueRef dst, int
 	return dst;
 }
 
-/* Writes a string builtin (comm, probe) straight into dst of size bytes. */
+/* The constant string of `probe` or `func`. */
+static const char *const_name(struct cg *g, const struct ast_node *n)
+{
+	const char *s = n->builtin.id == BI_FUNC ? g->pdp->func : g->pdp->name;
+	return s ? s : "";
+}
+
+/* Writes a string builtin (comm, probe, func) straight into dst of size bytes. */
 void cg_builtin_into(struct cg *g, struct ast_node *n, LLVMValueRef dst, int size)
 {
 	if (n->builtin.id == BI_COMM)
 		comm(g, dst, size);
 	else
-		const_str(g, g->pdp->name ? g->pdp->name : "", dst, size);
+		const_str(g, const_name(g, n), dst, size);
 }
 
 static LLVMValueRef pid_tgid(struct cg *g, bool high)
@@ -147,7 +164,10 @@ LLVMValueRef cg_builtin(struct cg *g, struct ast_node *n)
 	case BI_COMM:
 		return comm(g, NULL, 16);
 	case BI_PROBE:
-		return const_str(g, g->pdp->name ? g->pdp->name : "", NULL, 0);
+	case BI_FUNC:
+		return const_str(g, const_name(g, n), NULL, 0);
+	case BI_SARG:
+		return sarg_n(g, n);
 	case BI_CPID:
 		return cg_globals_field(g, offsetof(struct pd_globals, cpid));
 	case BI_ARGS:

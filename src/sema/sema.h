@@ -47,8 +47,10 @@ enum sema_builtin {
 	BI_CPID, /* uint32: the -c child's pid (a constant patched in at load) */
 	BI_ARGS, /* TY_CTX whose elem is the args TY_RECORD (tracepoints) */
 	BI_ARG, /* arg0..arg5: uint64 from the context (raw tracepoints); builtin n in name */
-	BI_RETVAL, /* uint64 (later issue: kretprobe/uretprobe) */
+	BI_RETVAL, /* return probes: uint64, or the BTF return type of fexit */
 	BI_CURTASK, /* TY_PTR to struct task_struct (BTF) */
+	BI_FUNC, /* string: the probed function (a constant per program) */
+	BI_SARG, /* sarg0..: uint64 stack arguments (kprobe, uprobe); builtin n in name */
 };
 
 /* A local variable ($x); one per name per probe. */

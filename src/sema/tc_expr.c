@@ -54,12 +54,12 @@ static const struct builtin_desc builtin_table[] = {
 	{ "gid", BI_GID },	{ "nsecs", BI_NSECS },	   { "elapsed", BI_ELAPSED },
 	{ "cpu", BI_CPU },	{ "comm", BI_COMM },	   { "probe", BI_PROBE },
 	{ "cpid", BI_CPID },	{ "args", BI_ARGS },	   { "retval", BI_RETVAL },
-	{ "curtask", BI_CURTASK },
+	{ "curtask", BI_CURTASK }, { "func", BI_FUNC },
 };
 
 /* bpftrace builtins this compiler does not implement yet. */
-static const char *const later_builtins[] = { "kstack", "ustack", "func",    "rand", "cgroup",
-					      "numaid", "username", "ctx",   "jiffies" };
+static const char *const later_builtins[] = { "kstack", "ustack",   "rand", "cgroup",
+					      "numaid", "username", "ctx",  "jiffies" };
 
 static bool arg_index(const char *name, const char *prefix, int *out)
 {
@@ -158,6 +158,24 @@ static struct type *builtin_arg(struct checker *ck, struct ast_node *n, int idx)
 	return tc_set(ck, n, ty_int(8, false));
 }
 
+/* sargN: the Nth 8-byte slot above the return address on the stack, for arguments that
+ * did not fit in registers; probes on a function entry in pt_regs context only. */
+static struct type *builtin_sarg(struct checker *ck, struct ast_node *n, int idx)
+{
+	n->builtin.id = BI_SARG;
+	enum pd_probe_kind k = ck->pp->kind;
+	if (pk_desc(k)->ctx != PK_CTX_REGS || pk_has(k, PK_RETVAL) || k == PD_PROBE_USDT) {
+		tc_error(ck, &n->loc, "the %s builtin is only available in kprobe and uprobe "
+			 "probes, not in %s", n->builtin.name, ck->pp->name);
+		return tc_fail(n);
+	}
+	if (idx > 1000) {
+		tc_error(ck, &n->loc, "%s is too far up the stack", n->builtin.name);
+		return tc_fail(n);
+	}
+	return tc_set(ck, n, ty_int(8, false));
+}
+
 static struct type *builtin_retval(struct checker *ck, struct ast_node *n)
 {
 	const struct sema_provider *prov = sema_provider(ck->pp->kind);
@@ -182,6 +200,14 @@ static struct type *builtin_special(struct checker *ck, struct ast_node *n)
 	switch ((enum sema_builtin)n->builtin.id) {
 	case BI_PROBE:
 		return tc_set(ck, n, ty_str(&c->arena, (int)strlen(ck->pp->name) + 1));
+	case BI_FUNC:
+		if (!pk_has(ck->pp->kind, PK_FUNC)) {
+			tc_error(ck, &n->loc, "the func builtin is only available in probes on a "
+				 "function (kprobe, fentry, uprobe and their return probes), not in "
+				 "%s", ck->pp->name);
+			return tc_fail(n);
+		}
+		return tc_set(ck, n, ty_str(&c->arena, (int)strlen(ck->pp->func) + 1));
 	case BI_CPID:
 		if (!c->opts.has_cpid) {
 			tc_error(ck, &n->loc, "cpid cannot be used without a child command (-c)");
@@ -212,6 +238,7 @@ static struct type *builtin_special(struct checker *ck, struct ast_node *n)
 	case BI_GID:
 	case BI_CPU:
 	case BI_ARG:
+	case BI_SARG:
 		break;
 	}
 	return tc_set(ck, n, ty_int(4, false));
@@ -231,8 +258,10 @@ static struct type *check_builtin(struct checker *ck, struct ast_node *n)
 	}
 	if (arg_index(name, "arg", &idx))
 		return builtin_arg(ck, n, idx);
+	if (arg_index(name, "sarg", &idx))
+		return builtin_sarg(ck, n, idx);
 	for (size_t i = 0; i < sizeof(later_builtins) / sizeof(later_builtins[0]); i++) {
-		if (strcmp(name, later_builtins[i]) == 0 || arg_index(name, "sarg", &idx)) {
+		if (strcmp(name, later_builtins[i]) == 0) {
 			tc_error(ck, &n->loc, "the %s builtin is not supported yet", name);
 			return tc_fail(n);
 		}
