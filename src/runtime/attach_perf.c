@@ -111,6 +111,9 @@ int rt_attach_watchpoint(struct rt_trace *t, const struct pd_probe *p, struct bp
 		    (p->mode & PD_WATCH_X ? HW_BREAKPOINT_X : 0);
 	if (p->mode & PD_WATCH_X)
 		a.bp_len = sizeof(long);
+	/* a kernel address is watched on every CPU, a user one in the traced process */
+	if (p->addr >= 0xffff800000000000ull)
+		return attach_cpus(t, prog, &a, false);
 	return attach_event(t, prog, &a, rt_target_pid(t), -1);
 }
 

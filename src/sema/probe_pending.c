@@ -7,5 +7,4 @@ static int expand(struct sema_attach *a)
 	return 0;
 }
 
-const struct sema_provider sema_prov_watchpoint = { .expand = expand };
 const struct sema_provider sema_prov_iter = { .expand = expand };

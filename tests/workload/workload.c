@@ -24,7 +24,8 @@ static void usage(void)
 	      "  read SIZE...       one read() of each SIZE bytes from /dev/zero on fd 9\n"
 	      "  sleep MS           one nanosleep of MS milliseconds\n"
 	      "  spin MS            burn CPU for MS milliseconds\n"
-	      "  steps N MS         N getppid() calls, sleeping MS milliseconds after each\n",
+	      "  steps N MS         N getppid() calls, sleeping MS milliseconds after each\n"
+	      "  poke N             N writes to the global wl_watched (for watchpoints)\n",
 	      stderr);
 }
 
@@ -134,6 +135,16 @@ static int cmd_steps(long n, long ms)
 	return 0;
 }
 
+/* Watchpoint tests watch this variable; the static build gives it a fixed address. */
+volatile long wl_watched;
+
+static int cmd_poke(long n)
+{
+	for (long i = 0; i < n; i++)
+		wl_watched = i;
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2) {
@@ -156,6 +167,8 @@ int main(int argc, char **argv)
 		sleep_ms(a);
 		return 0;
 	}
+	if (!strcmp(cmd, "poke") && argc == 3)
+		return cmd_poke(a);
 	if (!strcmp(cmd, "spin") && argc == 3)
 		return cmd_spin(a);
 	if (!strcmp(cmd, "steps") && argc == 4) {
