@@ -172,6 +172,8 @@ LLVMValueRef cg_builtin(struct cg *g, struct ast_node *n)
 		return cg_globals_field(g, offsetof(struct pd_globals, cpid));
 	case BI_ARGS:
 		return cg_probe_ctx(g);
+	case BI_CTX:
+		return LLVMBuildPtrToInt(g->b, cg_probe_ctx(g), g->i64, "");
 	case BI_ARG:
 		return arg_n(g, n);
 	case BI_RETVAL:

@@ -75,8 +75,23 @@ static LLVMValueRef make_fn(struct cg *g, const char *name, LLVMTypeRef *params,
 	return fn;
 }
 
+/* An iterator's program runs once more after the last object, with the object NULL (the
+ * pointer after bpf_iter_meta in every struct bpf_iter__NAME): skip that call. */
+static void skip_iter_end(struct cg *g)
+{
+	LLVMValueRef obj = cg_load_int(g, cg_gep(g, g->f.ctx, 8), 8, false);
+	LLVMBasicBlockRef yes = cg_block(g, "object");
+	LLVMBasicBlockRef no = cg_block(g, "end");
+	LLVMBuildCondBr(g->b, LLVMBuildIsNotNull(g->b, obj, ""), yes, no);
+	LLVMPositionBuilderAtEnd(g->b, no);
+	LLVMBuildRet(g->b, cg_const(g, 0));
+	LLVMPositionBuilderAtEnd(g->b, yes);
+}
+
 static void emit_body(struct cg *g, struct ast_node *probe)
 {
+	if (g->pdp->kind == PD_PROBE_ITER)
+		skip_iter_end(g);
 	if (probe->probe.pred) {
 		cg_set_loc(g, &probe->probe.pred->loc);
 		int mark = g->tmps.len;

@@ -34,7 +34,7 @@ static const struct rt_attacher attachers[PD_PROBE__COUNT] = {
 	[PD_PROBE_URETPROBE] = { rt_attach_uprobe, rt_uprobe_missing },
 	[PD_PROBE_USDT] = { rt_attach_uprobe, rt_uprobe_missing },
 	[PD_PROBE_WATCHPOINT] = { rt_attach_watchpoint, rt_watchpoint_missing },
-	[PD_PROBE_ITER] = { NULL, NULL },
+	[PD_PROBE_ITER] = { rt_attach_iter, rt_iter_missing },
 };
 
 int rt_add_link(struct rt_trace *t, struct bpf_link *link)

@@ -38,6 +38,7 @@ const char *rt_kprobe_missing(const struct pd_probe *p, int err);
 int rt_attach_trampoline(struct rt_trace *t, const struct pd_probe *p, struct bpf_program *prog);
 const char *rt_trampoline_missing(const struct pd_probe *p, int err);
 int rt_attach_iter(struct rt_trace *t, const struct pd_probe *p, struct bpf_program *prog);
+const char *rt_iter_missing(const struct pd_probe *p, int err);
 
 /* attach_user.c */
 int rt_attach_uprobe(struct rt_trace *t, const struct pd_probe *p, struct bpf_program *prog);

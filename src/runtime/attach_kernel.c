@@ -1,10 +1,12 @@
 /* Attaching kernel probes: tracepoints, raw tracepoints, kprobes/kretprobes (with an offset
- * or in a module) and fentry/fexit trampolines. */
+ * or in a module), fentry/fexit trampolines and iterators. */
+#include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "progdesc.h"
 #include "runtime/attach.h"
@@ -60,4 +62,32 @@ const char *rt_trampoline_missing(const struct pd_probe *p, int err)
 		return "this kernel cannot attach BPF trampolines (fentry/fexit need "
 		       "CONFIG_DYNAMIC_FTRACE_WITH_DIRECT_CALLS and an x86-64 or arm64 kernel)";
 	return NULL;
+}
+
+/* An iterator runs when its fd is read: read it to the end once (its output comes through
+ * the ring buffer like any probe's, drained as it fills), then stop, as bpftrace does. */
+int rt_attach_iter(struct rt_trace *t, const struct pd_probe *p, struct bpf_program *prog)
+{
+	struct bpf_link *link = bpf_program__attach_iter(prog, NULL);
+	int err = rt_add_link_or_errno(t, link);
+	if (err)
+		return err;
+	int fd = bpf_iter_create(bpf_link__fd(link));
+	if (fd < 0)
+		return -errno;
+	char buf[4096];
+	ssize_t n;
+	while ((n = read(fd, buf, sizeof(buf))) > 0 || (n < 0 && errno == EINTR))
+		rt_drain(t);
+	err = n < 0 ? -errno : 0;
+	close(fd);
+	rt_drain(t);
+	t->exiting = true;
+	return err;
+}
+
+const char *rt_iter_missing(const struct pd_probe *p, int err)
+{
+	return rt_trampoline_missing(p, err) ? "this kernel cannot run BPF iterators (BPF "
+					       "tracing programs)" : NULL;
 }

@@ -56,6 +56,9 @@ struct sema_provider {
 	int (*nargs)(const struct pd_probe *p, struct sema_probe *sp);
 	/* The type of `retval` (kinds with PK_RETVAL); NULL callback: uint64. */
 	struct type *(*retval)(struct compiler *c, const struct pd_probe *p, struct sema_probe *sp);
+	/* The type of `ctx`, a pointer to the program's context; NULL callback: the context
+	 * as its kind has it (struct pt_regs * for register contexts), else none. */
+	struct type *(*ctx)(struct compiler *c, const struct pd_probe *p);
 };
 
 /* The provider of kind k. */

@@ -50,6 +50,7 @@ enum sema_builtin {
 	BI_RETVAL, /* return probes: uint64, or the BTF return type of fexit */
 	BI_CURTASK, /* TY_PTR to struct task_struct (BTF) */
 	BI_FUNC, /* string: the probed function (a constant per program) */
+	BI_CTX, /* TY_PTR to the program's context (struct pt_regs, struct bpf_iter__task) */
 	BI_SARG, /* sarg0..: uint64 stack arguments (kprobe, uprobe); builtin n in name */
 };
 

@@ -54,12 +54,12 @@ static const struct builtin_desc builtin_table[] = {
 	{ "gid", BI_GID },	{ "nsecs", BI_NSECS },	   { "elapsed", BI_ELAPSED },
 	{ "cpu", BI_CPU },	{ "comm", BI_COMM },	   { "probe", BI_PROBE },
 	{ "cpid", BI_CPID },	{ "args", BI_ARGS },	   { "retval", BI_RETVAL },
-	{ "curtask", BI_CURTASK }, { "func", BI_FUNC },
+	{ "curtask", BI_CURTASK }, { "func", BI_FUNC }, { "ctx", BI_CTX },
 };
 
 /* bpftrace builtins this compiler does not implement yet. */
 static const char *const later_builtins[] = { "kstack", "ustack",   "rand", "cgroup",
-					      "numaid", "username", "ctx",  "jiffies" };
+					      "numaid", "username", "jiffies" };
 
 static bool arg_index(const char *name, const char *prefix, int *out)
 {
@@ -176,6 +176,25 @@ static struct type *builtin_sarg(struct checker *ck, struct ast_node *n, int idx
 	return tc_set(ck, n, ty_int(8, false));
 }
 
+/* ctx: the program's context as a pointer: the provider's type, else struct pt_regs for
+ * register contexts. */
+static struct type *builtin_ctx(struct checker *ck, struct ast_node *n)
+{
+	const struct sema_provider *prov = sema_provider(ck->pp->kind);
+	struct type *t = NULL;
+	if (prov->ctx)
+		t = prov->ctx(ck->c, ck->pp);
+	else if (pk_desc(ck->pp->kind)->ctx == PK_CTX_REGS)
+		t = kbtf_lookup("struct pt_regs");
+	if (t && !prov->ctx)
+		t = ty_ptr(&ck->c->arena, t, false);
+	if (!t) {
+		tc_error(ck, &n->loc, "the ctx builtin is not available in %s", ck->pp->name);
+		return tc_fail(n);
+	}
+	return tc_set(ck, n, t);
+}
+
 static struct type *builtin_retval(struct checker *ck, struct ast_node *n)
 {
 	const struct sema_provider *prov = sema_provider(ck->pp->kind);
@@ -200,6 +219,8 @@ static struct type *builtin_special(struct checker *ck, struct ast_node *n)
 	switch ((enum sema_builtin)n->builtin.id) {
 	case BI_PROBE:
 		return tc_set(ck, n, ty_str(&c->arena, (int)strlen(ck->pp->name) + 1));
+	case BI_CTX:
+		return builtin_ctx(ck, n);
 	case BI_FUNC:
 		if (!pk_has(ck->pp->kind, PK_FUNC)) {
 			tc_error(ck, &n->loc, "the func builtin is only available in probes on a "
