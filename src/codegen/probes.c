@@ -120,6 +120,12 @@ int cg_emit_probe(struct cg *g, struct ast_node *probe)
 	g->probe = probe;
 	g->sp = sp;
 	g->pdp = &g->pd->probes.v[sp->pd_index];
+	int leader = sp->share - 1;
+	if (leader >= 0 && leader < sp->pd_index && g->pd->probes.v[leader].prog_name) {
+		/* the same body at another point of the same kind: one program attached twice */
+		g->pdp->prog_name = g->pd->probes.v[leader].prog_name;
+		return 0;
+	}
 	g->pk = pk_desc(g->pdp->kind);
 	char *name = arena_sprintf(&g->pd->arena, "p%d", sp->pd_index);
 	const char *sec = section_name(g, g->pk, g->pdp);

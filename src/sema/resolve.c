@@ -76,12 +76,13 @@ struct bound {
 	struct ast_node *probe;
 	struct sema_point p;
 	struct src_loc at_loc; /* the attach point as written */
+	int written; /* index of the probe as written */
 };
 
 typedef VEC(struct bound) bound_list;
 
 static int bind_point(struct compiler *c, struct ast_node *probe, const struct ast_node *at,
-		      const struct sema_point *sp, bound_list *out)
+		      const struct sema_point *sp, int written, bound_list *out)
 {
 	struct ast_node *n = ast_new(&c->arena, AST_ATTACH, &at->loc);
 	if (!n)
@@ -94,12 +95,12 @@ static int bind_point(struct compiler *c, struct ast_node *probe, const struct a
 	probe->probe.attach.len = 0;
 	if (vec_push(&c->arena, &probe->probe.attach, n))
 		return -ENOMEM;
-	struct bound b = { probe, *sp, at->loc };
+	struct bound b = { probe, *sp, at->loc, written };
 	return vec_push(&c->arena, out, b);
 }
 
 /* Expands one probe as written into bound probes (cloning it past the first point). */
-static int expand_probe(struct resolver *r, struct ast_node *probe, bound_list *out)
+static int expand_probe(struct resolver *r, struct ast_node *probe, int written, bound_list *out)
 {
 	struct compiler *c = r->c;
 	struct ast_node *proto = NULL;
@@ -126,7 +127,7 @@ static int expand_probe(struct resolver *r, struct ast_node *probe, bound_list *
 					return -ENOMEM;
 			}
 			first = false;
-			err = bind_point(c, target, attach.v[i], &r->points.v[j], out);
+			err = bind_point(c, target, attach.v[i], &r->points.v[j], written, out);
 			if (err)
 				return err;
 		}
@@ -163,8 +164,21 @@ static const char *pd_str(struct compiler *c, const char *s)
 	return s ? arena_strdup(&c->pd->arena, s) : NULL;
 }
 
-static int add_pd_probe(struct compiler *c, struct bound *b)
+/* Points of one probe as written and one kind form a group, led by the first added. */
+static int group_of(struct compiler *c, const bound_list *bound, int i)
 {
+	for (int j = 0; j < i; j++) {
+		const struct bound *o = &bound->v[j];
+		if (o->written == bound->v[i].written && o->p.p.kind == bound->v[i].p.p.kind &&
+		    o->probe->probe.sp)
+			return o->probe->probe.sp->pd_index;
+	}
+	return c->pd->probes.len;
+}
+
+static int add_pd_probe(struct compiler *c, bound_list *bound, int i)
+{
+	struct bound *b = &bound->v[i];
 	struct sema_probe *sp = arena_alloc(&c->arena, sizeof(*sp));
 	if (!sp)
 		return -ENOMEM;
@@ -175,6 +189,7 @@ static int add_pd_probe(struct compiler *c, struct bound *b)
 	if (!pp.name || (b->p.p.target && !pp.target) || (b->p.p.func && !pp.func))
 		return -ENOMEM;
 	pp.loc = b->at_loc;
+	sp->group = group_of(c, bound, i);
 	sp->pd_index = c->pd->probes.len;
 	sp->prov_data = b->p.data;
 	b->probe->probe.sp = sp;
@@ -190,7 +205,7 @@ int sema_resolve(struct compiler *c)
 	ast_list *probes = &c->ast->program.probes;
 	int n = probes->len;
 	for (int i = 0; i < n; i++) {
-		int err = expand_probe(&r, probes->v[i], &bound);
+		int err = expand_probe(&r, probes->v[i], i, &bound);
 		if (err)
 			return err;
 	}
@@ -208,7 +223,7 @@ int sema_resolve(struct compiler *c)
 			int want = k == PD_PROBE_BEGIN ? 0 : pk_has(k, PK_LATE) ? 2 : 1;
 			if (want != pass)
 				continue;
-			int err = add_pd_probe(c, &bound.v[i]);
+			int err = add_pd_probe(c, &bound, i);
 			if (err)
 				return err;
 		}

@@ -68,6 +68,8 @@ struct sema_probe {
 	struct type *args; /* the `args` record (fields at context offsets), made on first use */
 	const void *prov_data; /* the provider's data for this point (usdt argument specs) */
 	int retval_off; /* context offset of retval when the provider sets it (fexit), else 0 */
+	int group; /* pd index of the first point expanded from the same attach list and kind */
+	int share; /* 1 + pd index of the probe whose program this one reuses; 0: its own */
 	VEC(struct sema_var *) vars; /* every local of this probe */
 };
 

@@ -51,6 +51,9 @@ struct checker {
 	VEC(struct tc_const) consts; /* constants defined in the preamble */
 };
 
+/* share.c: marks the probes whose program is emitted once for their group. */
+void sema_share_programs(struct compiler *c);
+
 /* tc_util.c */
 bool tc_same_loc(const struct src_loc *a, const struct src_loc *b);
 /* Diagnostics that stay silent during a quiet pass. */

@@ -645,5 +645,6 @@ int sema_typecheck(struct compiler *c)
 	if (diag_errors(&c->diag))
 		return -EINVAL;
 	ast_walk(c->ast, NULL, set_key_type, &ck);
+	sema_share_programs(c);
 	return tc_layout_maps(&ck);
 }

@@ -1025,3 +1025,26 @@ Test(cdef, the_stdlib_has_the_x86_64_values_of_common_macros)
 	cr_expect_not(sema_stdlib_const("AF_INE", &v));
 	cr_expect_not(sema_stdlib_const("NOT_A_MACRO", &v));
 }
+
+/* ---- program sharing ---- */
+
+static int share_of(struct checked *p, int probe)
+{
+	return p->c.ast->program.probes.v[probe]->probe.sp->share;
+}
+
+Test(share, points_of_one_probe_share_a_program_unless_the_body_tells_them_apart)
+{
+	if (!have_tracefs())
+		cr_skip_test("needs root and tracefs");
+	struct checked *p = check("tracepoint:sched:sched_switch, tracepoint:sched:sched_wakeup "
+				  "{ @ = count(); } "
+				  "tracepoint:sched:sched_switch, tracepoint:sched:sched_wakeup "
+				  "{ @p[probe] = count(); }");
+	expect_ok(p);
+	cr_expect_eq(share_of(p, 0), 0, "the first point compiles its program");
+	cr_expect_eq(share_of(p, 1), 1, "the second reuses probe 0's");
+	cr_expect_eq(share_of(p, 2), 0);
+	cr_expect_eq(share_of(p, 3), 0, "`probe` differs per point: a program each");
+	done(p);
+}

@@ -1,0 +1,70 @@
+/* Program sharing: the points a probe's attach list expands to (a wildcard, a list) run
+ * the same body. When nothing in it depends on the point (`probe`, `func`, `args`, usdt
+ * arguments, fexit's retval), codegen emits the program once and the runtime attaches it
+ * at every point: 500 tracepoints cost one compile and one verification. */
+#include "provider.h"
+#include "tc.h"
+
+struct scan {
+	enum pd_probe_kind kind;
+	bool specific; /* the body reads something that differs between points */
+};
+
+static int visit(struct ast_node *n, void *ctx)
+{
+	struct scan *s = ctx;
+	if (n->kind != AST_BUILTIN)
+		return 0;
+	switch ((enum sema_builtin)n->builtin.id) {
+	case BI_PROBE:
+	case BI_FUNC:
+	case BI_ARGS:
+		s->specific = true;
+		break;
+	case BI_ARG:
+		s->specific |= s->kind == PD_PROBE_USDT; /* decoded per probe site */
+		break;
+	case BI_RETVAL:
+		s->specific |= pk_desc(s->kind)->ctx == PK_CTX_U64; /* after the arguments */
+		break;
+	case BI_CTX:
+	case BI_SARG:
+	case BI_UNKNOWN:
+	case BI_PID:
+	case BI_TID:
+	case BI_UID:
+	case BI_GID:
+	case BI_NSECS:
+	case BI_ELAPSED:
+	case BI_CPU:
+	case BI_COMM:
+	case BI_CPID:
+	case BI_CURTASK:
+		break;
+	}
+	return 0;
+}
+
+/* Programs loaded for one BTF target (fentry, fexit, iterators) cannot be shared. */
+static bool kind_shares(enum pd_probe_kind k)
+{
+	return !pk_has(k, PK_ONCE) && k != PD_PROBE_FENTRY && k != PD_PROBE_FEXIT &&
+	       k != PD_PROBE_ITER;
+}
+
+void sema_share_programs(struct compiler *c)
+{
+	ast_list *probes = &c->ast->program.probes;
+	for (int i = 0; i < probes->len; i++) {
+		struct ast_node *p = probes->v[i];
+		struct sema_probe *sp = p->probe.sp;
+		if (!sp || sp->group == sp->pd_index)
+			continue;
+		struct scan s = { .kind = c->pd->probes.v[sp->pd_index].kind };
+		if (!kind_shares(s.kind))
+			continue;
+		ast_walk(p, NULL, visit, &s);
+		if (!s.specific)
+			sp->share = sp->group + 1;
+	}
+}
