@@ -16,11 +16,17 @@
 #define NAP_NS 1000000
 
 static volatile sig_atomic_t stop_signal;
+static volatile sig_atomic_t print_signal; /* SIGUSR1: print the maps, keep tracing */
 
 static void on_signal(int sig)
 {
-	stop_signal = sig;
+	if (sig == SIGUSR1)
+		print_signal = 1;
+	else
+		stop_signal = sig;
 }
+
+static int print_all_maps(struct rt_trace *t, bool at_exit);
 
 /* A batch is written out once it holds this much, so a consumer that never catches up
  * still writes steadily instead of growing the buffer. */
@@ -141,6 +147,12 @@ int rt_poll(struct rt_trace *t)
 			flush_batch(t);
 			nap(t);
 		}
+		if (print_signal) {
+			print_signal = 0;
+			int err = print_all_maps(t, false);
+			if (err)
+				return err;
+		}
 		if (rt_target_gone(t))
 			break;
 	}
@@ -167,14 +179,17 @@ static int name_cmp(const void *a, const void *b)
 	return strcmp(x->name, y->name);
 }
 
-/* Every map, sorted by name, after bpftrace's two newlines (which it writes to stdout
- * even with -o). Like bpftrace 0.17, an empty map still prints its empty line(s). */
-static int print_all_maps(struct rt_trace *t)
+/* Every map, sorted by name; at exit after bpftrace's two newlines (which it writes to
+ * stdout even with -o), on SIGUSR1 without them, as bpftrace. Like bpftrace 0.17, an empty
+ * map still prints its empty line(s). */
+static int print_all_maps(struct rt_trace *t, bool at_exit)
 {
 	const struct pd_prog *pd = t->pd;
 	flush_all(t);
-	fputs("\n\n", t->stdout_f);
-	fflush(t->stdout_f);
+	if (at_exit) {
+		fputs("\n\n", t->stdout_f);
+		fflush(t->stdout_f);
+	}
 	const struct pd_map **order = calloc((size_t)pd->maps.len + 1, sizeof(*order));
 	if (!order)
 		return -ENOMEM;
@@ -248,7 +263,7 @@ static void setup_output(struct rt_trace *t)
 }
 
 struct saved_signals {
-	struct sigaction intr, term, pipe;
+	struct sigaction intr, term, pipe, usr1;
 };
 
 static void catch_signals(struct saved_signals *s)
@@ -257,6 +272,8 @@ static void catch_signals(struct saved_signals *s)
 	sa.sa_handler = on_signal; /* no SA_RESTART: the poll returns EINTR */
 	sigemptyset(&sa.sa_mask);
 	stop_signal = 0;
+	print_signal = 0;
+	sigaction(SIGUSR1, &sa, &s->usr1);
 	sigaction(SIGINT, &sa, &s->intr);
 	sigaction(SIGTERM, &sa, &s->term);
 	/* A reader that went away (`| head`) ends tracing like Ctrl-C, with END and cleanup,
@@ -266,6 +283,7 @@ static void catch_signals(struct saved_signals *s)
 
 static void restore_signals(const struct saved_signals *s)
 {
+	sigaction(SIGUSR1, &s->usr1, NULL);
 	sigaction(SIGINT, &s->intr, NULL);
 	sigaction(SIGTERM, &s->term, NULL);
 	sigaction(SIGPIPE, &s->pipe, NULL);
@@ -303,7 +321,7 @@ static int trace(struct rt_trace *t)
 		return err;
 	err = run_kind(t, PD_PROBE_END);
 	if (!err)
-		err = print_all_maps(t);
+		err = print_all_maps(t, true);
 	return err;
 }
 
