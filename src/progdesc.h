@@ -162,6 +162,13 @@ struct pd_globals {
 	uint64_t start_ns; /* bpf_ktime_get_ns() clock at start, for `elapsed` */
 };
 
+/* What to do when a probe fails to attach (config missing_probes). */
+enum pd_missing {
+	PD_MISSING_ERROR, /* stop: nothing stays attached, exit 1 */
+	PD_MISSING_WARN, /* a warning, then trace with the others */
+	PD_MISSING_IGNORE, /* trace with the others silently */
+};
+
 struct pd_prog {
 	struct arena arena; /* owns everything below, outlives the compiler's arena */
 	VEC(struct pd_map) maps;
@@ -169,6 +176,7 @@ struct pd_prog {
 	VEC(struct pd_probe) probes;
 	uint32_t ringbuf_size; /* bytes, a power of two multiple of the page size */
 	uint32_t strlen; /* BPFTRACE_MAX_STRLEN in effect */
+	enum pd_missing missing_probes;
 };
 
 /* Allocates an empty program description with its own arena; NULL on ENOMEM. */

@@ -28,6 +28,7 @@ struct lex_state {
 	size_t cdef_off; /* where that definition started */
 	struct src_loc cdef_loc;
 	VEC(struct ast_cdef) cdefs; /* preamble C definitions, moved to the program node */
+	VEC(struct ast_config) config; /* config items, moved to the program node */
 	int cond_depth; /* nesting of #if/#ifdef/#ifndef in the preamble */
 	bool cond_on[32]; /* per level: its current branch is taken */
 	int comment_ret; /* start condition to return to after a block comment */

@@ -90,6 +90,14 @@ struct ast_cdef {
 	struct src_loc loc; /* where text starts */
 };
 
+/* One `config = { key = value }` item: value is an AST_INT, or an AST_STR (a string, or an
+ * identifier's name: `missing_probes = warn`). */
+struct ast_config {
+	const char *key;
+	struct ast_node *value;
+	struct src_loc loc;
+};
+
 struct ast_node {
 	enum ast_kind kind;
 	struct src_loc loc;
@@ -98,6 +106,7 @@ struct ast_node {
 		struct {
 			ast_list probes; /* AST_PROBE */
 			VEC(struct ast_cdef) cdefs; /* preamble C definitions, in order */
+			VEC(struct ast_config) config; /* config = { ... } items, in order */
 		} program;
 		struct {
 			ast_list attach; /* AST_ATTACH, as written (sema may expand wildcards) */

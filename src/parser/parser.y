@@ -73,6 +73,8 @@ static struct ast_node *mk_unop(struct lex_state *st, const struct src_loc *loc,
 				struct ast_node *e);
 static struct ast_node *mk_attach(struct lex_state *st, const struct src_loc *loc,
 				  const char *text);
+static void add_config(struct lex_state *st, const char *key, struct ast_node *value,
+		       const struct src_loc *loc);
 static struct ast_node *mk_typename(struct lex_state *st, const struct src_loc *loc,
 				    const char *kw, const char *name);
 static struct ast_node *mk_incdec(struct lex_state *st, const struct src_loc *loc,
@@ -170,7 +172,7 @@ preamble
 	| CONFIG '=' '{' config_body '}'
 	;
 
-/* config = { key = value; ... }: accepted and ignored, as bpftrace 0.17 scripts predate it. */
+/* config = { key = value; ... }: kept for sema (src/sema/config.c), which knows the keys. */
 config_body
 	: %empty
 	| config_list
@@ -183,9 +185,16 @@ config_list
 	;
 
 config_item
-	: IDENT '=' INT
-	| IDENT '=' STR
-	| IDENT '=' IDENT
+	: IDENT '=' INT { add_config(st, $1, $3, &@$); }
+	| IDENT '=' STR { add_config(st, $1, $3, &@$); }
+	| IDENT '=' IDENT {
+		struct ast_node *v = ast_new(st->arena, AST_STR, &@3);
+		if (v) {
+			v->str.s = $3;
+			v->str.len = (int)strlen($3);
+		}
+		add_config(st, $1, v, &@$);
+	}
 	| error
 	;
 
@@ -599,6 +608,14 @@ static const char *next_part(struct lex_state *st, const char **p, bool last)
 	return out;
 }
 
+static void add_config(struct lex_state *st, const char *key, struct ast_node *value,
+		       const struct src_loc *loc)
+{
+	struct ast_config item = { key, value, *loc };
+	if (!key || !value || vec_push(st->arena, &st->config, item))
+		st->oom = true;
+}
+
 static struct ast_node *mk_attach(struct lex_state *st, const struct src_loc *loc,
 				  const char *text)
 {
@@ -822,6 +839,9 @@ int parse_program(struct compiler *c)
 	st.program->program.cdefs.v = st.cdefs.v;
 	st.program->program.cdefs.len = st.cdefs.len;
 	st.program->program.cdefs.cap = st.cdefs.cap;
+	st.program->program.config.v = st.config.v;
+	st.program->program.config.len = st.config.len;
+	st.program->program.config.cap = st.config.cap;
 	c->ast = st.program;
 	struct depth_check dc = { .diag = &c->diag };
 	ast_walk(st.program, depth_enter, depth_leave, &dc);

@@ -92,13 +92,18 @@ static void rt_report_attach(struct rt_trace *t, const struct pd_probe *p, int e
 			     const char *why)
 {
 	struct diag *d = t->o->diag;
+	bool warn = t->pd->missing_probes == PD_MISSING_WARN;
 	if (d && p->loc.first_line > 0) {
-		diag_error(d, &p->loc, "failed to attach %s: %s%s%s", p->name, strerror(-err),
-			   why ? ": " : "", why ? why : "");
+		if (warn)
+			diag_warn(d, &p->loc, "failed to attach %s: %s%s%s", p->name,
+				  strerror(-err), why ? ": " : "", why ? why : "");
+		else
+			diag_error(d, &p->loc, "failed to attach %s: %s%s%s", p->name,
+				   strerror(-err), why ? ": " : "", why ? why : "");
 		return;
 	}
-	fprintf(stderr, "error: failed to attach %s: %s%s%s\n", p->name, strerror(-err),
-		why ? ": " : "", why ? why : "");
+	fprintf(stderr, "%s: failed to attach %s: %s%s%s\n", warn ? "warning" : "error", p->name,
+		strerror(-err), why ? ": " : "", why ? why : "");
 }
 
 int rt_attach_all(struct rt_trace *t)
@@ -108,16 +113,26 @@ int rt_attach_all(struct rt_trace *t)
 		if (err)
 			return err;
 	}
+	int tried = 0, failed = 0, last = 0;
 	for (int i = 0; i < t->pd->probes.len; i++) {
 		const struct pd_probe *p = &t->pd->probes.v[i];
 		const struct rt_attacher *a = &attachers[p->kind];
 		if (!a->attach)
 			continue;
+		tried++;
 		int err = a->attach(t, p, t->progs[i]);
 		if (!err)
 			continue;
-		rt_report_attach(t, p, err, a->missing ? a->missing(p, err) : NULL);
-		return err;
+		failed++;
+		last = err;
+		if (t->pd->missing_probes != PD_MISSING_IGNORE)
+			rt_report_attach(t, p, err, a->missing ? a->missing(p, err) : NULL);
+		if (t->pd->missing_probes == PD_MISSING_ERROR)
+			return err;
+	}
+	if (tried && failed == tried) {
+		fprintf(stderr, "error: no probe could be attached\n");
+		return last;
 	}
 	return 0;
 }

@@ -202,6 +202,9 @@ int sema_resolve(struct compiler *c)
 	bound_list bound = { 0 };
 	if (!c->ast)
 		return -EINVAL;
+	int cerr = sema_apply_config(c);
+	if (cerr)
+		return cerr;
 	ast_list *probes = &c->ast->program.probes;
 	int n = probes->len;
 	for (int i = 0; i < n; i++) {

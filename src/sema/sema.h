@@ -73,6 +73,10 @@ struct sema_probe {
 	VEC(struct sema_var *) vars; /* every local of this probe */
 };
 
+/* Applies the script's `config = { ... }` to c->opts and c->pd. Returns 0, or -EINVAL
+ * after diagnostics (unknown keys, bad values). */
+int sema_apply_config(struct compiler *c);
+
 /* Expands attach points: afterwards every AST_PROBE has exactly one concrete attach point,
  * a sema_probe, and an entry in c->pd->probes (bodies are cloned per match).
  * Returns 0, or -EINVAL after reporting diagnostics, or -ENOMEM. */
