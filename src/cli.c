@@ -9,6 +9,9 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/utsname.h>
+
+#include "codegen/codegen.h"
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -36,6 +39,7 @@ static void usage(FILE *f)
 	      "    --emit-elf F   (dry run) write the BPF object to F and exit\n"
 	      "    -f FORMAT      output format ('text', 'json')\n"
 	      "    -h, --help     show this help message\n"
+	      "    --info         the kernel features and probe types this machine has\n"
 	      "    -l [glob]      list probes; with a program, list the probes it attaches\n"
 	      "    --no-warnings  disable warnings\n"
 	      "    -o FILE        redirect output to FILE\n"
@@ -82,7 +86,7 @@ void cli_warn(const struct cli *cl, const char *fmt, ...)
 	va_end(ap);
 }
 
-enum { OPT_DRY_RUN = 256, OPT_EMIT_ELF, OPT_UNSAFE, OPT_NO_WARNINGS };
+enum { OPT_DRY_RUN = 256, OPT_EMIT_ELF, OPT_UNSAFE, OPT_NO_WARNINGS, OPT_INFO };
 
 static const struct option long_opts[] = {
 	{ "help", no_argument, NULL, 'h' },
@@ -91,6 +95,7 @@ static const struct option long_opts[] = {
 	{ "emit-elf", required_argument, NULL, OPT_EMIT_ELF },
 	{ "unsafe", no_argument, NULL, OPT_UNSAFE },
 	{ "no-warnings", no_argument, NULL, OPT_NO_WARNINGS },
+	{ "info", no_argument, NULL, OPT_INFO },
 	{ 0 },
 };
 
@@ -193,7 +198,23 @@ static int bad_option(char **argv)
 	return -1;
 }
 
-/* One option; returns 0, 1 (done: -h, -V) or -1. */
+/* --info: the system and the build, then what the kernel offers (rt_print_info). */
+static void print_info(void)
+{
+	struct utsname u;
+	unsigned major, minor, patch;
+	uname(&u);
+	cg_llvm_version(&major, &minor, &patch);
+	printf("System\n  OS: %s %s %s\n  Arch: %s\n\n", u.sysname, u.release, u.version,
+	       u.machine);
+	printf("Build\n  version: v%s\n  LLVM: %u.%u.%u\n  libbpf: %u.%u\n"
+	       "  libdw (DWARF support): yes\n\n",
+	       BPFSCOPE_VERSION, major, minor, patch, rt_libbpf_version() >> 16,
+	       rt_libbpf_version() & 0xffff);
+	rt_print_info(stdout);
+}
+
+/* One option; returns 0, 1 (done: -h, -V, --info) or -1. */
 static int parse_opt(int opt, int argc, char **argv, struct cli *cl)
 {
 	switch (opt) {
@@ -202,6 +223,9 @@ static int parse_opt(int opt, int argc, char **argv, struct cli *cl)
 		return 1;
 	case 'V':
 		printf("bpfscope v%s\n", BPFSCOPE_VERSION);
+		return 1;
+	case OPT_INFO:
+		print_info();
 		return 1;
 	case 'e':
 		cl->program = optarg;

@@ -12,6 +12,9 @@ struct compiler;
  * c->opts.debug asks. Returns 0, -EINVAL after diagnostics, or a negative errno. */
 int cg_emit(struct compiler *c);
 
+/* The version of the LLVM bpfscope compiles with. */
+void cg_llvm_version(unsigned *major, unsigned *minor, unsigned *patch);
+
 /* Decodes x86-64 instructions from code[0] on: 1 when one starts exactly at off, 0 when off
  * falls inside an instruction or off >= len, -EILSEQ when bytes before off do not decode,
  * -ENOSYS when LLVM lacks the x86 disassembler. */

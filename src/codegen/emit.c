@@ -243,3 +243,8 @@ int cg_emit(struct compiler *c)
 	teardown(&g);
 	return err;
 }
+
+void cg_llvm_version(unsigned *major, unsigned *minor, unsigned *patch)
+{
+	LLVMGetVersion(major, minor, patch);
+}

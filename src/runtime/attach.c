@@ -18,24 +18,25 @@
 #define TRACEFS "/sys/kernel/tracing"
 
 static const struct rt_attacher attachers[PD_PROBE__COUNT] = {
-	[PD_PROBE_BEGIN] = { NULL, NULL },
-	[PD_PROBE_END] = { NULL, NULL },
-	[PD_PROBE_TRACEPOINT] = { rt_attach_tracepoint, rt_tracepoint_missing },
-	[PD_PROBE_RAWTP] = { rt_attach_rawtp, NULL },
-	[PD_PROBE_INTERVAL] = { rt_attach_clock, NULL },
-	[PD_PROBE_PROFILE] = { rt_attach_clock, NULL },
-	[PD_PROBE_SOFTWARE] = { rt_attach_counter, rt_counter_missing },
-	[PD_PROBE_HARDWARE] = { rt_attach_counter, rt_counter_missing },
-	[PD_PROBE_KPROBE] = { rt_attach_kprobe, rt_kprobe_missing },
-	[PD_PROBE_KRETPROBE] = { rt_attach_kprobe, rt_kprobe_missing },
-	[PD_PROBE_FENTRY] = { rt_attach_trampoline, rt_trampoline_missing },
-	[PD_PROBE_FEXIT] = { rt_attach_trampoline, rt_trampoline_missing },
-	[PD_PROBE_UPROBE] = { rt_attach_uprobe, rt_uprobe_missing },
-	[PD_PROBE_URETPROBE] = { rt_attach_uprobe, rt_uprobe_missing },
-	[PD_PROBE_USDT] = { rt_attach_uprobe, rt_uprobe_missing },
-	[PD_PROBE_WATCHPOINT] = { rt_attach_watchpoint, rt_watchpoint_missing },
-	[PD_PROBE_ITER] = { rt_attach_iter, rt_iter_missing },
+	[PD_PROBE_BEGIN] = { NULL, NULL, rt_have_raw_tp },
+	[PD_PROBE_END] = { NULL, NULL, rt_have_raw_tp },
+	[PD_PROBE_TRACEPOINT] = { rt_attach_tracepoint, rt_tracepoint_missing, rt_have_tracefs },
+	[PD_PROBE_RAWTP] = { rt_attach_rawtp, NULL, rt_have_raw_tp },
+	[PD_PROBE_INTERVAL] = { rt_attach_clock, NULL, rt_have_sw_events },
+	[PD_PROBE_PROFILE] = { rt_attach_clock, NULL, rt_have_sw_events },
+	[PD_PROBE_SOFTWARE] = { rt_attach_counter, rt_counter_missing, rt_have_sw_events },
+	[PD_PROBE_HARDWARE] = { rt_attach_counter, rt_counter_missing, rt_have_hw_events },
+	[PD_PROBE_KPROBE] = { rt_attach_kprobe, rt_kprobe_missing, rt_have_kprobes },
+	[PD_PROBE_KRETPROBE] = { rt_attach_kprobe, rt_kprobe_missing, rt_have_kprobes },
+	[PD_PROBE_FENTRY] = { rt_attach_trampoline, rt_trampoline_missing, rt_have_trampolines },
+	[PD_PROBE_FEXIT] = { rt_attach_trampoline, rt_trampoline_missing, rt_have_trampolines },
+	[PD_PROBE_UPROBE] = { rt_attach_uprobe, rt_uprobe_missing, rt_have_uprobes },
+	[PD_PROBE_URETPROBE] = { rt_attach_uprobe, rt_uprobe_missing, rt_have_uprobes },
+	[PD_PROBE_USDT] = { rt_attach_uprobe, rt_uprobe_missing, rt_have_uprobes },
+	[PD_PROBE_WATCHPOINT] = { rt_attach_watchpoint, rt_watchpoint_missing, rt_have_breakpoints },
+	[PD_PROBE_ITER] = { rt_attach_iter, rt_iter_missing, rt_have_iterators },
 };
+
 
 int rt_add_link(struct rt_trace *t, struct bpf_link *link)
 {
@@ -136,6 +137,13 @@ int rt_attach_all(struct rt_trace *t)
 	}
 	return 0;
 }
+void rt_print_probe_types(FILE *out)
+{
+	for (int k = 0; k < PD_PROBE__COUNT; k++)
+		fprintf(out, "  %s: %s\n", pk_desc((enum pd_probe_kind)k)->name,
+			attachers[k].available() ? "yes" : "no");
+}
+
 void rt_detach_all(struct rt_trace *t)
 {
 	for (int i = t->natt - 1; i >= 0; i--) {

@@ -4,6 +4,8 @@
 #ifndef RT_ATTACH_H
 #define RT_ATTACH_H
 
+#include <stdio.h>
+
 #include "runtime/rt_internal.h"
 
 struct pd_probe;
@@ -13,7 +15,12 @@ struct rt_attacher {
 	int (*attach)(struct rt_trace *t, const struct pd_probe *p, struct bpf_program *prog);
 	/* Names the kernel facility missing when attaching failed with err, or NULL. */
 	const char *(*missing)(const struct pd_probe *p, int err);
+	/* Whether this kernel can attach the kind (available.c), for --info. */
+	bool (*available)(void);
 };
+
+/* Prints "  kind: yes|no" per probe kind. */
+void rt_print_probe_types(FILE *out);
 
 /* Takes ownership of link (destroyed on failure). Returns 0 or -ENOMEM. */
 int rt_add_link(struct rt_trace *t, struct bpf_link *link);
@@ -21,6 +28,17 @@ int rt_add_link(struct rt_trace *t, struct bpf_link *link);
 int rt_add_link_or_errno(struct rt_trace *t, struct bpf_link *link);
 /* The process probes are restricted to: -p PID, else the -c child, else -1 (every one). */
 int rt_target_pid(const struct rt_trace *t);
+
+/* available.c: the kernel facilities each kind needs, checked for real. */
+bool rt_have_tracefs(void);
+bool rt_have_kprobes(void);
+bool rt_have_uprobes(void);
+bool rt_have_raw_tp(void);
+bool rt_have_sw_events(void);
+bool rt_have_hw_events(void);
+bool rt_have_breakpoints(void);
+bool rt_have_trampolines(void);
+bool rt_have_iterators(void);
 
 /* attach_perf.c */
 int rt_attach_clock(struct rt_trace *t, const struct pd_probe *p, struct bpf_program *prog);

@@ -44,4 +44,10 @@ bool rt_can_trace(void);
  * Returns 0 on a normal end, or a negative errno after printing one clear message. */
 int rt_run(const struct pd_prog *pd, const void *elf, size_t elf_size, const struct rt_opts *o);
 
+/* --info: the kernel's helpers, features, map types and which probe types attach here,
+ * each checked by asking the kernel. */
+void rt_print_info(FILE *out);
+/* libbpf's version: major << 16 | minor. */
+unsigned rt_libbpf_version(void);
+
 #endif
