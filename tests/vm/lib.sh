@@ -2,7 +2,8 @@
 # stock Debian kernel with `apt-get download` (never installed), unpacks it into the cache,
 # extracts the uncompressed vmlinux for a PVH boot and builds the initramfs; each step runs
 # only when its result is missing. On success it sets VM_KVER, VM_VMLINUX and VM_INITRD;
-# on failure it sets VM_WHY to the reason and returns 1.
+# on failure it sets VM_WHY to the reason and returns 1, with VM_BROKEN=1 when the
+# machine lacks nothing (tools installed, kernel fetched) but the harness itself failed.
 #
 # BPFSCOPE_VM_CACHE   cache directory (default /var/cache/bpfscope-vm)
 # BPFSCOPE_VM_KERNEL  which kernel: "6.12" (default, has kprobe_multi) or "6.1"
@@ -112,6 +113,7 @@ vm_build_initramfs() {
 }
 
 vm_prepare() {
+	VM_BROKEN=0 VM_WHY=
 	vm_install_tools || { VM_WHY="cannot install qemu-system-x86 and busybox-static"; return 1; }
 	command -v qemu-system-x86_64 >/dev/null || { VM_WHY="qemu-system-x86_64 is missing"; return 1; }
 	mkdir -p "$VM_CACHE" || { VM_WHY="cannot create $VM_CACHE"; return 1; }
@@ -132,11 +134,11 @@ vm_prepare() {
 	VM_INITRD="$dir/initramfs.cpio.gz"
 	if [ ! -s "$VM_VMLINUX" ]; then
 		vm_extract_vmlinux "$dir/root/boot/vmlinuz-$VM_KVER" "$VM_VMLINUX" ||
-			{ VM_WHY="cannot extract vmlinux from vmlinuz-$VM_KVER"; return 1; }
+			{ VM_BROKEN=1 VM_WHY="cannot extract vmlinux from vmlinuz-$VM_KVER"; return 1; }
 	fi
 	# Rebuilt when the init script changes.
 	if [ ! -s "$VM_INITRD" ] || [ "$VM_HERE/init" -nt "$VM_INITRD" ]; then
 		vm_build_initramfs "$dir/root" "$VM_INITRD" "$VM_KVER" ||
-			{ VM_WHY="cannot build the initramfs"; return 1; }
+			{ VM_BROKEN=1 VM_WHY="cannot build the initramfs"; return 1; }
 	fi
 }
