@@ -1,3 +1,4 @@
+# shellcheck shell=bash disable=SC2034  # VM_* are read by the scripts that source this
 # Guest kernel and initramfs for the VM harness (sourced, not run). vm_prepare fetches a
 # stock Debian kernel with `apt-get download` (never installed), unpacks it into the cache,
 # extracts the uncompressed vmlinux for a PVH boot and builds the initramfs; each step runs
@@ -28,6 +29,7 @@ vm_install_tools() {
 	command -v cpio >/dev/null || pkgs+=" cpio"
 	[ -z "$pkgs" ] && return 0
 	vm_log "installing$pkgs"
+	# shellcheck disable=SC2086
 	DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $pkgs >&2 ||
 		{ apt-get update >&2 && DEBIAN_FRONTEND=noninteractive \
 			apt-get install -y --no-install-recommends $pkgs >&2; }
