@@ -274,3 +274,9 @@ install: $(BIN)
 clean:
 	rm -rf build bpfscope
 .SECONDARY:
+
+# Kernel-probe cases (kprobe, fentry, kprobe_multi) in a QEMU guest on a stock Debian
+# kernel: the host kernel has none of them. See tests/vm/README.md.
+.PHONY: test-vm
+test-vm: all $(BUILD)/workload
+	BUILD=$(BUILD) tests/vm/run.sh $(abspath $(BIN))

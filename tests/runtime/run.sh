@@ -31,6 +31,7 @@
 #   timeout     seconds before the case is killed and failed (default 30)
 #   needs       one line of commands that must exist, else the case is skipped
 # The last line printed is "N passed, N failed, N skipped"; failures show a diff.
+# CASES_DIR names another directory of cases (tests/vm/cases); flags lines can use it.
 set -u
 BPFSCOPE=${1:-./bpfscope}
 shift || true
@@ -225,11 +226,12 @@ check_case() {
 	fail=$((fail + 1))
 }
 
+CASES_DIR=${CASES_DIR:-$here/cases}
 cases=()
 if [ $# -gt 0 ]; then
-	for n in "$@"; do cases+=("$here/cases/$n.case"); done
+	for n in "$@"; do cases+=("$CASES_DIR/$n.case"); done
 else
-	cases=("$here"/cases/*.case)
+	cases=("$CASES_DIR"/*.case)
 fi
 
 reason=$(lib_cannot_trace)
