@@ -7,6 +7,8 @@
 
 static const char *section_name(struct cg *g, const struct pk_desc *k, const struct pd_probe *p)
 {
+	if (p->multi && k->multi_section)
+		return k->multi_section;
 	const char *t = p->target ? p->target : "";
 	const char *f = p->func ? p->func : "";
 	switch (k->section_args) {

@@ -4,6 +4,7 @@
 #include <bpf/libbpf.h>
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -26,8 +27,36 @@ int rt_attach_rawtp(struct rt_trace *t, const struct pd_probe *p, struct bpf_pro
 	return rt_add_link_or_errno(t, bpf_program__attach_raw_tracepoint(prog, p->func));
 }
 
+/* One kprobe_multi link for every probe of p's program, made at the first of them. */
+static int attach_multi(struct rt_trace *t, const struct pd_probe *p, struct bpf_program *prog)
+{
+	const struct pd_prog *pd = t->pd;
+	int first = -1, n = 0;
+	for (int i = 0; i < pd->probes.len; i++)
+		if (pd->probes.v[i].multi && !strcmp(pd->probes.v[i].prog_name, p->prog_name)) {
+			first = first < 0 ? i : first;
+			n++;
+		}
+	if (first < 0 || &pd->probes.v[first] != p)
+		return 0;
+	const char **syms = calloc((size_t)n, sizeof(*syms));
+	if (!syms)
+		return -ENOMEM;
+	n = 0;
+	for (int i = first; i < pd->probes.len; i++)
+		if (pd->probes.v[i].multi && !strcmp(pd->probes.v[i].prog_name, p->prog_name))
+			syms[n++] = pd->probes.v[i].func;
+	LIBBPF_OPTS(bpf_kprobe_multi_opts, ko, .syms = syms, .cnt = (size_t)n,
+		    .retprobe = p->kind == PD_PROBE_KRETPROBE);
+	int err = rt_add_link_or_errno(t, bpf_program__attach_kprobe_multi_opts(prog, NULL, &ko));
+	free(syms);
+	return err;
+}
+
 int rt_attach_kprobe(struct rt_trace *t, const struct pd_probe *p, struct bpf_program *prog)
 {
+	if (p->multi)
+		return attach_multi(t, p, prog);
 	char sym[512];
 	/* the kernel takes "module:function" for a function of a module */
 	if (p->target)

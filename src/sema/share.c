@@ -52,6 +52,15 @@ static bool kind_shares(enum pd_probe_kind k)
 	       k != PD_PROBE_ITER;
 }
 
+/* kprobe_multi links need CONFIG_FPROBE (6.12 has it, 6.1 does not). */
+static bool have_fprobe(void)
+{
+	static int have = -1;
+	if (have < 0)
+		have = kbtf_has_func("register_fprobe_ips");
+	return have;
+}
+
 void sema_share_programs(struct compiler *c)
 {
 	ast_list *probes = &c->ast->program.probes;
@@ -64,7 +73,14 @@ void sema_share_programs(struct compiler *c)
 		if (!kind_shares(s.kind))
 			continue;
 		ast_walk(p, NULL, visit, &s);
-		if (!s.specific)
-			sp->share = sp->group + 1;
+		if (s.specific)
+			continue;
+		sp->share = sp->group + 1;
+		/* a shared kprobe program attaches everywhere through one kprobe_multi link
+		 * where the kernel has fprobes */
+		if (pk_desc(s.kind)->multi_section && have_fprobe()) {
+			c->pd->probes.v[sp->pd_index].multi = true;
+			c->pd->probes.v[sp->group].multi = true;
+		}
 	}
 }
