@@ -8,6 +8,10 @@
 #   // cmd: $WORKLOAD syscalls 3      the command passed with -c (the script filters on cpid)
 #   // flags: -f json                 flags for both tools, in shell syntax
 #   // params: 12 hello               positional parameters after the script
+# $WORKLOAD (tests/workload/workload) and $TARGETS (the build directory holding the programs
+# `make unit` builds for user probes: uprobe/uprobe_target, usdt_target, ...) expand in all
+# three; user-probe scripts name their binary `uprobe:$1:add` with `// params:
+# $TARGETS/uprobe/uprobe_target`, and are skipped when those programs are not built.
 # Cases only use what bpftrace 0.17 gets right: where it is plainly wrong (e.g. "%%" printed
 # as two percent signs, max() of only negative values printed as nothing) the case lives in
 # tests/runtime with the right output instead. Maps with equal values are avoided, since
@@ -47,12 +51,18 @@ run_case() {
 	dir="$tmp/$name"
 	mkdir -p "$dir"
 	cp "$file" "$dir/$name.bt"
+	if [ -z "$TARGETS" ] && grep -q '\$TARGETS' "$file"; then
+		echo "skip $name: needs the programs \`make unit\` builds"
+		skip=$((skip + 1))
+		return
+	fi
 	args=()
 	local flags cmd params
 	flags=$(header "$file" flags)
 	cmd=$(header "$file" cmd)
 	params=$(header "$file" params)
 	[ -n "$flags" ] && eval "args+=($flags)"
+	cmd=${cmd//\$TARGETS/$TARGETS}
 	[ -n "$cmd" ] && args+=(-c "${cmd//\$WORKLOAD/$WORKLOAD}")
 	args+=("$name.bt")
 	[ -n "$params" ] && eval "args+=($params)"
@@ -103,6 +113,7 @@ if [ -n "$reason" ]; then
 	lib_summary
 	exit 0
 fi
+lib_targets || TARGETS=""
 for c in "${cases[@]}"; do
 	run_case "$c"
 done

@@ -46,6 +46,13 @@ lib_workload() {
 	}
 }
 
+# Sets TARGETS to the directory `make unit` builds the traced programs into (build/uprobe/*,
+# build/usdt_target, ...). Returns 1 when they are not built, so cases naming them are skipped.
+lib_targets() {
+	TARGETS="$root/${BUILD:-build}"
+	[ -x "$TARGETS/uprobe/uprobe_target" ] && [ -x "$TARGETS/usdt_target" ]
+}
+
 lib_summary() {
 	echo "$pass passed, $fail failed, $skip skipped"
 }

@@ -9,10 +9,14 @@
 #               (the current directory is the case's scratch directory, so
 #               diagnostics name the file "NAME.bt")
 #   e           the program, passed with -e instead (diagnostics name it "stdin")
-#   flags       one line of bpfscope flags in shell syntax ($WORKLOAD and $TMP expand)
-#   cmd         one line: the command passed with -c ($WORKLOAD expands); scripts filter
-#               on `pid == cpid` so nothing else on the machine can change the output
+#   flags       one line of bpfscope flags in shell syntax ($WORKLOAD, $TARGETS and $TMP
+#               expand)
+#   cmd         one line: the command passed with -c ($WORKLOAD and $TARGETS expand);
+#               scripts filter on `pid == cpid` so nothing else on the machine can change
+#               the output
 #   params      one line of positional parameters in shell syntax, after the program
+#               ($WORKLOAD, $TARGETS and $TMP expand): user probes name their binary as
+#               `uprobe:$1:add` with params `$TARGETS/uprobe/uprobe_target`
 #   env         one line of NAME=VALUE words put in bpfscope's environment
 #   stdin       what bpfscope reads on standard input (default /dev/null); with params
 #               "- ARGS" it is the program
@@ -30,6 +34,9 @@
 #   check       a bash snippet run after the program ($OUT, $ERR, $TMP set); non-zero fails
 #   timeout     seconds before the case is killed and failed (default 30)
 #   needs       one line of commands that must exist, else the case is skipped
+# $TARGETS is the build directory holding the programs `make unit` builds for user probes
+# (uprobe/uprobe_target, usdt_target, ...; tests/workload/); a case naming it is skipped when
+# they are not built.
 # The last line printed is "N passed, N failed, N skipped"; failures show a diff.
 # CASES_DIR names another directory of cases (tests/vm/cases); flags lines can use it.
 set -u
@@ -130,6 +137,11 @@ run_case() {
 	mkdir -p "$sec"
 	OUT="$TMP/stdout" ERR="$TMP/stderr"
 	split_case "$file" "$sec" >/dev/null
+	if [ -z "$TARGETS" ] && grep -q '\$TARGETS' "$file"; then
+		echo "skip $name: needs the programs \`make unit\` builds"
+		skip=$((skip + 1))
+		return
+	fi
 	if has needs; then
 		local c
 		for c in $(line needs); do
@@ -147,6 +159,7 @@ run_case() {
 		local cmd
 		cmd=$(line cmd)
 		cmd=${cmd//\$WORKLOAD/$WORKLOAD}
+		cmd=${cmd//\$TARGETS/$TARGETS}
 		args+=(-c "$cmd")
 	fi
 	if has script; then
@@ -244,8 +257,9 @@ if [ -n "$reason" ]; then
 	lib_summary
 	exit 0
 fi
+lib_targets || TARGETS=""
 BPFSCOPE_NAME=$(basename "$BPFSCOPE")
-export WORKLOAD BPFSCOPE_NAME
+export WORKLOAD TARGETS BPFSCOPE_NAME
 for c in "${cases[@]}"; do
 	run_case "$c"
 done
