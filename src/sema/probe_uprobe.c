@@ -93,7 +93,9 @@ static int expand_funcs(struct sema_attach *a, const char *path, const elf_func_
 	int n = 0, err;
 	for (int i = 0; i < fns->len; i++) {
 		const struct elf_func *f = &fns->v[i];
-		bool hit = cpp ? sema_elf_func_matches_cpp(f, glob) : sema_elf_func_matches(f, glob);
+		/* "ns::Foo::bar" selects the overloads as bpftrace does; cpp: asks for that only */
+		bool hit = sema_elf_func_matches_cpp(f, glob) ||
+			   (!cpp && sema_elf_func_matches(f, glob));
 		if (!hit || (i > 0 && fns->v[i - 1].addr == f->addr && hit))
 			continue; /* aliases of one address are probed once */
 		if ((err = add(a, path, f, 0, NULL)))

@@ -213,12 +213,26 @@ static struct type *builtin_retval(struct checker *ck, struct ast_node *n)
 	return tc_set(ck, n, t);
 }
 
+/* `probe` and `func` are typed by the longest name of the program, so that every probe's
+ * value fits one map key (a wildcard's points have names of many lengths). */
+static int longest_name(struct compiler *c, bool func)
+{
+	int max = 0;
+	for (int i = 0; i < c->pd->probes.len; i++) {
+		const struct pd_probe *p = &c->pd->probes.v[i];
+		const char *s = func ? p->func : p->name;
+		if (s && (!func || pk_has(p->kind, PK_FUNC)) && (int)strlen(s) > max)
+			max = (int)strlen(s);
+	}
+	return max;
+}
+
 static struct type *builtin_special(struct checker *ck, struct ast_node *n)
 {
 	struct compiler *c = ck->c;
 	switch ((enum sema_builtin)n->builtin.id) {
 	case BI_PROBE:
-		return tc_set(ck, n, ty_str(&c->arena, (int)strlen(ck->pp->name) + 1));
+		return tc_set(ck, n, ty_str(&c->arena, longest_name(c, false) + 1));
 	case BI_CTX:
 		return builtin_ctx(ck, n);
 	case BI_FUNC:
@@ -228,7 +242,7 @@ static struct type *builtin_special(struct checker *ck, struct ast_node *n)
 				 "%s", ck->pp->name);
 			return tc_fail(n);
 		}
-		return tc_set(ck, n, ty_str(&c->arena, (int)strlen(ck->pp->func) + 1));
+		return tc_set(ck, n, ty_str(&c->arena, longest_name(c, true) + 1));
 	case BI_CPID:
 		if (!c->opts.has_cpid) {
 			tc_error(ck, &n->loc, "cpid cannot be used without a child command (-c)");

@@ -58,7 +58,8 @@ static struct type *storage_of(struct checker *ck, struct type *t)
 	case TY_INT:
 		return ty_int(8, t->is_signed);
 	case TY_STR:
-		return ty_str(a, ck->c->opts.strlen);
+		/* `probe` and `func` may be longer than strlen: they keep every byte */
+		return ty_str(a, t->size > ck->c->opts.strlen ? t->size : ck->c->opts.strlen);
 	case TY_TUPLE: {
 		struct type *elems[t->fields.len > 0 ? t->fields.len : 1];
 		for (int i = 0; i < t->fields.len; i++) {
