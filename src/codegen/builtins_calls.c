@@ -234,55 +234,71 @@ bool cg_str_into(struct cg *g, struct ast_node *n, LLVMValueRef dst, int size)
 	return false;
 }
 
+static LLVMValueRef lower_printf(struct cg *g, struct ast_node *n)
+{
+	printf_(g, n);
+	return cg_const(g, 0);
+}
+
+static LLVMValueRef lower_print(struct cg *g, struct ast_node *n)
+{
+	print(g, n);
+	return cg_const(g, 0);
+}
+
+static LLVMValueRef lower_time(struct cg *g, struct ast_node *n)
+{
+	simple_event(g, PD_EV_TIME, (uint32_t)n->call.id);
+	return cg_const(g, 0);
+}
+
+/* As in bpftrace, exit() also ends the probe: nothing after it runs. */
+static LLVMValueRef lower_exit(struct cg *g, struct ast_node *n)
+{
+	simple_event(g, PD_EV_EXIT, 0);
+	cg_return(g);
+	LLVMPositionBuilderAtEnd(g->b, cg_block(g, "after.exit"));
+	return cg_const(g, 0);
+}
+
+static LLVMValueRef lower_clear(struct cg *g, struct ast_node *n)
+{
+	int id = map_arg(g, n);
+	if (id >= 0)
+		simple_event(g, n->call.fn == FN_CLEAR ? PD_EV_CLEAR : PD_EV_ZERO, (uint32_t)id);
+	return cg_const(g, 0);
+}
+
+static LLVMValueRef lower_str(struct cg *g, struct ast_node *n)
+{
+	int size = n->ty && n->ty->size > 0 ? n->ty->size : g->c->opts.strlen;
+	LLVMValueRef dst = cg_tmp(g, size);
+	str_into(g, n, dst, size);
+	return dst;
+}
+
+/* The nanoseconds; the format is the value's type (fmt_id). */
+static LLVMValueRef lower_strftime(struct cg *g, struct ast_node *n)
+{
+	return n->call.args.len > 1 ? cg_expr(g, n->call.args.v[1]) : cg_const(g, 0);
+}
+
+/* Codegen's row of each function (enum sema_fn); aggregations are lowered by
+ * cg_aggregate (lower_agg.c) where they are assigned. */
+static LLVMValueRef (*const lowerers[FN__COUNT])(struct cg *g, struct ast_node *n) = {
+	[FN_PRINTF] = lower_printf,	[FN_PRINT] = lower_print,
+	[FN_TIME] = lower_time,		[FN_EXIT] = lower_exit,
+	[FN_CLEAR] = lower_clear,	[FN_ZERO] = lower_clear,
+	[FN_DELETE] = map_fn,		[FN_HAS_KEY] = map_fn,
+	[FN_LEN] = map_fn,		[FN_STR] = lower_str,
+	[FN_STRFTIME] = lower_strftime,
+};
+
 LLVMValueRef cg_call(struct cg *g, struct ast_node *n)
 {
-	switch ((enum sema_fn)n->call.fn) {
-	case FN_PRINTF:
-		printf_(g, n);
-		return cg_const(g, 0);
-	case FN_PRINT:
-		print(g, n);
-		return cg_const(g, 0);
-	case FN_TIME:
-		simple_event(g, PD_EV_TIME, (uint32_t)n->call.id);
-		return cg_const(g, 0);
-	case FN_EXIT:
-		/* As in bpftrace, exit() also ends the probe: nothing after it runs. */
-		simple_event(g, PD_EV_EXIT, 0);
-		cg_return(g);
-		LLVMPositionBuilderAtEnd(g->b, cg_block(g, "after.exit"));
-		return cg_const(g, 0);
-	case FN_CLEAR:
-	case FN_ZERO: {
-		int id = map_arg(g, n);
-		if (id >= 0)
-			simple_event(g, n->call.fn == FN_CLEAR ? PD_EV_CLEAR : PD_EV_ZERO,
-				     (uint32_t)id);
-		return cg_const(g, 0);
-	}
-	case FN_DELETE:
-	case FN_HAS_KEY:
-	case FN_LEN:
-		return map_fn(g, n);
-	case FN_STR: {
-		int size = n->ty && n->ty->size > 0 ? n->ty->size : g->c->opts.strlen;
-		LLVMValueRef dst = cg_tmp(g, size);
-		str_into(g, n, dst, size);
-		return dst;
-	}
-	case FN_STRFTIME:
-		return n->call.args.len > 1 ? cg_expr(g, n->call.args.v[1]) : cg_const(g, 0);
-	case FN_COUNT:
-	case FN_SUM:
-	case FN_AVG:
-	case FN_MIN:
-	case FN_MAX:
-	case FN_STATS:
-	case FN_HIST:
-	case FN_LHIST:
-	case FN_UNKNOWN:
-		break;
-	}
+	enum sema_fn fn = (enum sema_fn)n->call.fn;
+	if (fn > FN_UNKNOWN && fn < FN__COUNT && lowerers[fn])
+		return lowerers[fn](g, n);
 	cg_fail(g, &n->loc, "%s() must be assigned to a map", n->call.name);
 	return cg_const(g, 0);
 }

@@ -140,49 +140,89 @@ static LLVMValueRef uid_gid(struct cg *g, bool high)
 	return LLVMBuildAnd(g->b, v, cg_const(g, 0xffffffffu), "");
 }
 
+static LLVMValueRef lower_pid(struct cg *g, struct ast_node *n)
+{
+	return pid_tgid(g, true);
+}
+
+static LLVMValueRef lower_tid(struct cg *g, struct ast_node *n)
+{
+	return pid_tgid(g, false);
+}
+
+static LLVMValueRef lower_uid(struct cg *g, struct ast_node *n)
+{
+	return uid_gid(g, false);
+}
+
+static LLVMValueRef lower_gid(struct cg *g, struct ast_node *n)
+{
+	return uid_gid(g, true);
+}
+
+static LLVMValueRef lower_nsecs(struct cg *g, struct ast_node *n)
+{
+	return helper0(g, BPF_FUNC_ktime_get_ns);
+}
+
+static LLVMValueRef lower_elapsed(struct cg *g, struct ast_node *n)
+{
+	LLVMValueRef now = helper0(g, BPF_FUNC_ktime_get_ns);
+	LLVMValueRef start = cg_globals_field(g, offsetof(struct pd_globals, start_ns));
+	return LLVMBuildSub(g->b, now, start, "");
+}
+
+static LLVMValueRef lower_cpu(struct cg *g, struct ast_node *n)
+{
+	return LLVMBuildAnd(g->b, helper0(g, BPF_FUNC_get_smp_processor_id),
+			    cg_const(g, 0xffffffffu), "");
+}
+
+static LLVMValueRef lower_comm(struct cg *g, struct ast_node *n)
+{
+	return comm(g, NULL, 16);
+}
+
+static LLVMValueRef lower_name(struct cg *g, struct ast_node *n)
+{
+	return const_str(g, const_name(g, n), NULL, 0);
+}
+
+static LLVMValueRef lower_cpid(struct cg *g, struct ast_node *n)
+{
+	return cg_globals_field(g, offsetof(struct pd_globals, cpid));
+}
+
+static LLVMValueRef lower_args(struct cg *g, struct ast_node *n)
+{
+	return cg_probe_ctx(g);
+}
+
+static LLVMValueRef lower_ctx(struct cg *g, struct ast_node *n)
+{
+	return LLVMBuildPtrToInt(g->b, cg_probe_ctx(g), g->i64, "");
+}
+
+static LLVMValueRef lower_curtask(struct cg *g, struct ast_node *n)
+{
+	return helper0(g, BPF_FUNC_get_current_task);
+}
+
+/* Codegen's row of each builtin variable, indexed by enum sema_builtin. */
+static LLVMValueRef (*const lowerers[BI__COUNT])(struct cg *g, struct ast_node *n) = {
+	[BI_PID] = lower_pid,	      [BI_TID] = lower_tid,	    [BI_UID] = lower_uid,
+	[BI_GID] = lower_gid,	      [BI_NSECS] = lower_nsecs,	    [BI_ELAPSED] = lower_elapsed,
+	[BI_CPU] = lower_cpu,	      [BI_COMM] = lower_comm,	    [BI_PROBE] = lower_name,
+	[BI_FUNC] = lower_name,	      [BI_SARG] = sarg_n,	    [BI_CPID] = lower_cpid,
+	[BI_ARGS] = lower_args,	      [BI_CTX] = lower_ctx,	    [BI_ARG] = arg_n,
+	[BI_RETVAL] = retval,	      [BI_CURTASK] = lower_curtask,
+};
+
 LLVMValueRef cg_builtin(struct cg *g, struct ast_node *n)
 {
-	switch ((enum sema_builtin)n->builtin.id) {
-	case BI_PID:
-		return pid_tgid(g, true);
-	case BI_TID:
-		return pid_tgid(g, false);
-	case BI_UID:
-		return uid_gid(g, false);
-	case BI_GID:
-		return uid_gid(g, true);
-	case BI_NSECS:
-		return helper0(g, BPF_FUNC_ktime_get_ns);
-	case BI_ELAPSED: {
-		LLVMValueRef now = helper0(g, BPF_FUNC_ktime_get_ns);
-		LLVMValueRef start = cg_globals_field(g, offsetof(struct pd_globals, start_ns));
-		return LLVMBuildSub(g->b, now, start, "");
-	}
-	case BI_CPU:
-		return LLVMBuildAnd(g->b, helper0(g, BPF_FUNC_get_smp_processor_id),
-				    cg_const(g, 0xffffffffu), "");
-	case BI_COMM:
-		return comm(g, NULL, 16);
-	case BI_PROBE:
-	case BI_FUNC:
-		return const_str(g, const_name(g, n), NULL, 0);
-	case BI_SARG:
-		return sarg_n(g, n);
-	case BI_CPID:
-		return cg_globals_field(g, offsetof(struct pd_globals, cpid));
-	case BI_ARGS:
-		return cg_probe_ctx(g);
-	case BI_CTX:
-		return LLVMBuildPtrToInt(g->b, cg_probe_ctx(g), g->i64, "");
-	case BI_ARG:
-		return arg_n(g, n);
-	case BI_RETVAL:
-		return retval(g, n);
-	case BI_CURTASK:
-		return helper0(g, BPF_FUNC_get_current_task);
-	case BI_UNKNOWN:
-		break;
-	}
+	int b = n->builtin.id;
+	if (b > BI_UNKNOWN && b < BI__COUNT && lowerers[b])
+		return lowerers[b](g, n);
 	cg_fail(g, &n->loc, "internal error: unknown builtin '%s'", n->builtin.name);
 	return cg_const(g, 0);
 }

@@ -66,61 +66,64 @@ static void min_max(struct cg *g, LLVMValueRef p, LLVMValueRef x, bool is_min, b
 	LLVMPositionBuilderAtEnd(g->b, done);
 }
 
+static void agg_count(struct cg *g, LLVMValueRef p, LLVMValueRef x, enum sema_fn fn, bool sign)
+{
+	add_at(g, p, 0, cg_const(g, 1));
+}
+
+static void agg_sum(struct cg *g, LLVMValueRef p, LLVMValueRef x, enum sema_fn fn, bool sign)
+{
+	add_at(g, p, 0, x);
+}
+
+static void agg_min_max(struct cg *g, LLVMValueRef p, LLVMValueRef x, enum sema_fn fn,
+			bool sign)
+{
+	min_max(g, p, x, fn == FN_MIN, sign);
+}
+
+static void agg_avg(struct cg *g, LLVMValueRef p, LLVMValueRef x, enum sema_fn fn, bool sign)
+{
+	add_at(g, p, 0, x);
+	add_at(g, p, 8, cg_const(g, 1));
+}
+
+/* Each aggregation's update of its per-CPU value p with x (indexed by enum sema_fn). */
+static void (*const updaters[FN__COUNT])(struct cg *g, LLVMValueRef p, LLVMValueRef x,
+					  enum sema_fn fn, bool sign) = {
+	[FN_COUNT] = agg_count, [FN_HIST] = agg_count,	 [FN_LHIST] = agg_count,
+	[FN_SUM] = agg_sum,	[FN_MIN] = agg_min_max, [FN_MAX] = agg_min_max,
+	[FN_AVG] = agg_avg,	[FN_STATS] = agg_avg,
+};
+
 void cg_aggregate(struct cg *g, struct ast_node *map, struct ast_node *call)
 {
 	int id = map->map.map_id;
+	enum sema_fn fn = (enum sema_fn)call->call.fn;
 	if (id < 0 || id >= g->pd->maps.len) {
 		cg_fail(g, &map->loc, "internal error: map %s was not numbered", map->map.name);
 		return;
 	}
+	if (fn <= FN_UNKNOWN || fn >= FN__COUNT || !updaters[fn]) {
+		cg_fail(g, &call->loc, "internal error: %s() is not an aggregation",
+			call->call.name);
+		return;
+	}
 	const struct pd_map *m = &g->pd->maps.v[id];
 	struct ast_node *arg = call->call.args.len > 0 ? call->call.args.v[0] : NULL;
-	LLVMValueRef x = arg && call->call.fn != FN_COUNT ? cg_expr(g, arg) : cg_const(g, 1);
+	LLVMValueRef x = arg && fn != FN_COUNT ? cg_expr(g, arg) : cg_const(g, 1);
 	if (LLVMGetTypeKind(LLVMTypeOf(x)) == LLVMPointerTypeKind)
 		x = LLVMBuildPtrToInt(g->b, x, g->i64, "");
 	bool sign = arg && arg->ty ? arg->ty->is_signed : true;
 	LLVMValueRef bucket = NULL;
-	if (call->call.fn == FN_HIST)
+	if (fn == FN_HIST)
 		bucket = hist_bucket(g, x, sign);
-	else if (call->call.fn == FN_LHIST)
+	else if (fn == FN_LHIST)
 		bucket = lhist_bucket(g, m, x, sign);
 	LLVMValueRef key = cg_map_key(g, map, bucket);
 	LLVMBasicBlockRef after;
 	LLVMValueRef p = cg_map_lookup_or_init(g, id, key, &after);
-	switch ((enum sema_fn)call->call.fn) {
-	case FN_COUNT:
-	case FN_HIST:
-	case FN_LHIST:
-		add_at(g, p, 0, cg_const(g, 1));
-		break;
-	case FN_SUM:
-		add_at(g, p, 0, x);
-		break;
-	case FN_MIN:
-	case FN_MAX:
-		min_max(g, p, x, call->call.fn == FN_MIN, sign);
-		break;
-	case FN_AVG:
-	case FN_STATS:
-		add_at(g, p, 0, x);
-		add_at(g, p, 8, cg_const(g, 1));
-		break;
-	case FN_UNKNOWN:
-	case FN_PRINTF:
-	case FN_PRINT:
-	case FN_EXIT:
-	case FN_TIME:
-	case FN_STRFTIME:
-	case FN_STR:
-	case FN_CLEAR:
-	case FN_ZERO:
-	case FN_DELETE:
-	case FN_HAS_KEY:
-	case FN_LEN:
-		cg_fail(g, &call->loc, "internal error: %s() is not an aggregation",
-			call->call.name);
-		break;
-	}
+	updaters[fn](g, p, x, fn, sign);
 	LLVMBuildBr(g->b, after);
 	LLVMPositionBuilderAtEnd(g->b, after);
 }

@@ -150,7 +150,7 @@ void cg_map_assign(struct cg *g, struct ast_node *n)
 	const struct pd_map *m = map_of(g, map);
 	if (!m)
 		return;
-	if (rhs->kind == AST_CALL && rhs->call.fn >= FN_COUNT && rhs->call.fn <= FN_LHIST) {
+	if (rhs->kind == AST_CALL && sema_fn_has((enum sema_fn)rhs->call.fn, SEMA_FN_AGG)) {
 		cg_aggregate(g, map, rhs);
 		return;
 	}

@@ -8,7 +8,8 @@
 
 struct compiler;
 
-/* Built-in functions; sema sets call.fn, codegen switches on it. */
+/* Built-in functions: sema sets call.fn; the index of sema's table (tc_call.c: name,
+ * arity, type rule, flags) and codegen's (builtins_calls.c and lower_agg.c: lowering). */
 enum sema_fn {
 	FN_UNKNOWN,
 	FN_PRINTF, /* printf(fmt, ...) */
@@ -30,9 +31,20 @@ enum sema_fn {
 	FN_STATS, /* stats(x) */
 	FN_HIST, /* hist(x) */
 	FN_LHIST, /* lhist(x, min, max, step) */
+	FN__COUNT,
 };
 
-/* Built-in variables; sema sets builtin.id, codegen switches on it. */
+enum sema_fn_flags {
+	SEMA_FN_AGG = 1 << 0, /* an aggregation: only as `@m[...] = f(...)` */
+	SEMA_FN_UNSAFE = 1 << 1, /* refused without --unsafe */
+};
+
+/* What every stage may ask of a function: its name and flags. */
+const char *sema_fn_name(enum sema_fn fn);
+bool sema_fn_has(enum sema_fn fn, unsigned flag);
+
+/* Built-in variables: sema sets builtin.id; the index of sema's table (tc_builtin.c) and
+ * codegen's (builtins_vars.c). */
 enum sema_builtin {
 	BI_UNKNOWN,
 	BI_PID, /* tgid: uint32 */
@@ -52,6 +64,7 @@ enum sema_builtin {
 	BI_FUNC, /* string: the probed function (a constant per program) */
 	BI_CTX, /* TY_PTR to the program's context (struct pt_regs, struct bpf_iter__task) */
 	BI_SARG, /* sarg0..: uint64 stack arguments (kprobe, uprobe); builtin n in name */
+	BI__COUNT,
 };
 
 /* A local variable ($x); one per name per probe. */

@@ -40,6 +40,7 @@ static int visit(struct ast_node *n, void *ctx)
 	case BI_COMM:
 	case BI_CPID:
 	case BI_CURTASK:
+	case BI__COUNT:
 		break;
 	}
 	return 0;

@@ -51,6 +51,11 @@ struct checker {
 	VEC(struct tc_const) consts; /* constants defined in the preamble */
 };
 
+/* tc_builtin.c: types a builtin variable (or an identifier naming a constant). */
+struct type *tc_builtin(struct checker *ck, struct ast_node *n);
+/* tc_expr.c: turns n into the integer literal v in place. */
+struct type *tc_make_literal(struct checker *ck, struct ast_node *n, int64_t v);
+
 /* share.c: marks the probes whose program is emitted once for their group. */
 void sema_share_programs(struct compiler *c);
 

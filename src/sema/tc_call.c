@@ -1,13 +1,14 @@
-/* Built-in functions for sema_typecheck: a table of names with argument counts and a check
- * callback each. Sets call.fn, call.id (format ids) and the call's type. */
+/* Built-in functions for sema_typecheck: sema's table of functions, indexed by enum sema_fn
+ * (name, arity, flags, type rule). Sets call.fn, call.id (format ids) and the call's type. */
 #include <string.h>
 
 #include "tc.h"
 
+/* Sema's row of a function: the row's index is its enum sema_fn. */
 struct fn_desc {
 	const char *name;
-	enum sema_fn fn;
 	int min_args, max_args;
+	unsigned flags; /* enum sema_fn_flags */
 	struct type *(*check)(struct checker *ck, struct ast_node *n);
 };
 
@@ -249,38 +250,14 @@ static struct type *check_count(struct checker *ck, struct ast_node *n)
 
 static struct type *check_agg1(struct checker *ck, struct ast_node *n)
 {
+	static const enum ty_kind kinds[FN__COUNT] = {
+		[FN_SUM] = TY_SUM, [FN_AVG] = TY_AVG,	  [FN_MIN] = TY_MIN,
+		[FN_MAX] = TY_MAX, [FN_STATS] = TY_STATS, [FN_HIST] = TY_HIST,
+	};
 	if (!want_int(ck, n, 0, "value"))
 		return tc_fail(n);
 	bool sgn = arg(n, 0)->ty->is_signed || arg(n, 0)->ty->size < 8;
-	switch (n->call.fn) {
-	case FN_SUM:
-		return agg_type(ck, n, TY_SUM, sgn);
-	case FN_AVG:
-		return agg_type(ck, n, TY_AVG, sgn);
-	case FN_MIN:
-		return agg_type(ck, n, TY_MIN, sgn);
-	case FN_MAX:
-		return agg_type(ck, n, TY_MAX, sgn);
-	case FN_STATS:
-		return agg_type(ck, n, TY_STATS, sgn);
-	case FN_UNKNOWN:
-	case FN_PRINTF:
-	case FN_PRINT:
-	case FN_EXIT:
-	case FN_TIME:
-	case FN_STRFTIME:
-	case FN_STR:
-	case FN_CLEAR:
-	case FN_ZERO:
-	case FN_DELETE:
-	case FN_HAS_KEY:
-	case FN_LEN:
-	case FN_COUNT:
-	case FN_HIST:
-	case FN_LHIST:
-		break;
-	}
-	return agg_type(ck, n, TY_HIST, sgn);
+	return agg_type(ck, n, kinds[n->call.fn], sgn);
 }
 
 static bool lhist_param(struct checker *ck, struct ast_node *n, int i, int64_t *out)
@@ -323,27 +300,37 @@ static struct type *check_lhist(struct checker *ck, struct ast_node *n)
 	return t;
 }
 
-static const struct fn_desc fn_table[] = {
-	{ "printf", FN_PRINTF, 1, 64, check_printf },
-	{ "print", FN_PRINT, 1, 3, check_print },
-	{ "exit", FN_EXIT, 0, 0, check_exit },
-	{ "time", FN_TIME, 0, 1, check_time },
-	{ "strftime", FN_STRFTIME, 2, 2, check_strftime },
-	{ "str", FN_STR, 1, 2, check_str },
-	{ "clear", FN_CLEAR, 1, 1, check_clear },
-	{ "zero", FN_ZERO, 1, 1, check_clear },
-	{ "delete", FN_DELETE, 1, 2, check_delete },
-	{ "has_key", FN_HAS_KEY, 2, 2, check_has_key },
-	{ "len", FN_LEN, 1, 1, check_len },
-	{ "count", FN_COUNT, 0, 0, check_count },
-	{ "sum", FN_SUM, 1, 1, check_agg1 },
-	{ "avg", FN_AVG, 1, 1, check_agg1 },
-	{ "min", FN_MIN, 1, 1, check_agg1 },
-	{ "max", FN_MAX, 1, 1, check_agg1 },
-	{ "stats", FN_STATS, 1, 1, check_agg1 },
-	{ "hist", FN_HIST, 1, 1, check_agg1 },
-	{ "lhist", FN_LHIST, 4, 4, check_lhist },
+static const struct fn_desc fn_table[FN__COUNT] = {
+	[FN_PRINTF] = { "printf", 1, 64, 0, check_printf },
+	[FN_PRINT] = { "print", 1, 3, 0, check_print },
+	[FN_EXIT] = { "exit", 0, 0, 0, check_exit },
+	[FN_TIME] = { "time", 0, 1, 0, check_time },
+	[FN_STRFTIME] = { "strftime", 2, 2, 0, check_strftime },
+	[FN_STR] = { "str", 1, 2, 0, check_str },
+	[FN_CLEAR] = { "clear", 1, 1, 0, check_clear },
+	[FN_ZERO] = { "zero", 1, 1, 0, check_clear },
+	[FN_DELETE] = { "delete", 1, 2, 0, check_delete },
+	[FN_HAS_KEY] = { "has_key", 2, 2, 0, check_has_key },
+	[FN_LEN] = { "len", 1, 1, 0, check_len },
+	[FN_COUNT] = { "count", 0, 0, SEMA_FN_AGG, check_count },
+	[FN_SUM] = { "sum", 1, 1, SEMA_FN_AGG, check_agg1 },
+	[FN_AVG] = { "avg", 1, 1, SEMA_FN_AGG, check_agg1 },
+	[FN_MIN] = { "min", 1, 1, SEMA_FN_AGG, check_agg1 },
+	[FN_MAX] = { "max", 1, 1, SEMA_FN_AGG, check_agg1 },
+	[FN_STATS] = { "stats", 1, 1, SEMA_FN_AGG, check_agg1 },
+	[FN_HIST] = { "hist", 1, 1, SEMA_FN_AGG, check_agg1 },
+	[FN_LHIST] = { "lhist", 4, 4, SEMA_FN_AGG, check_lhist },
 };
+
+const char *sema_fn_name(enum sema_fn fn)
+{
+	return fn > FN_UNKNOWN && fn < FN__COUNT ? fn_table[fn].name : "?";
+}
+
+bool sema_fn_has(enum sema_fn fn, unsigned flag)
+{
+	return fn > FN_UNKNOWN && fn < FN__COUNT && (fn_table[fn].flags & flag);
+}
 
 /* bpftrace functions this compiler does not implement yet. */
 static const char *const later_fns[] = {
@@ -353,20 +340,17 @@ static const char *const later_fns[] = {
 	"strerror", "percpu_kaddr", "debugf", "errorf", "warnf", "cgroup_path",
 };
 
-static const struct fn_desc *find_fn(const char *name)
+static enum sema_fn find_fn(const char *name)
 {
-	for (size_t i = 0; i < sizeof(fn_table) / sizeof(fn_table[0]); i++)
-		if (strcmp(fn_table[i].name, name) == 0)
-			return &fn_table[i];
-	return NULL;
+	for (int fn = FN_UNKNOWN + 1; fn < FN__COUNT; fn++)
+		if (strcmp(fn_table[fn].name, name) == 0)
+			return (enum sema_fn)fn;
+	return FN_UNKNOWN;
 }
 
 bool tc_is_aggregation_call(const struct ast_node *n)
 {
-	if (n->kind != AST_CALL)
-		return false;
-	const struct fn_desc *d = find_fn(n->call.name);
-	return d && d->fn >= FN_COUNT && d->fn <= FN_LHIST;
+	return n->kind == AST_CALL && sema_fn_has(find_fn(n->call.name), SEMA_FN_AGG);
 }
 
 static struct type *unknown_fn(struct checker *ck, struct ast_node *n)
@@ -384,8 +368,8 @@ static struct type *unknown_fn(struct checker *ck, struct ast_node *n)
 	tc_error(ck, &name, "unknown function '%s'", n->call.name);
 	struct sema_suggest s;
 	sema_suggest_init(&s, n->call.name);
-	for (size_t i = 0; i < sizeof(fn_table) / sizeof(fn_table[0]); i++)
-		sema_suggest_add(&s, fn_table[i].name);
+	for (int fn = FN_UNKNOWN + 1; fn < FN__COUNT; fn++)
+		sema_suggest_add(&s, fn_table[fn].name);
 	if (sema_suggest_best(&s))
 		tc_note(ck, &name, "did you mean '%s'?", sema_suggest_best(&s));
 	return tc_fail(n);
@@ -410,14 +394,14 @@ static bool check_arity(struct checker *ck, struct ast_node *n, const struct fn_
 
 struct type *tc_call(struct checker *ck, struct ast_node *n, bool agg)
 {
-	const struct fn_desc *d = find_fn(n->call.name);
+	enum sema_fn fn = find_fn(n->call.name);
 	n->call.id = -1;
-	if (!d) {
-		n->call.fn = FN_UNKNOWN;
+	n->call.fn = fn;
+	if (fn == FN_UNKNOWN) {
 		type_args(ck, n, 0);
 		return unknown_fn(ck, n);
 	}
-	n->call.fn = d->fn;
+	const struct fn_desc *d = &fn_table[fn];
 	if (!check_arity(ck, n, d)) {
 		/* still type what can be typed, for the other diagnostics */
 		for (int i = 0; i < n->call.args.len; i++)
@@ -425,7 +409,13 @@ struct type *tc_call(struct checker *ck, struct ast_node *n, bool agg)
 				tc_expr(ck, arg(n, i));
 		return tc_fail(n);
 	}
-	if (d->fn >= FN_COUNT && d->fn <= FN_LHIST && !agg) {
+	if ((d->flags & SEMA_FN_UNSAFE) && !ck->c->opts.unsafe) {
+		tc_error(ck, &n->loc, "%s() is unsafe: it changes the traced system; run with "
+			 "--unsafe to allow it", d->name);
+		type_args(ck, n, 0);
+		return tc_fail(n);
+	}
+	if ((d->flags & SEMA_FN_AGG) && !agg) {
 		tc_error(ck, &n->loc, "%s() must be assigned directly to a map, as in @x = %s(...)",
 			 d->name, d->name);
 		type_args(ck, n, 0);

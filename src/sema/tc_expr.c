@@ -42,281 +42,6 @@ bool tc_check_cond(struct checker *ck, struct ast_node *n)
 	return true;
 }
 
-/* ---- builtins ---- */
-
-struct builtin_desc {
-	const char *name;
-	enum sema_builtin id;
-};
-
-static const struct builtin_desc builtin_table[] = {
-	{ "pid", BI_PID },	{ "tid", BI_TID },	   { "uid", BI_UID },
-	{ "gid", BI_GID },	{ "nsecs", BI_NSECS },	   { "elapsed", BI_ELAPSED },
-	{ "cpu", BI_CPU },	{ "comm", BI_COMM },	   { "probe", BI_PROBE },
-	{ "cpid", BI_CPID },	{ "args", BI_ARGS },	   { "retval", BI_RETVAL },
-	{ "curtask", BI_CURTASK }, { "func", BI_FUNC }, { "ctx", BI_CTX },
-};
-
-/* bpftrace builtins this compiler does not implement yet. */
-static const char *const later_builtins[] = { "kstack", "ustack",   "rand", "cgroup",
-					      "numaid", "username", "jiffies" };
-
-static bool arg_index(const char *name, const char *prefix, int *out)
-{
-	size_t n = strlen(prefix);
-	if (strncmp(name, prefix, n) != 0 || !name[n])
-		return false;
-	/* Saturates instead of overflowing: arg4294967296 must not wrap around to arg0. */
-	long idx = 0;
-	for (const char *p = name + n; *p; p++) {
-		if (!isdigit((unsigned char)*p))
-			return false;
-		idx = idx > INT_MAX / 10 ? INT_MAX : idx * 10 + (*p - '0');
-	}
-	*out = idx > INT_MAX ? INT_MAX : (int)idx;
-	return true;
-}
-
-static bool has_args(const struct sema_provider *p)
-{
-	return p->args != NULL;
-}
-
-static bool has_nargs(const struct sema_provider *p)
-{
-	return p->nargs != NULL;
-}
-
-/* "the args builtin is not available in BEGIN; it is for tracepoint, ... probes": the kinds
- * whose provider `has` it. */
-static void not_here(struct checker *ck, struct ast_node *n,
-		     bool (*has)(const struct sema_provider *))
-{
-	char kinds[256] = "";
-	size_t len = 0;
-	for (int k = 0; k < PD_PROBE__COUNT; k++) {
-		const struct sema_provider *p = sema_provider((enum pd_probe_kind)k);
-		if (!has(p))
-			continue;
-		len += (size_t)snprintf(kinds + len, sizeof(kinds) - len, "%s%s", len ? ", " : "",
-					pk_desc((enum pd_probe_kind)k)->name);
-		if (len >= sizeof(kinds))
-			break;
-	}
-	tc_error(ck, &n->loc, "the %s builtin is not available in %s; it is for %s probes",
-		 n->builtin.name, ck->pp->name, kinds);
-}
-
-/* `args`: the provider's record of the probe's arguments, at context offsets. */
-static struct type *builtin_args(struct checker *ck, struct ast_node *n)
-{
-	struct compiler *c = ck->c;
-	const struct sema_provider *prov = sema_provider(ck->pp->kind);
-	if (!prov->args) {
-		not_here(ck, n, has_args);
-		return tc_fail(n);
-	}
-	if (!ck->sp->args) {
-		const char *why = NULL;
-		ck->sp->args = prov->args(c, ck->pp, ck->sp, &why);
-		if (!ck->sp->args) {
-			if (!why)
-				ck->nomem = true;
-			else
-				tc_error(ck, &n->loc, "%s", why);
-			return tc_fail(n);
-		}
-	}
-	struct type *t = ty_new(&c->arena, TY_CTX);
-	if (t) {
-		t->size = 8;
-		t->align = 8;
-		t->elem = ck->sp->args;
-	}
-	return tc_set(ck, n, t);
-}
-
-static struct type *builtin_arg(struct checker *ck, struct ast_node *n, int idx)
-{
-	n->builtin.id = BI_ARG;
-	const struct sema_provider *prov = sema_provider(ck->pp->kind);
-	if (!prov->nargs) {
-		not_here(ck, n, has_nargs);
-		return tc_fail(n);
-	}
-	int nargs = prov->nargs(ck->pp, ck->sp);
-	if (nargs < 0)
-		nargs = 6;
-	if (idx >= nargs) {
-		if (nargs == 0)
-			tc_error(ck, &n->loc, "%s has no arguments", ck->pp->name);
-		else
-			tc_error(ck, &n->loc, "%s has %d argument%s (arg0..arg%d)", ck->pp->name,
-				 nargs, nargs == 1 ? "" : "s", nargs - 1);
-		return tc_fail(n);
-	}
-	return tc_set(ck, n, ty_int(8, false));
-}
-
-/* sargN: the Nth 8-byte slot above the return address on the stack, for arguments that
- * did not fit in registers; probes on a function entry in pt_regs context only. */
-static struct type *builtin_sarg(struct checker *ck, struct ast_node *n, int idx)
-{
-	n->builtin.id = BI_SARG;
-	enum pd_probe_kind k = ck->pp->kind;
-	if (pk_desc(k)->ctx != PK_CTX_REGS || pk_has(k, PK_RETVAL) || k == PD_PROBE_USDT) {
-		tc_error(ck, &n->loc, "the %s builtin is only available in kprobe and uprobe "
-			 "probes, not in %s", n->builtin.name, ck->pp->name);
-		return tc_fail(n);
-	}
-	if (idx > 1000) {
-		tc_error(ck, &n->loc, "%s is too far up the stack", n->builtin.name);
-		return tc_fail(n);
-	}
-	return tc_set(ck, n, ty_int(8, false));
-}
-
-/* ctx: the program's context as a pointer: the provider's type, else struct pt_regs for
- * register contexts. */
-static struct type *builtin_ctx(struct checker *ck, struct ast_node *n)
-{
-	const struct sema_provider *prov = sema_provider(ck->pp->kind);
-	struct type *t = NULL;
-	if (prov->ctx)
-		t = prov->ctx(ck->c, ck->pp);
-	else if (pk_desc(ck->pp->kind)->ctx == PK_CTX_REGS)
-		t = kbtf_lookup("struct pt_regs");
-	if (t && !prov->ctx)
-		t = ty_ptr(&ck->c->arena, t, false);
-	if (!t) {
-		tc_error(ck, &n->loc, "the ctx builtin is not available in %s", ck->pp->name);
-		return tc_fail(n);
-	}
-	return tc_set(ck, n, t);
-}
-
-static struct type *builtin_retval(struct checker *ck, struct ast_node *n)
-{
-	const struct sema_provider *prov = sema_provider(ck->pp->kind);
-	if (!pk_has(ck->pp->kind, PK_RETVAL)) {
-		tc_error(ck, &n->loc, "the retval builtin is only available in return probes "
-			 "(kretprobe, uretprobe, fexit), not in %s", ck->pp->name);
-		return tc_fail(n);
-	}
-	if (!prov->retval)
-		return tc_set(ck, n, ty_int(8, false));
-	struct type *t = prov->retval(ck->c, ck->pp, ck->sp);
-	if (!t) {
-		tc_error(ck, &n->loc, "cannot find the return type of %s", ck->pp->name);
-		return tc_fail(n);
-	}
-	return tc_set(ck, n, t);
-}
-
-/* `probe` and `func` are typed by the longest name of the program, so that every probe's
- * value fits one map key (a wildcard's points have names of many lengths). */
-static int longest_name(struct compiler *c, bool func)
-{
-	int max = 0;
-	for (int i = 0; i < c->pd->probes.len; i++) {
-		const struct pd_probe *p = &c->pd->probes.v[i];
-		const char *s = func ? p->func : p->name;
-		if (s && (!func || pk_has(p->kind, PK_FUNC)) && (int)strlen(s) > max)
-			max = (int)strlen(s);
-	}
-	return max;
-}
-
-static struct type *builtin_special(struct checker *ck, struct ast_node *n)
-{
-	struct compiler *c = ck->c;
-	switch ((enum sema_builtin)n->builtin.id) {
-	case BI_PROBE:
-		return tc_set(ck, n, ty_str(&c->arena, longest_name(c, false) + 1));
-	case BI_CTX:
-		return builtin_ctx(ck, n);
-	case BI_FUNC:
-		if (!pk_has(ck->pp->kind, PK_FUNC)) {
-			tc_error(ck, &n->loc, "the func builtin is only available in probes on a "
-				 "function (kprobe, fentry, uprobe and their return probes), not in "
-				 "%s", ck->pp->name);
-			return tc_fail(n);
-		}
-		return tc_set(ck, n, ty_str(&c->arena, longest_name(c, true) + 1));
-	case BI_CPID:
-		if (!c->opts.has_cpid) {
-			tc_error(ck, &n->loc, "cpid cannot be used without a child command (-c)");
-			return tc_fail(n);
-		}
-		return tc_set(ck, n, ty_int(4, false));
-	case BI_ARGS:
-		return builtin_args(ck, n);
-	case BI_RETVAL:
-		return builtin_retval(ck, n);
-	case BI_CURTASK: {
-		struct type *task = kbtf_lookup("struct task_struct");
-		if (!task) {
-			tc_error(ck, &n->loc, "curtask needs kernel BTF (/sys/kernel/btf/vmlinux)");
-			return tc_fail(n);
-		}
-		return tc_set(ck, n, ty_ptr(&c->arena, task, false));
-	}
-	case BI_COMM:
-		return tc_set(ck, n, ty_str(&c->arena, 16));
-	case BI_NSECS:
-	case BI_ELAPSED:
-		return tc_set(ck, n, ty_int(8, false));
-	case BI_UNKNOWN:
-	case BI_PID:
-	case BI_TID:
-	case BI_UID:
-	case BI_GID:
-	case BI_CPU:
-	case BI_ARG:
-	case BI_SARG:
-		break;
-	}
-	return tc_set(ck, n, ty_int(4, false));
-}
-
-static struct type *make_literal(struct checker *ck, struct ast_node *n, int64_t v);
-
-static struct type *check_builtin(struct checker *ck, struct ast_node *n)
-{
-	const char *name = n->builtin.name;
-	int idx;
-	for (size_t i = 0; i < sizeof(builtin_table) / sizeof(builtin_table[0]); i++) {
-		if (strcmp(name, builtin_table[i].name) == 0) {
-			n->builtin.id = builtin_table[i].id;
-			return builtin_special(ck, n);
-		}
-	}
-	if (arg_index(name, "arg", &idx))
-		return builtin_arg(ck, n, idx);
-	if (arg_index(name, "sarg", &idx))
-		return builtin_sarg(ck, n, idx);
-	for (size_t i = 0; i < sizeof(later_builtins) / sizeof(later_builtins[0]); i++) {
-		if (strcmp(name, later_builtins[i]) == 0) {
-			tc_error(ck, &n->loc, "the %s builtin is not supported yet", name);
-			return tc_fail(n);
-		}
-	}
-	/* constants become literals: the script's own (#define, enum), kernel enumerators
-	 * (SKB_DROP_REASON_NOT_SPECIFIED), then the standard library's (TASK_RUNNING) */
-	int64_t v;
-	if (tc_script_const(ck, name, &v) || kbtf_enum_value(name, &v) ||
-	    sema_stdlib_const(name, &v))
-		return make_literal(ck, n, v);
-	tc_error(ck, &n->loc, "unknown identifier '%s'", name);
-	struct sema_suggest s;
-	sema_suggest_init(&s, name);
-	for (size_t i = 0; i < sizeof(builtin_table) / sizeof(builtin_table[0]); i++)
-		sema_suggest_add(&s, builtin_table[i].name);
-	if (sema_suggest_best(&s))
-		tc_note(ck, &n->loc, "did you mean '%s'?", sema_suggest_best(&s));
-	return tc_fail(n);
-}
-
 /* ---- positional parameters: replaced by literals ---- */
 
 static bool parse_number(const char *s, int64_t *out)
@@ -333,7 +58,7 @@ static bool parse_number(const char *s, int64_t *out)
 }
 
 /* Turns n into the literal v in place (a negation of a literal when v < 0). */
-static struct type *make_literal(struct checker *ck, struct ast_node *n, int64_t v)
+struct type *tc_make_literal(struct checker *ck, struct ast_node *n, int64_t v)
 {
 	if (v < 0) {
 		struct ast_node *lit = ast_new(&ck->c->arena, AST_INT, &n->loc);
@@ -365,7 +90,7 @@ static struct type *check_posparam(struct checker *ck, struct ast_node *n)
 			 "use str($%d) for text", idx, c->opts.params[idx - 1], idx);
 		return tc_fail(n);
 	}
-	return make_literal(ck, n, v);
+	return tc_make_literal(ck, n, v);
 }
 
 /* ---- operators ---- */
@@ -726,7 +451,7 @@ struct type *tc_expr(struct checker *ck, struct ast_node *n)
 	case AST_STR:
 		return tc_set(ck, n, ty_str(&ck->c->arena, n->str.len + 1));
 	case AST_BUILTIN:
-		return check_builtin(ck, n);
+		return tc_builtin(ck, n);
 	case AST_POSPARAM:
 		return check_posparam(ck, n);
 	case AST_VAR:
