@@ -11,7 +11,8 @@ SAN ?= 0
 LLVM_STATIC ?= 1
 
 DEB_PACKAGES := gcc make pkg-config flex bison clang llvm-19-dev libbpf-dev libelf-dev libdw-dev \
-	zlib1g-dev libzstd-dev libcriterion-dev python3 bpftrace bpftool hyperfine systemtap-sdt-dev
+	zlib1g-dev libzstd-dev libcriterion-dev python3 bpftrace bpftool hyperfine systemtap-sdt-dev \
+	g++ binutils procps man-db
 
 ifeq ($(V),0)
 Q := @
