@@ -1,6 +1,7 @@
 /* --info: what this kernel offers bpfscope, each answer checked by asking the kernel
  * (helpers and map types through libbpf's probes, probe types through the attachers'
  * `available` column). */
+#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include <linux/bpf.h>
 #include <stdio.h>
@@ -53,7 +54,9 @@ void rt_print_info(FILE *out)
 {
 	print_helpers(out);
 	fprintf(out, "\nKernel features\n");
-	fprintf(out, "  btf: %s\n", yes(libbpf_find_kernel_btf() != NULL));
+	struct btf *btf = libbpf_find_kernel_btf();
+	fprintf(out, "  btf: %s\n", yes(btf != NULL));
+	btf__free(btf);
 	fprintf(out, "  tracefs: %s\n", yes(rt_have_tracefs()));
 	print_maps(out);
 	fprintf(out, "\nProbe types\n");
