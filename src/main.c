@@ -69,7 +69,9 @@ static int list_program(const struct cli *cl, const struct pd_prog *pd)
 		if (seen)
 			continue;
 		if (cl->rt.verbose && (p->kind == PD_PROBE_TRACEPOINT || p->kind == PD_PROBE_RAWTP)) {
-			if (sema_list_probes(p->name, true, cl->cc.pid, stdout) < 0)
+			struct sema_list_opts lo = { .glob = p->name, .verbose = true,
+						     .pid = cl->cc.pid, .out = stdout };
+			if (sema_list_probes(&lo) < 0)
 				return 1;
 		} else {
 			printf("%s\n", p->name);
@@ -148,10 +150,14 @@ int main(int argc, char **argv)
 	if (!r && cli_read_env(&cl))
 		r = -1;
 	int rc = r > 0 ? 0 : 1;
-	if (!r && cl.list && !cl.program && !cl.file)
-		rc = sema_list_probes(cl.list_glob, cl.rt.verbose > 0, cl.cc.pid, stdout) < 0 ? 1 : 0;
-	else if (!r)
+	if (!r && cl.list && !cl.program && !cl.file) {
+		struct sema_list_opts lo = { .glob = cl.list_glob, .verbose = cl.rt.verbose > 0,
+					     .pid = cl.cc.pid, .can_attach = rt_can_attach,
+					     .out = stdout };
+		rc = sema_list_probes(&lo) < 0 ? 1 : 0;
+	} else if (!r) {
 		rc = run_script(&cl);
+	}
 	cli_fini(&cl);
 	return rc;
 }

@@ -137,6 +137,14 @@ int rt_attach_all(struct rt_trace *t)
 	}
 	return 0;
 }
+bool rt_can_attach(enum pd_probe_kind k)
+{
+	static signed char known[PD_PROBE__COUNT]; /* 0: not asked yet, 1: yes, -1: no */
+	if (!known[k])
+		known[k] = attachers[k].available() ? 1 : -1;
+	return known[k] > 0;
+}
+
 void rt_print_probe_types(FILE *out)
 {
 	for (int k = 0; k < PD_PROBE__COUNT; k++)

@@ -8,6 +8,8 @@
 #include <stdio.h>
 #include <sys/types.h>
 
+#include "progdesc.h"
+
 struct pd_prog;
 struct diag;
 
@@ -47,6 +49,8 @@ int rt_run(const struct pd_prog *pd, const void *elf, size_t elf_size, const str
 /* --info: the kernel's helpers, features, map types and which probe types attach here,
  * each checked by asking the kernel. */
 void rt_print_info(FILE *out);
+/* Whether this kernel can attach probes of kind k (asked of the kernel once per kind). */
+bool rt_can_attach(enum pd_probe_kind k);
 /* libbpf's version: major << 16 | minor. */
 unsigned rt_libbpf_version(void);
 

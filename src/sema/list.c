@@ -37,9 +37,10 @@ static bool kind_wanted(const struct sema_lister *l, enum pd_probe_kind k)
 	       (k == PD_PROBE_FENTRY && sema_glob_match(l->kind_glob, "fexit"));
 }
 
-int sema_list_probes(const char *glob, bool verbose, int pid, FILE *out)
+int sema_list_probes(const struct sema_list_opts *o)
 {
-	struct sema_lister l = { .verbose = verbose, .pid = pid, .out = out };
+	const char *glob = o->glob;
+	struct sema_lister l = { .verbose = o->verbose, .pid = o->pid, .out = o->out };
 	int err = 0;
 	if (glob && glob[0] && !(l.glob = expand_alias(&l.arena, glob, &l.kind_glob)))
 		err = -ENOMEM;
@@ -50,7 +51,8 @@ int sema_list_probes(const char *glob, bool verbose, int pid, FILE *out)
 		bool seen = false;
 		for (int i = 0; i < ndone; i++)
 			seen |= done[i] == p;
-		if (seen || !p->list || !kind_wanted(&l, (enum pd_probe_kind)k))
+		if (seen || !p->list || !kind_wanted(&l, (enum pd_probe_kind)k) ||
+		    (o->can_attach && !o->can_attach((enum pd_probe_kind)k)))
 			continue;
 		done[ndone++] = p;
 		err = p->list(&l);

@@ -4,6 +4,7 @@
 #define SEMA_H
 
 #include "../parser/ast.h"
+#include "../progdesc.h"
 #include "types.h"
 
 struct compiler;
@@ -99,9 +100,17 @@ int sema_resolve(struct compiler *c);
  * formats into c->pd. Returns 0, -EINVAL after diagnostics, or -ENOMEM. */
 int sema_typecheck(struct compiler *c);
 
-/* -l [glob]: prints every attach point this machine can attach matching glob (NULL: all;
- * with pid, the usdt probes of that process too),
- * with their arguments when verbose. Returns the number printed, or a negative errno. */
-int sema_list_probes(const char *glob, bool verbose, int pid, FILE *out);
+struct sema_list_opts {
+	const char *glob; /* NULL: everything */
+	bool verbose; /* -lv: arguments too */
+	int pid; /* -p: the usdt probes of that process */
+	/* kinds this machine cannot attach are not listed; NULL: list every kind */
+	bool (*can_attach)(enum pd_probe_kind kind);
+	FILE *out;
+};
+
+/* -l [glob]: prints every attach point matching the glob, with their arguments when
+ * verbose. Returns the number printed, or a negative errno. */
+int sema_list_probes(const struct sema_list_opts *o);
 
 #endif

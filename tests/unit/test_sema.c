@@ -855,7 +855,8 @@ Test(list, verbose_listing_prints_tracepoint_arguments)
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *f = open_memstream(&buf, &len);
-	int n = sema_list_probes("t:sched:sched_process_exec", true, 0, f);
+	struct sema_list_opts lo = { .glob = "t:sched:sched_process_exec", .verbose = true, .out = f };
+	int n = sema_list_probes(&lo);
 	fclose(f);
 	cr_expect_eq(n, 1);
 	cr_expect_str_eq(buf, "tracepoint:sched:sched_process_exec\n"
@@ -872,7 +873,8 @@ Test(list, a_glob_matches_every_provider)
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *f = open_memstream(&buf, &len);
-	int n = sema_list_probes("*sched_switch", false, 0, f);
+	struct sema_list_opts lo = { .glob = "*sched_switch", .out = f };
+	int n = sema_list_probes(&lo);
 	fclose(f);
 	cr_expect_geq(n, 4);
 	cr_expect(strncmp(buf, "tracepoint:sched:sched_switch\nrawtracepoint:sched_switch\n", 56) == 0,
