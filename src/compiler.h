@@ -42,6 +42,7 @@ struct compiler {
 	struct cc_opts opts;
 	const char *file; /* "stdin" for -e */
 	const char *src; /* script text */
+	size_t src_len; /* bytes read when known: more than strlen(src) means a NUL byte */
 	struct ast_node *ast; /* AST_PROGRAM after parsing */
 	struct pd_prog *pd; /* program description, outlives the arena */
 	void *elf; /* malloc'd BPF object from codegen */

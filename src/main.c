@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <wordexp.h>
 
@@ -13,7 +14,7 @@
 #include "runtime/runtime.h"
 #include "sema/sema.h"
 
-static char *read_stream(FILE *f)
+static char *read_stream(FILE *f, size_t *size)
 {
 	size_t cap = 4096, len = 0;
 	char *buf = malloc(cap);
@@ -34,23 +35,31 @@ static char *read_stream(FILE *f)
 	}
 	if (buf)
 		buf[len] = '\0';
+	*size = len;
 	return buf;
 }
 
 /* Returns the script text (malloc'd) and sets *name to what diagnostics call it. */
-static char *load_script(const struct cli *cl, const char **name)
+static char *load_script(const struct cli *cl, const char **name, size_t *size)
 {
 	if (cl->program) {
 		*name = "stdin";
+		*size = strlen(cl->program);
 		return strdup(cl->program);
 	}
 	bool is_stdin = !strcmp(cl->file, "-");
 	FILE *f = is_stdin ? stdin : fopen(cl->file, "r");
+	struct stat st;
+	if (f && !fstat(fileno(f), &st) && S_ISDIR(st.st_mode)) {
+		fprintf(stderr, "error: %s is a directory, not a script\n", cl->file);
+		fclose(f);
+		return NULL;
+	}
 	if (!f) {
 		fprintf(stderr, "error: failed to open %s: %s\n", cl->file, strerror(errno));
 		return NULL;
 	}
-	char *src = read_stream(f);
+	char *src = read_stream(f, size);
 	if (!is_stdin)
 		fclose(f);
 	*name = is_stdin ? "stdin" : cl->file;
@@ -82,7 +91,7 @@ static int list_program(const struct cli *cl, const struct pd_prog *pd)
 
 /* Compiles src; then lists its probes (-l), stops after the debug output (-d, a dry
  * run like bpftrace's), or runs it. */
-static int run(struct cli *cl, const char *name, char *src)
+static int run(struct cli *cl, const char *name, char *src, size_t size)
 {
 	struct compiler c;
 	int err = cc_init(&c, name, src, &cl->cc, NULL);
@@ -90,6 +99,7 @@ static int run(struct cli *cl, const char *name, char *src)
 		fprintf(stderr, "error: out of memory\n");
 		return 1;
 	}
+	c.src_len = size;
 	c.diag.no_warnings = cl->no_warnings;
 	err = cc_run(&c, cl->list ? "resolve" : NULL);
 	if (err) {
@@ -114,7 +124,8 @@ static int run(struct cli *cl, const char *name, char *src)
 static int run_script(struct cli *cl)
 {
 	const char *name;
-	char *src = load_script(cl, &name);
+	size_t size = 0;
+	char *src = load_script(cl, &name, &size);
 	if (!src)
 		return 1;
 	/* Say what is missing before sema trips over an unreadable tracefs. */
@@ -136,7 +147,7 @@ static int run_script(struct cli *cl)
 		}
 		cl->rt.child_argv = we.we_wordv;
 	}
-	int rc = run(cl, name, src);
+	int rc = run(cl, name, src, size);
 	if (cl->rt.child_argv)
 		wordfree(&we);
 	free(src);

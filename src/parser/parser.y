@@ -810,6 +810,29 @@ static int depth_leave(struct ast_node *n, void *ctx)
 	return 0;
 }
 
+/* The script must be all text and attach something: a NUL byte would end it silently
+ * (the rest unread), an empty one would wait for nothing (bpftrace refuses both). */
+static void check_whole(struct compiler *c, const struct lex_state *st)
+{
+	size_t len = strlen(st->src);
+	if (c->src_len > len) {
+		struct src_loc at = { 1, 1, 1, 1 };
+		for (size_t i = 0; i < len; i++) {
+			at.first_col = st->src[i] == '\n' ? 1 : at.first_col + 1;
+			at.first_line += st->src[i] == '\n';
+		}
+		at.last_line = at.first_line;
+		at.last_col = at.first_col;
+		diag_error(&c->diag, &at, "the script holds a NUL byte here: it must be text");
+		return;
+	}
+	if (st->program->program.probes.len == 0) {
+		struct src_loc end = { st->line, st->col, st->line, st->col };
+		diag_error(&c->diag, &end, "the program has no probes: nothing to attach (a "
+			   "probe is written like 'BEGIN { printf(\"hello\\n\"); }')");
+	}
+}
+
 int parse_program(struct compiler *c)
 {
 	struct lex_state st = { 0 };
@@ -845,6 +868,8 @@ int parse_program(struct compiler *c)
 	c->ast = st.program;
 	struct depth_check dc = { .diag = &c->diag };
 	ast_walk(st.program, depth_enter, depth_leave, &dc);
+	if (!rc && diag_errors(&c->diag) == before)
+		check_whole(c, &st);
 	if (rc || diag_errors(&c->diag) > before)
 		return -EINVAL;
 	return 0;

@@ -784,16 +784,36 @@ Test(parser, does_not_echo_an_unterminated_string_as_a_syntax_error)
 
 /* ---- nothing crashes or hangs ---- */
 
-Test(parser, accepts_empty_input_and_lone_comments)
+Test(parser, refuses_a_program_without_probes_at_its_end)
 {
 	const char *srcs[] = { "", "   \n\t", "// just a comment", "/* block */", "#!/bin/bpftrace\n" };
+	const char *at[] = { "t.bt:1:1:", "t.bt:2:2:", "t.bt:1:18:", "t.bt:1:12:", "t.bt:2:1:" };
 	for (size_t i = 0; i < sizeof(srcs) / sizeof(srcs[0]); i++) {
 		struct parsed *p = parse(srcs[i]);
-		cr_assert_eq(p->rc, 0, "%s", p->err);
-		cr_assert_eq(p->c.ast->kind, AST_PROGRAM);
-		cr_assert_eq(p->c.ast->program.probes.len, 0);
+		cr_expect_neq(p->rc, 0, "%s", srcs[i]);
+		cr_expect(strncmp(p->err, at[i], strlen(at[i])) == 0, "%s", p->err);
+		cr_expect(strstr(p->err, "error: the program has no probes: nothing to attach"),
+			  "%s", p->err);
 		done(p);
 	}
+}
+
+Test(parser, refuses_a_nul_byte_where_it_is)
+{
+	static const char src[] = "BEGIN { }\n  \0 END { }";
+	struct parsed *p = calloc(1, sizeof(*p));
+	p->errf = open_memstream(&p->err, &p->errlen);
+	cr_assert_eq(cc_init(&p->c, "t.bt", src, NULL, p->errf), 0);
+	p->c.src_len = sizeof(src) - 1;
+	p->rc = parse_program(&p->c);
+	fflush(p->errf);
+	cr_expect_neq(p->rc, 0);
+	cr_expect_str_eq(p->err, "t.bt:2:3: error: the script holds a NUL byte here: it must be "
+				 "text\n  \n  ^\n");
+	fclose(p->errf);
+	free(p->err);
+	cc_fini(&p->c);
+	free(p);
 }
 
 Test(parser, rejects_deep_nesting_without_crashing)
