@@ -194,7 +194,7 @@ static const struct rt_kind {
 	[PD_TUPLE] = { fields_str, false },
 	[PD_RECORD] = { fields_str, false },
 	[PD_ARRAY] = { array_str, false },
-	[PD_PTR] = { ptr_str, false },
+	[PD_PTR] = { ptr_str, true }, /* "0x..." as later bpftrace; 0.17 prints a number */
 	[PD_TIMESTAMP] = { timestamp_str, true }, /* unquoted in bpftrace 0.17: not JSON */
 	[PD_KSYM] = { ksym_str, true },
 	[PD_USYM] = { usym_str, true },
