@@ -7,14 +7,17 @@
 #   b. -l listings: 'tracepoint:*', 'uprobe:/usr/bin/bash:*' and everything; seconds, peak
 #      RSS and the number of lines each prints
 #   c. tracepoint:syscalls:sys_enter_* (every syscall tracepoint) with -c /bin/true: as a.
-# Usage: bench/probes.sh [BPFSCOPE] [BPFTRACE]; needs root. Env: RUNS (runs per figure, 3),
-# FUNCS (functions in the generated binary, 1000).
+# Usage: bench/probes.sh [BPFSCOPE] [BPFTRACE]; needs root. Env: RUNS (runs per listing, 3),
+# HEAVY_RUNS (runs of a. and c., 1: bpftrace 0.17 needs ~6 minutes for a., mostly detaching
+# 1,000 perf-event uprobes one RCU grace period at a time), FUNCS (functions in the
+# generated binary, 1000).
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/.." && pwd)
 BPFSCOPE=${1:-$root/bpfscope}
 BPFTRACE=${2:-/usr/bin/bpftrace}
 RUNS=${RUNS:-3}
+HEAVY_RUNS=${HEAVY_RUNS:-1}
 FUNCS=${FUNCS:-1000}
 tmp=$(mktemp -d /tmp/bpfscope-bench.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
@@ -61,12 +64,12 @@ gen_target() {
 # Prints a table of timeline figures (to Attaching, to the first event, total, RSS) for
 # each tool running the program $2 with -c $3, and the ratios. $1 titles it.
 timeline() {
-	local title=$1 prog=$2 cmd=$3 t
+	local title="$1 (median of $HEAVY_RUNS)" prog=$2 cmd=$3 t
 	declare -A att first total rss
 	echo "== $title"
 	printf '%-10s %14s %16s %10s %14s\n' tool "to Attaching" "to 1st event" "total" "peak RSS MB"
 	for t in "${tools[@]}"; do
-		read -r a f w r < <(measure timeline "$RUNS" FIRST_EVENT timeout 600 "$t" -B line \
+		read -r a f w r < <(measure timeline "$HEAVY_RUNS" FIRST_EVENT timeout 600 "$t" -B line \
 			-c "$cmd" -e "$prog") || { echo "$(name "$t"): failed"; continue; }
 		att[$t]=$a first[$t]=$f total[$t]=$w rss[$t]=$r
 		printf '%-10s %11s ms %13s ms %7s ms %14s\n' "$(name "$t")" "$(ms "$a")" \
@@ -85,7 +88,7 @@ timeline() {
 once='/@first == 0/ { @first = 1; printf("FIRST_EVENT\n"); }'
 
 if gen_target; then
-	timeline "a. $FUNCS uprobes by wildcard: uprobe:FUNCS:bench_fn_* (median of $RUNS)" \
+	timeline "a. $FUNCS uprobes by wildcard: uprobe:FUNCS:bench_fn_*" \
 		"uprobe:$tmp/funcs:bench_fn_* $once" "$tmp/funcs"
 else
 	echo "== a. skipped: cannot compile the generated binary"
@@ -110,6 +113,6 @@ done
 echo
 
 n=$(ls -d /sys/kernel/tracing/events/syscalls/sys_enter_* 2>/dev/null | wc -l)
-timeline "c. tracepoint:syscalls:sys_enter_* ($n tracepoints) with -c /bin/true (median of $RUNS)" \
+timeline "c. tracepoint:syscalls:sys_enter_* ($n tracepoints) with -c /bin/true" \
 	"tracepoint:syscalls:sys_enter_* /pid == cpid/ { if (@first == 0) { @first = 1; printf(\"FIRST_EVENT\\n\"); } }" \
 	/bin/true
