@@ -75,6 +75,7 @@ enum pd_fmt_kind {
 	PD_FMT_TIME, /* time(fmt): user space prints local time with strftime(fmt) */
 	PD_FMT_PRINT_VALUE, /* print(value): one arg */
 	PD_FMT_STRFTIME, /* the format of a strftime() value; no event of its own */
+	PD_FMT_JOIN, /* join(): fmt is the separator; args: one string per argument */
 };
 
 struct pd_fmt {
@@ -146,8 +147,16 @@ enum pd_event_kind {
 	PD_EV_PRINT_MAP, /* index = map id; payload = struct pd_ev_print_map */
 	PD_EV_CLEAR, /* index = map id: user space deletes every entry */
 	PD_EV_ZERO, /* index = map id: user space zeroes every value */
-	PD_EV_EXIT, /* stop: run END, print maps, exit 0 */
+	PD_EV_EXIT, /* stop: run END, print maps, exit with the code in index (exit(code)) */
+	PD_EV_SYSTEM, /* index = fmt id (a printf format); user space runs the command */
+	PD_EV_CAT, /* index = fmt id (a printf format); user space prints the file */
+	PD_EV_JOIN, /* index = fmt id (PD_FMT_JOIN); payload = PD_JOIN_MAX strings */
+	PD_EV_UNWATCH, /* payload = u64 address: user space detaches its watchpoints */
+	PD_EV__COUNT,
 };
+
+/* join(): at most this many arguments are read, as bpftrace. */
+#define PD_JOIN_MAX 16
 
 struct pd_ev_print_map {
 	uint64_t top; /* 0: all entries */

@@ -136,6 +136,8 @@ LLVMValueRef cg_cond(struct cg *g, struct ast_node *n); /* i1 */
 LLVMValueRef cg_arith(struct cg *g, enum ast_op op, LLVMValueRef a, LLVMValueRef b,
 		      const struct type *ty);
 bool cg_is_mem_type(const struct type *t);
+/* i1: strings l and r are equal over their first `limit` bytes, stopping at a NUL. */
+LLVMValueRef cg_str_equal(struct cg *g, struct ast_node *l, struct ast_node *r, int limit);
 
 /* store.c: storage normalisation */
 void cg_store(struct cg *g, LLVMValueRef dst, const struct type *dst_ty, struct ast_node *src);
@@ -181,9 +183,24 @@ LLVMValueRef cg_probe_ctx(struct cg *g);
 
 /* builtins_calls.c */
 LLVMValueRef cg_call(struct cg *g, struct ast_node *n);
+/* Whether an address argument points into user memory (its pointer type, else the probe). */
+bool cg_str_is_user(struct cg *g, struct ast_node *a);
 bool cg_str_into(struct cg *g, struct ast_node *n, LLVMValueRef dst, int size);
 LLVMValueRef cg_event_reserve(struct cg *g, int size, uint32_t kind, uint32_t index,
 			      LLVMBasicBlockRef *done);
+LLVMValueRef cg_event_reserve_raw(struct cg *g, int size, uint32_t kind, uint32_t index,
+				  LLVMBasicBlockRef *done);
 void cg_event_submit(struct cg *g, LLVMValueRef rec, LLVMBasicBlockRef done);
+
+/* builtins_fns.c: lowerers[] rows of the functions whose work is new code. */
+LLVMValueRef cg_lower_join(struct cg *g, struct ast_node *n);
+LLVMValueRef cg_lower_debugf(struct cg *g, struct ast_node *n);
+LLVMValueRef cg_lower_strncmp(struct cg *g, struct ast_node *n);
+LLVMValueRef cg_lower_strcontains(struct cg *g, struct ast_node *n);
+LLVMValueRef cg_lower_bswap(struct cg *g, struct ast_node *n);
+LLVMValueRef cg_lower_signal(struct cg *g, struct ast_node *n);
+LLVMValueRef cg_lower_override(struct cg *g, struct ast_node *n);
+LLVMValueRef cg_lower_path(struct cg *g, struct ast_node *n);
+LLVMValueRef cg_lower_unwatch(struct cg *g, struct ast_node *n);
 
 #endif

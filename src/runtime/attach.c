@@ -43,13 +43,17 @@ int rt_add_link(struct rt_trace *t, struct bpf_link *link)
 	if (t->natt == t->capatt) {
 		int cap = t->capatt ? t->capatt * 2 : 16;
 		struct bpf_link **a = realloc(t->att, (size_t)cap * sizeof(*a));
-		if (!a) {
+		if (a)
+			t->att = a;
+		int *ap = a ? realloc(t->att_probe, (size_t)cap * sizeof(*ap)) : NULL;
+		if (!ap) {
 			bpf_link__destroy(link);
 			return -ENOMEM;
 		}
-		t->att = a;
+		t->att_probe = ap;
 		t->capatt = cap;
 	}
+	t->att_probe[t->natt] = t->attaching;
 	t->att[t->natt++] = link;
 	return 0;
 }
@@ -121,6 +125,7 @@ int rt_attach_all(struct rt_trace *t)
 		if (!a->attach)
 			continue;
 		tried++;
+		t->attaching = i;
 		int err = a->attach(t, p, t->progs[i]);
 		if (!err)
 			continue;

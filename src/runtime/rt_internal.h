@@ -14,6 +14,7 @@
 #include "util/strbuf.h"
 
 struct pd_prog;
+struct pd_event;
 struct arena;
 struct pd_map;
 struct strbuf;
@@ -40,12 +41,15 @@ struct rt_trace {
 	int events_fd, lost_fd, globals_fd;
 	struct ring_buffer *rb;
 	struct bpf_link **att; /* every link attached, detached in reverse order */
+	int *att_probe; /* per link: the pd probe it attaches (unwatch() finds its own) */
 	int natt, capatt;
+	int attaching; /* the pd probe being attached */
 	int ncpus; /* possible CPUs: per-CPU values come in this many slots */
 	char *log_buf;
 	size_t log_size;
 	bool exiting; /* exit() event, signal, or the traced process ended */
 	bool discarding; /* after an exit() record: later records are dropped until END */
+	int exit_code; /* exit(code): what bpfscope ends with */
 	int cb_err; /* an error inside the ring buffer callback */
 	pid_t child; /* -c: the child's pid, 0 if none */
 	int child_go_fd; /* -c: write end of the pipe the child waits on, -1 if none */
@@ -88,6 +92,14 @@ uint64_t rt_read_lost(struct rt_trace *t);
 /* Reads every entry of a map and merges per-CPU values; the entries and their bytes live
  * in a (the caller frees it). Returns the entry count or -errno. */
 int rt_read_map(struct rt_trace *t, int map_id, struct out_entry **out, struct arena *a);
+
+/* The runtime's handler of one event kind (loop.c's ev_handlers[]): the record's header and
+ * payload. Returns 0, or RT_EV_STOP to stop reading. */
+typedef int rt_ev_handler(struct rt_trace *t, const struct pd_event *h, const uint8_t *payload,
+			  size_t psize);
+
+/* async.c: the functions user space runs (system, cat, join, unwatch). */
+rt_ev_handler rt_ev_system, rt_ev_cat, rt_ev_join, rt_ev_unwatch;
 
 /* loop.c: the ring buffer callback and the polling loop. */
 int rt_handle_event(struct rt_trace *t, const void *data, size_t size);
