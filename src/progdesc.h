@@ -26,6 +26,10 @@ enum pd_kind {
 	PD_USYM, /* u64 user address, then u64 pid */
 	PD_KSTACK, /* stack id (later issue) */
 	PD_USTACK, /* stack id + pid (later issue) */
+	PD_ERRNO, /* strerror(n): s64 error number, rendered as its message */
+	PD_MACADDR, /* macaddr(): 6 bytes (8 with padding), "AA:BB:CC:DD:EE:FF" */
+	PD_INET, /* ntop(): struct pd_inet, rendered by inet_ntop */
+	PD_CGROUP_PATH, /* cgroup_path(): u64 cgroup id; fmt: the hierarchy filter */
 };
 
 struct pd_type {
@@ -76,6 +80,7 @@ enum pd_fmt_kind {
 	PD_FMT_PRINT_VALUE, /* print(value): one arg */
 	PD_FMT_STRFTIME, /* the format of a strftime() value; no event of its own */
 	PD_FMT_JOIN, /* join(): fmt is the separator; args: one string per argument */
+	PD_FMT_VALUE, /* text a value's rendering needs (cgroup_path's filter); no event */
 };
 
 struct pd_fmt {
@@ -154,6 +159,14 @@ enum pd_event_kind {
 	PD_EV_UNWATCH, /* payload = u64 address: user space detaches its watchpoints */
 	PD_EV__COUNT,
 };
+
+/* ntop()'s value (PD_INET): the address family, then 4 (IPv4) or 16 bytes, network order. */
+struct pd_inet {
+	uint64_t af; /* PD_AF_INET or PD_AF_INET6 */
+	uint8_t addr[16];
+};
+#define PD_AF_INET 2 /* Linux's AF_INET */
+#define PD_AF_INET6 10 /* Linux's AF_INET6 */
 
 /* join(): at most this many arguments are read, as bpftrace. */
 #define PD_JOIN_MAX 16

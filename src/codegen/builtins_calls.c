@@ -320,6 +320,9 @@ static LLVMValueRef (*const lowerers[FN__COUNT])(struct cg *g, struct ast_node *
 	[FN_STRCONTAINS] = cg_lower_strcontains, [FN_BSWAP] = cg_lower_bswap,
 	[FN_SIGNAL] = cg_lower_signal,	[FN_OVERRIDE] = cg_lower_override,
 	[FN_PATH] = cg_lower_path,	[FN_UNWATCH] = cg_lower_unwatch,
+	[FN_PTON] = cg_lower_pton,	[FN_STRERROR] = cg_lower_rendered_int,
+	[FN_MACADDR] = cg_lower_macaddr, [FN_NTOP] = cg_lower_ntop,
+	[FN_CGROUP_PATH] = cg_lower_rendered_int,
 };
 
 LLVMValueRef cg_call(struct cg *g, struct ast_node *n)

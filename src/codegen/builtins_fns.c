@@ -1,9 +1,11 @@
 /* Functions whose work is new code: join()'s event (the char** read in BPF), debugf()
  * through bpf_trace_printk, strncmp() and strcontains() on BPF strings, bswap(), signal(),
- * override(), path() and unwatch(). Rows of lowerers[] in builtins_calls.c point here. */
+ * override(), path(), unwatch(), pton(), and the values user space renders (strerror,
+ * macaddr, ntop, cgroup_path). Rows of lowerers[] in builtins_calls.c point here. */
 #include "cg.h"
 
 #include <linux/bpf.h>
+#include <stddef.h>
 
 static struct ast_node *arg(struct ast_node *n, int i)
 {
@@ -212,4 +214,62 @@ LLVMValueRef cg_lower_unwatch(struct cg *g, struct ast_node *n)
 	cg_store_int(g, cg_gep(g, rec, 8), addr, 8);
 	cg_event_submit(g, rec, done);
 	return cg_const(g, 0);
+}
+
+/* pton("addr"): the address's bytes on the stack (an array value is its address). */
+LLVMValueRef cg_lower_pton(struct cg *g, struct ast_node *n)
+{
+	uint8_t bytes[16];
+	int len = sema_pton(arg(n, 0)->str.s, bytes);
+	LLVMValueRef p = cg_tmp(g, 16);
+	for (int i = 0; i < len; i++)
+		LLVMBuildStore(g->b, LLVMConstInt(g->i8, bytes[i], 0), cg_gep(g, p, i));
+	return p;
+}
+
+/* The identity: strerror(n) and cgroup_path(id) are their integer, rendered in user space. */
+LLVMValueRef cg_lower_rendered_int(struct cg *g, struct ast_node *n)
+{
+	return cg_expr(g, arg(n, 0));
+}
+
+/* n bytes of a into dst: the bytes of a string or array in BPF memory, else read at the
+ * address a holds (an array field's value is its kernel or user address). */
+static void copy_bytes(struct cg *g, LLVMValueRef dst, struct ast_node *a, int n)
+{
+	LLVMValueRef v = cg_expr(g, a);
+	if (LLVMGetTypeKind(LLVMTypeOf(v)) == LLVMPointerTypeKind) {
+		cg_memcpy(g, dst, v, n);
+		return;
+	}
+	bool user = a->ty->kind == TY_ARRAY ? cg_expr_is_user(a) : cg_str_is_user(g, a);
+	LLVMValueRef args[3] = { dst, LLVMConstInt(g->i32, (unsigned)n, 0), as_ptr(g, v) };
+	cg_helper(g, user ? BPF_FUNC_probe_read_user : BPF_FUNC_probe_read_kernel, args, 3);
+}
+
+/* macaddr(p): six bytes in a zeroed u64. */
+LLVMValueRef cg_lower_macaddr(struct cg *g, struct ast_node *n)
+{
+	LLVMValueRef buf = cg_tmp(g, 8);
+	cg_store_int(g, buf, cg_const(g, 0), 8);
+	copy_bytes(g, buf, arg(n, 0), 6);
+	return cg_load_int(g, buf, 8, false);
+}
+
+/* ntop([af,] addr): a struct pd_inet on the stack. */
+LLVMValueRef cg_lower_ntop(struct cg *g, struct ast_node *n)
+{
+	struct ast_node *a = arg(n, n->call.args.len - 1);
+	bool v6 = a->ty->kind != TY_INT && a->ty->size == 16;
+	LLVMValueRef p = cg_tmp(g, (int)sizeof(struct pd_inet));
+	cg_memset0(g, p, (int)sizeof(struct pd_inet));
+	LLVMValueRef af = n->call.args.len > 1 ? cg_expr(g, arg(n, 0)) :
+						 cg_const(g, v6 ? PD_AF_INET6 : PD_AF_INET);
+	cg_store_int(g, p, af, 8);
+	LLVMValueRef addr = cg_gep(g, p, offsetof(struct pd_inet, addr));
+	if (a->ty->kind == TY_INT)
+		cg_store_int(g, addr, cg_expr(g, a), 4);
+	else
+		copy_bytes(g, addr, a, v6 ? 16 : 4);
+	return p;
 }

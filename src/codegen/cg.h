@@ -202,5 +202,9 @@ LLVMValueRef cg_lower_signal(struct cg *g, struct ast_node *n);
 LLVMValueRef cg_lower_override(struct cg *g, struct ast_node *n);
 LLVMValueRef cg_lower_path(struct cg *g, struct ast_node *n);
 LLVMValueRef cg_lower_unwatch(struct cg *g, struct ast_node *n);
+LLVMValueRef cg_lower_pton(struct cg *g, struct ast_node *n);
+LLVMValueRef cg_lower_rendered_int(struct cg *g, struct ast_node *n);
+LLVMValueRef cg_lower_macaddr(struct cg *g, struct ast_node *n);
+LLVMValueRef cg_lower_ntop(struct cg *g, struct ast_node *n);
 
 #endif

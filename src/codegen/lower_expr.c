@@ -336,8 +336,11 @@ static LLVMValueRef var(struct cg *g, struct ast_node *n)
 	}
 	LLVMValueRef p = cg_frame_ptr(g, g->var_off[v->id]);
 	const struct type *t = v->ty ? v->ty : n->ty;
-	if (cg_is_mem_type(t) || (t && t->kind == TY_CTX))
-		return t->kind == TY_CTX ? LLVMBuildLoad2(g->b, g->ptr, p, "") : p;
+	/* strings, tuples, and records and arrays stored by value: their bytes in the frame */
+	if (cg_is_mem_type(t) || (t && (t->kind == TY_RECORD || t->kind == TY_ARRAY)))
+		return p;
+	if (t && t->kind == TY_CTX)
+		return LLVMBuildLoad2(g->b, g->ptr, p, "");
 	return cg_load_int(g, p, t ? t->size : 8, t ? t->is_signed : true);
 }
 

@@ -165,9 +165,18 @@ LLVMValueRef cg_index(struct cg *g, struct ast_node *n)
 		cg_fail(g, &n->loc, "internal error: cannot index this expression");
 		return cg_const(g, 0);
 	}
+	LLVMValueRef off = LLVMBuildMul(g->b, idx, cg_const(g, (uint64_t)et->size), "");
+	if (LLVMGetTypeKind(LLVMTypeOf(base)) == LLVMPointerTypeKind && bt->kind == TY_ARRAY &&
+	    et->kind == TY_INT) {
+		/* An array in BPF memory (a local, pton()): a bounded load, since the verifier
+		 * refuses arithmetic on the stack pointer as an integer. */
+		LLVMValueRef ok = LLVMBuildICmp(g->b, LLVMIntULT, idx,
+						cg_const(g, (uint64_t)bt->nelem), "");
+		off = LLVMBuildSelect(g->b, ok, off, cg_const(g, 0), "");
+		return cg_load_int(g, cg_gep_dyn(g, base, off), et->size, et->is_signed);
+	}
 	if (LLVMGetTypeKind(LLVMTypeOf(base)) == LLVMPointerTypeKind)
 		base = LLVMBuildPtrToInt(g->b, base, g->i64, "");
-	LLVMValueRef off = LLVMBuildMul(g->b, idx, cg_const(g, (uint64_t)et->size), "");
 	return cg_read_mem(g, LLVMBuildAdd(g->b, base, off, ""), et, cg_expr_is_user(e));
 }
 

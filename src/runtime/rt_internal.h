@@ -64,6 +64,17 @@ int64_t rt_read_int(const uint8_t *p, uint32_t size, bool is_signed);
 int rt_scalar_value_str(struct strbuf *sb, const struct out *o, const struct pd_map *m,
 			const struct out_entry *e, uint64_t div, bool json);
 
+/* format_text.c: renderers of values user space turns into text (strerror, macaddr, ntop,
+ * cgroup_path), as rt_kinds[] rows. */
+int rt_errno_str(struct strbuf *sb, const struct out *o, const struct pd_type *t,
+		 const uint8_t *p, bool json);
+int rt_macaddr_str(struct strbuf *sb, const struct out *o, const struct pd_type *t,
+		   const uint8_t *p, bool json);
+int rt_inet_str(struct strbuf *sb, const struct out *o, const struct pd_type *t,
+		const uint8_t *p, bool json);
+int rt_cgroup_path_str(struct strbuf *sb, const struct out *o, const struct pd_type *t,
+		       const uint8_t *p, bool json);
+
 /* symbols.c: kernel and user symbol names (bpftrace prints 0x... when unknown). */
 int rt_ksym_str(struct strbuf *sb, uint64_t addr);
 int rt_usym_str(struct strbuf *sb, uint64_t addr, int pid);

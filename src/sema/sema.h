@@ -43,6 +43,11 @@ enum sema_fn {
 	FN_OVERRIDE, /* override(rc): bpf_override_return, kprobes only (--unsafe) */
 	FN_PATH, /* path(p): bpf_d_path into a string (fentry, fexit, iter) */
 	FN_UNWATCH, /* unwatch(addr): user space detaches the watchpoint on addr */
+	FN_PTON, /* pton("addr"): uint8[4] or uint8[16] */
+	FN_STRERROR, /* strerror(n): TY_ERRNO */
+	FN_MACADDR, /* macaddr(p): TY_MACADDR */
+	FN_NTOP, /* ntop([af,] addr): TY_INET */
+	FN_CGROUP_PATH, /* cgroup_path(id [, filter]): TY_CGROUP_PATH */
 	FN__COUNT,
 };
 
@@ -50,6 +55,10 @@ enum sema_fn_flags {
 	SEMA_FN_AGG = 1 << 0, /* an aggregation: only as `@m[...] = f(...)` */
 	SEMA_FN_UNSAFE = 1 << 1, /* refused without --unsafe */
 };
+
+/* pton(): the bytes of an IPv4 or IPv6 address in text (out may be NULL); returns their
+ * count, 4 or 16, or 0 when s is neither. */
+int sema_pton(const char *s, uint8_t out[16]);
 
 /* What every stage may ask of a function: its name and flags. */
 const char *sema_fn_name(enum sema_fn fn);

@@ -116,6 +116,11 @@ struct type *tc_check_strcontains(struct checker *ck, struct ast_node *n);
 struct type *tc_check_bswap(struct checker *ck, struct ast_node *n);
 struct type *tc_check_signal(struct checker *ck, struct ast_node *n);
 struct type *tc_check_path(struct checker *ck, struct ast_node *n);
+struct type *tc_check_pton(struct checker *ck, struct ast_node *n);
+struct type *tc_check_strerror(struct checker *ck, struct ast_node *n);
+struct type *tc_check_macaddr(struct checker *ck, struct ast_node *n);
+struct type *tc_check_ntop(struct checker *ck, struct ast_node *n);
+struct type *tc_check_cgroup_path(struct checker *ck, struct ast_node *n);
 
 /* printf.c: checks printf's format against its arguments (already typed). */
 bool tc_check_printf(struct checker *ck, struct ast_node *call, const char *fmt, int fmt_len);

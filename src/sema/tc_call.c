@@ -334,6 +334,11 @@ static const struct fn_desc fn_table[FN__COUNT] = {
 	[FN_PATH] = { "path", 1, 1, 0, tc_check_path,
 		      PK_ONLY(FENTRY) | PK_ONLY(FEXIT) | PK_ONLY(ITER) },
 	[FN_UNWATCH] = { "unwatch", 1, 1, 0, tc_check_int_void },
+	[FN_PTON] = { "pton", 1, 1, 0, tc_check_pton },
+	[FN_STRERROR] = { "strerror", 1, 1, 0, tc_check_strerror },
+	[FN_MACADDR] = { "macaddr", 1, 1, 0, tc_check_macaddr },
+	[FN_NTOP] = { "ntop", 1, 2, 0, tc_check_ntop },
+	[FN_CGROUP_PATH] = { "cgroup_path", 1, 2, 0, tc_check_cgroup_path },
 };
 
 const char *sema_fn_name(enum sema_fn fn)
@@ -348,10 +353,10 @@ bool sema_fn_has(enum sema_fn fn, unsigned flag)
 
 /* bpftrace functions this compiler does not implement yet. */
 static const char *const later_fns[] = {
-	"kstack", "ustack", "ksym",    "usym",	    "kaddr",  "uaddr",	 "ntop",
-	"reg",    "buf",	 "cgroupid", "macaddr",
-	"skboutput", "pton", "offsetof",
-	"strerror", "percpu_kaddr", "errorf", "warnf", "cgroup_path",
+	"kstack", "ustack", "ksym",    "usym",	    "kaddr",  "uaddr",
+	"reg",    "buf",	 "cgroupid",
+	"skboutput", "offsetof",
+	"percpu_kaddr", "errorf", "warnf",
 };
 
 static enum sema_fn find_fn(const char *name)

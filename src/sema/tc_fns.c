@@ -1,7 +1,9 @@
 /* Type rules of the functions added to bpftrace's core set: strings compared in BPF
- * (strncmp, strcontains), bswap, join's event, signal names, path(), and the one-integer
+ * (strncmp, strcontains), bswap, join's event, signal names, path(), pton() of a literal,
+ * the values user space renders (strerror, macaddr, ntop, cgroup_path) and the one-integer
  * calls (exit(code), override, unwatch). Rows of fn_table in tc_call.c point here. */
 #define _GNU_SOURCE
+#include <arpa/inet.h>
 #include <signal.h>
 #include <string.h>
 #include <strings.h>
@@ -139,4 +141,106 @@ struct type *tc_check_path(struct checker *ck, struct ast_node *n)
 	if (!want_addr(ck, n, 0))
 		return tc_fail(n);
 	return tc_set(ck, n, ty_str(&ck->c->arena, ck->c->opts.strlen));
+}
+
+/* pton("1.2.3.4" | "::1"): uint8[4] or uint8[16], as bpftrace. */
+struct type *tc_check_pton(struct checker *ck, struct ast_node *n)
+{
+	if (!tc_want_literal(ck, n, 0, "address"))
+		return tc_fail(n);
+	int len = sema_pton(arg(n, 0)->str.s, NULL);
+	if (!len) {
+		tc_error(ck, &arg(n, 0)->loc, "pton(): '%s' is not an IPv4 or IPv6 address",
+			 arg(n, 0)->str.s);
+		return tc_fail(n);
+	}
+	return tc_set(ck, n, ty_array(&ck->c->arena, ty_int(1, false), len));
+}
+
+int sema_pton(const char *s, uint8_t out[16])
+{
+	uint8_t buf[16];
+	if (inet_pton(AF_INET, s, out ? out : buf) == 1)
+		return 4;
+	return inet_pton(AF_INET6, s, out ? out : buf) == 1 ? 16 : 0;
+}
+
+/* A value of a kind user space renders, size bytes in BPF. */
+static struct type *rendered(struct checker *ck, struct ast_node *n, enum ty_kind kind, int size)
+{
+	struct type *t = ty_new(&ck->c->arena, kind);
+	if (t) {
+		t->size = size;
+		t->align = 8;
+	}
+	return tc_set(ck, n, t);
+}
+
+struct type *tc_check_strerror(struct checker *ck, struct ast_node *n)
+{
+	if (!tc_want_int(ck, n, 0, "error number"))
+		return tc_fail(n);
+	return rendered(ck, n, TY_ERRNO, 8);
+}
+
+/* Bytes an address-like argument holds in BPF memory: strings and arrays (their size),
+ * 0 for pointers and integers (an address to read from); -1 after a diagnostic. */
+static int addr_bytes(struct checker *ck, struct ast_node *n, int i)
+{
+	struct type *t = tc_expr(ck, arg(n, i));
+	if (ty_is_error(t))
+		return -1;
+	if (t->kind == TY_STR || t->kind == TY_ARRAY)
+		return t->size;
+	if (t->kind == TY_INT || t->kind == TY_PTR)
+		return 0;
+	tc_error(ck, &arg(n, i)->loc, "%s() expects an address, an integer or a byte array, got %s",
+		 n->call.name, tc_tyname(t));
+	return -1;
+}
+
+/* macaddr(p): six bytes read at an address, or a 6-byte array. */
+struct type *tc_check_macaddr(struct checker *ck, struct ast_node *n)
+{
+	int size = addr_bytes(ck, n, 0);
+	if (size < 0)
+		return tc_fail(n);
+	if (size && size != 6) {
+		tc_error(ck, &arg(n, 0)->loc, "macaddr() expects 6 bytes, got %s",
+			 tc_tyname(arg(n, 0)->ty));
+		return tc_fail(n);
+	}
+	return rendered(ck, n, TY_MACADDR, 8);
+}
+
+/* ntop([af,] addr): a 4-byte integer or array is IPv4, a 16-byte array IPv6; af, when
+ * given, says which at run time. */
+struct type *tc_check_ntop(struct checker *ck, struct ast_node *n)
+{
+	int last = n->call.args.len - 1;
+	bool ok = !last || tc_want_int(ck, n, 0, "address family");
+	int size = addr_bytes(ck, n, last);
+	if (!ok || size < 0)
+		return tc_fail(n);
+	if (arg(n, last)->ty->kind == TY_PTR || (size && size != 4 && size != 16)) {
+		tc_error(ck, &arg(n, last)->loc, "ntop() expects an integer or a 4 or 16-byte "
+			 "array, got %s", tc_tyname(arg(n, last)->ty));
+		return tc_fail(n);
+	}
+	return rendered(ck, n, TY_INET, (int)sizeof(struct pd_inet));
+}
+
+/* cgroup_path(id [, filter]): the filter (a glob on hierarchy names) is a format. */
+struct type *tc_check_cgroup_path(struct checker *ck, struct ast_node *n)
+{
+	bool ok = tc_want_int(ck, n, 0, "cgroup id");
+	if (n->call.args.len > 1)
+		ok &= tc_want_literal(ck, n, 1, "filter");
+	if (!ok)
+		return tc_fail(n);
+	tc_add_fmt(ck, n, PD_FMT_VALUE, n->call.args.len > 1 ? arg(n, 1)->str.s : "", NULL, 0);
+	struct type *t = rendered(ck, n, TY_CGROUP_PATH, 8);
+	if (!ty_is_error(t))
+		t->fmt_id = n->call.id;
+	return t;
 }
