@@ -1,8 +1,28 @@
-/* Allocation of the program description (src/progdesc.h), which owns its own arena
- * so it outlives the compiler's. */
+/* The program description (src/progdesc.h): the value kinds' table, and its allocation
+ * (it owns its own arena, so it outlives the compiler's). */
 #include "progdesc.h"
 
 #include <stdlib.h>
+
+const struct pd_kind_desc pd_kinds[PD_KIND__COUNT] = {
+	[PD_NONE] = { PD_CLASS_NONE, 0 },
+	[PD_INT] = { PD_CLASS_INT, PD_KF_NUMBER | PD_KF_SIGNED },
+	[PD_UINT] = { PD_CLASS_INT, PD_KF_NUMBER },
+	[PD_STR] = { PD_CLASS_TEXT, 0 },
+	[PD_TUPLE] = { PD_CLASS_NONE, PD_KF_FIELDS },
+	[PD_RECORD] = { PD_CLASS_NONE, PD_KF_FIELDS },
+	[PD_ARRAY] = { PD_CLASS_NONE, PD_KF_ELEM },
+	[PD_PTR] = { PD_CLASS_INT, 0 },
+	[PD_TIMESTAMP] = { PD_CLASS_TEXT, 0 },
+	[PD_KSYM] = { PD_CLASS_TEXT, 0 },
+	[PD_USYM] = { PD_CLASS_TEXT, 0 },
+	[PD_KSTACK] = { PD_CLASS_TEXT, 0 },
+	[PD_USTACK] = { PD_CLASS_TEXT, 0 },
+	[PD_ERRNO] = { PD_CLASS_TEXT, 0 },
+	[PD_MACADDR] = { PD_CLASS_TEXT, 0 },
+	[PD_INET] = { PD_CLASS_TEXT, 0 },
+	[PD_CGROUP_PATH] = { PD_CLASS_TEXT, 0 },
+};
 
 struct pd_prog *pd_new(void)
 {

@@ -30,7 +30,30 @@ enum pd_kind {
 	PD_MACADDR, /* macaddr(): 6 bytes (8 with padding), "AA:BB:CC:DD:EE:FF" */
 	PD_INET, /* ntop(): struct pd_inet, rendered by inet_ntop */
 	PD_CGROUP_PATH, /* cgroup_path(): u64 cgroup id; fmt: the hierarchy filter */
+	PD_KIND__COUNT,
 };
+
+/* What printf's conversions make of a value kind. */
+enum pd_class {
+	PD_CLASS_NONE, /* no value: no conversion takes it */
+	PD_CLASS_INT, /* %d %u %x %c %p read it as an integer (its first 8 bytes) */
+	PD_CLASS_TEXT, /* %s prints its text rendering */
+};
+
+#define PD_KF_NUMBER 1 /* an integer: sorted, divided and compared as a number */
+#define PD_KF_SIGNED 2 /* read sign-extended */
+#define PD_KF_FIELDS 4 /* a tuple or record of fields at offsets */
+#define PD_KF_ELEM 8 /* an array of fields[0], count times */
+
+/* What the compiler and the runtime both know of a value kind: one row per PD_* kind
+ * (pd_kinds[], src/progdesc.c). How the runtime renders it is rt_kinds[] in
+ * src/runtime/format_value.c. */
+struct pd_kind_desc {
+	enum pd_class printf_class;
+	unsigned flags; /* PD_KF_* */
+};
+
+extern const struct pd_kind_desc pd_kinds[PD_KIND__COUNT];
 
 struct pd_type {
 	enum pd_kind kind;

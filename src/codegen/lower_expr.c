@@ -337,7 +337,7 @@ static LLVMValueRef var(struct cg *g, struct ast_node *n)
 	LLVMValueRef p = cg_frame_ptr(g, g->var_off[v->id]);
 	const struct type *t = v->ty ? v->ty : n->ty;
 	/* strings, tuples, and records and arrays stored by value: their bytes in the frame */
-	if (cg_is_mem_type(t) || (t && (t->kind == TY_RECORD || t->kind == TY_ARRAY)))
+	if (cg_is_mem_type(t) || (ty_desc(t)->flags & TY_F_MEMORY))
 		return p;
 	if (t && t->kind == TY_CTX)
 		return LLVMBuildLoad2(g->b, g->ptr, p, "");

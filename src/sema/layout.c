@@ -48,63 +48,21 @@ static int pd_array(struct checker *ck, const struct type *t, struct pd_type *ou
 
 static int pd_type_at(struct checker *ck, const struct type *t, struct pd_type *out, int depth)
 {
+	const struct ty_kind_desc *d = ty_desc(t);
+	const struct pd_prog *pd = ck->c->pd;
 	memset(out, 0, sizeof(*out));
-	out->size = t->size > 0 ? (uint32_t)t->size : 0;
-	switch (t->kind) {
-	case TY_INT:
-		out->kind = t->is_signed ? PD_INT : PD_UINT;
-		return 0;
-	case TY_STR:
-		out->kind = PD_STR;
-		return 0;
-	case TY_PTR:
-		out->kind = PD_PTR;
-		out->size = 8;
-		return 0;
-	case TY_TUPLE:
-		out->kind = PD_TUPLE;
-		return pd_fields(ck, t, out, depth);
-	case TY_RECORD:
-		out->kind = PD_RECORD;
-		return depth < MAX_RECORD_DEPTH ? pd_fields(ck, t, out, depth) : 0;
-	case TY_ARRAY:
-		out->kind = PD_ARRAY;
-		return pd_array(ck, t, out, depth);
-	case TY_TIMESTAMP:
-		out->kind = PD_TIMESTAMP;
-		out->size = 8;
-		if (t->fmt_id >= 0 && t->fmt_id < ck->c->pd->fmts.len)
-			out->fmt = ck->c->pd->fmts.v[t->fmt_id].fmt;
-		return 0;
-	case TY_KSYM:
-		out->kind = PD_KSYM;
-		out->size = 8;
-		return 0;
-	case TY_USYM:
-		out->kind = PD_USYM;
-		out->size = 16;
-		return 0;
-	case TY_KSTACK:
-		out->kind = PD_KSTACK;
-		return 0;
-	case TY_USTACK:
-		out->kind = PD_USTACK;
-		return 0;
-	case TY_ERROR:
-	case TY_NONE:
-	case TY_CTX:
-	case TY_COUNT:
-	case TY_SUM:
-	case TY_MIN:
-	case TY_MAX:
-	case TY_AVG:
-	case TY_STATS:
-	case TY_HIST:
-	case TY_LHIST:
-		out->kind = PD_NONE;
+	out->kind = d->pd[t->is_signed];
+	out->size = d->pd_size ? d->pd_size : t->size > 0 ? (uint32_t)t->size : 0;
+	if (out->kind == PD_NONE)
 		out->size = 0;
+	if (d->flags & TY_F_FMT && t->fmt_id >= 0 && t->fmt_id < pd->fmts.len)
+		out->fmt = pd->fmts.v[t->fmt_id].fmt;
+	if (depth >= MAX_RECORD_DEPTH)
 		return 0;
-	}
+	if (pd_kinds[out->kind].flags & PD_KF_FIELDS)
+		return pd_fields(ck, t, out, depth);
+	if (pd_kinds[out->kind].flags & PD_KF_ELEM)
+		return pd_array(ck, t, out, depth);
 	return 0;
 }
 
@@ -141,44 +99,6 @@ static uint32_t round8(uint32_t n)
 	return (n + 7) / 8 * 8;
 }
 
-static enum pd_map_kind map_kind(const struct type *v)
-{
-	switch (v->kind) {
-	case TY_COUNT:
-		return PD_MAP_COUNT;
-	case TY_SUM:
-		return PD_MAP_SUM;
-	case TY_MIN:
-		return PD_MAP_MIN;
-	case TY_MAX:
-		return PD_MAP_MAX;
-	case TY_AVG:
-		return PD_MAP_AVG;
-	case TY_STATS:
-		return PD_MAP_STATS;
-	case TY_HIST:
-		return PD_MAP_HIST;
-	case TY_LHIST:
-		return PD_MAP_LHIST;
-	case TY_ERROR:
-	case TY_NONE:
-	case TY_INT:
-	case TY_STR:
-	case TY_PTR:
-	case TY_RECORD:
-	case TY_ARRAY:
-	case TY_TUPLE:
-	case TY_CTX:
-	case TY_TIMESTAMP:
-	case TY_KSTACK:
-	case TY_USTACK:
-	case TY_KSYM:
-	case TY_USYM:
-		break;
-	}
-	return PD_MAP_VALUE;
-}
-
 /* Value layout of the aggregation kinds: the per-CPU slot (its size is the aggregation
  * type's), signedness in value.kind; counts are unsigned whatever they count. */
 static void agg_value(const struct tc_map *m, struct pd_map *pm)
@@ -199,7 +119,7 @@ static int layout_map(struct checker *ck, const struct tc_map *m)
 	int err = tc_pd_type(ck, m->key, &pm->key);
 	if (err)
 		return err;
-	pm->kind = map_kind(m->value);
+	pm->kind = ty_desc(m->value)->map;
 	pm->is_scalar = m->nkeys == 0;
 	pm->key_size = m->nkeys ? round8(user) : 8;
 	pm->max_entries = m->nkeys ? (uint32_t)c->opts.map_keys_max : 1;

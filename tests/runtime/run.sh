@@ -18,6 +18,8 @@
 #               ($WORKLOAD, $TARGETS and $TMP expand): user probes name their binary as
 #               `uprobe:$1:add` with params `$TARGETS/uprobe/uprobe_target`
 #   env         one line of NAME=VALUE words put in bpfscope's environment
+#   setup       a bash snippet run in the scratch directory before bpfscope ($TARGETS and
+#               $WORKLOAD set): files a script names by a relative path
 #   stdin       what bpfscope reads on standard input (default /dev/null); with params
 #               "- ARGS" it is the program
 #   stdout      the exact expected standard output
@@ -175,6 +177,7 @@ run_case() {
 	has stdin && input="$sec/stdin"
 	local rc
 	pushd "$TMP" >/dev/null || return
+	has setup && TARGETS=$TARGETS WORKLOAD=$WORKLOAD bash "$sec/setup"
 	if has signal; then
 		run_signalled
 	else

@@ -187,6 +187,21 @@ Test(output_text, prints_records_and_arrays_like_bpftrace)
 	sb_free(&sb);
 }
 
+/* Every value kind has a row in the runtime's table: a kind added without its renderer
+ * would crash here rather than on a user's machine. */
+Test(output_text, every_value_kind_renders)
+{
+	uint8_t zero[64] = { 0 };
+	struct out o = { 0 };
+	for (int k = 0; k < PD_KIND__COUNT; k++) {
+		struct pd_type t = { .kind = (enum pd_kind)k, .size = 8 };
+		struct strbuf sb = { 0 };
+		cr_expect_eq(out_value_str(&sb, &o, &t, zero, false), 0, "kind %d", k);
+		cr_expect_eq(out_value_str(&sb, &o, &t, zero, true), 0, "kind %d", k);
+		sb_free(&sb);
+	}
+}
+
 Test(output_text, prints_min_and_max_of_negative_values)
 {
 	/* bpftrace 0.17 prints an empty line for max() of only negative values; we print

@@ -156,6 +156,22 @@ Test(types, scalars_are_shared_and_strings_of_any_size_are_equal)
 	arena_free(&a);
 }
 
+/* The kinds' table decides what each stage does: spot-check the rows that matter most. */
+Test(types, kind_rows_say_how_each_stage_treats_a_kind)
+{
+	struct arena a = { 0 };
+	cr_expect_eq(ty_desc(ty_int(4, false))->pd[0], PD_UINT);
+	cr_expect_eq(ty_desc(ty_int(4, true))->pd[1], PD_INT);
+	cr_expect_eq(ty_desc(ty_new(&a, TY_HIST))->map, PD_MAP_HIST);
+	cr_expect_eq(ty_desc(ty_str(&a, 4))->store, TY_STORE_STRLEN);
+	cr_expect(ty_desc(ty_array(&a, ty_int(1, false), 4))->flags & TY_F_MEMORY);
+	cr_expect_eq(pd_kinds[ty_desc(ty_new(&a, TY_KSYM))->pd[0]].printf_class, PD_CLASS_TEXT);
+	for (int k = 0; k < TY_KIND__COUNT; k++)
+		cr_expect_eq(!!(ty_kinds[k].flags & TY_F_AGG), ty_kinds[k].map != PD_MAP_VALUE,
+			     "kind %d", k);
+	arena_free(&a);
+}
+
 Test(types, c_type_names_parse_to_their_layout)
 {
 	struct arena a = { 0 };
