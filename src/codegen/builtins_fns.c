@@ -193,15 +193,49 @@ LLVMValueRef cg_lower_override(struct cg *g, struct ast_node *n)
 	return cg_const(g, 0);
 }
 
-/* path(p): bpf_d_path into a string of the call's size. */
+/* A chain ctx->a->b.c as the verifier's typed (BTF) pointer: pointers loaded directly (not
+ * copied by probe_read, which makes them plain numbers), each checked against NULL (the
+ * check branches to `null`), embedded records by offset. NULL when n is no such chain. */
+static LLVMValueRef btf_ptr(struct cg *g, struct ast_node *n, LLVMBasicBlockRef null)
+{
+	if (n->kind == AST_BUILTIN && n->builtin.id == BI_CTX)
+		return cg_probe_ctx(g);
+	if (n->kind != AST_FIELD || !n->field.expr->ty)
+		return NULL;
+	const struct type *bt = n->field.expr->ty;
+	const struct ty_field *f =
+		cg_find_field(bt->kind == TY_PTR ? bt->elem : bt, n->field.name);
+	LLVMValueRef base = f && f->bit_size == 0 ? btf_ptr(g, n->field.expr, null) : NULL;
+	if (!base || (bt->kind != TY_PTR && bt->kind != TY_RECORD))
+		return NULL;
+	LLVMValueRef at = cg_gep(g, base, f->offset);
+	if (f->type->kind == TY_RECORD)
+		return at;
+	if (f->type->kind != TY_PTR)
+		return NULL;
+	LLVMValueRef p = LLVMBuildLoad2(g->b, g->ptr, at, "");
+	LLVMBasicBlockRef ok = cg_block(g, "btf.ok");
+	LLVMBuildCondBr(g->b, LLVMBuildIsNull(g->b, p, ""), null, ok);
+	LLVMPositionBuilderAtEnd(g->b, ok);
+	return p;
+}
+
+/* path(p): bpf_d_path into a string of the call's size. The kernel takes only a typed
+ * pointer to a struct path: a chain from ctx (an empty string when a pointer on the way
+ * is NULL), else the value as it is (which the verifier refuses, with a note). */
 LLVMValueRef cg_lower_path(struct cg *g, struct ast_node *n)
 {
 	int size = n->ty->size;
 	LLVMValueRef buf = cg_tmp(g, size);
 	cg_memset0(g, buf, size);
-	LLVMValueRef args[3] = { as_ptr(g, cg_expr(g, arg(n, 0))), buf,
-				 LLVMConstInt(g->i32, (unsigned)size, 0) };
+	LLVMBasicBlockRef done = cg_block(g, "path.done");
+	LLVMValueRef p = btf_ptr(g, arg(n, 0), done);
+	if (!p)
+		p = as_ptr(g, cg_expr(g, arg(n, 0)));
+	LLVMValueRef args[3] = { p, buf, LLVMConstInt(g->i32, (unsigned)size, 0) };
 	cg_helper(g, BPF_FUNC_d_path, args, 3);
+	LLVMBuildBr(g->b, done);
+	LLVMPositionBuilderAtEnd(g->b, done);
 	return buf;
 }
 

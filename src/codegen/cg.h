@@ -146,6 +146,8 @@ void cg_store_val(struct cg *g, LLVMValueRef dst, const struct type *dst_ty, LLV
 void cg_copy_str(struct cg *g, LLVMValueRef dst, int dst_size, LLVMValueRef src, int src_size);
 
 /* lower_field.c */
+/* The field of record rec named name, or NULL. */
+const struct ty_field *cg_find_field(const struct type *rec, const char *name);
 LLVMValueRef cg_field(struct cg *g, struct ast_node *n);
 /* An 8-byte slot of the context at off, narrowed to integer type t. */
 LLVMValueRef cg_ctx_slot(struct cg *g, int off, const struct type *t);

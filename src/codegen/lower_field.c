@@ -54,7 +54,7 @@ LLVMValueRef cg_read_mem(struct cg *g, LLVMValueRef addr, const struct type *t, 
 	return cg_load_int(g, buf, size, t->kind == TY_INT && t->is_signed);
 }
 
-static const struct ty_field *find_field(const struct type *rec, const char *name)
+const struct ty_field *cg_find_field(const struct type *rec, const char *name)
 {
 	if (!rec)
 		return NULL;
@@ -129,7 +129,7 @@ LLVMValueRef cg_field(struct cg *g, struct ast_node *n)
 	struct ast_node *e = n->field.expr;
 	const struct type *bt = e->ty;
 	const struct type *rec = bt && (bt->kind == TY_PTR || bt->kind == TY_CTX) ? bt->elem : bt;
-	const struct ty_field *f = find_field(rec, n->field.name);
+	const struct ty_field *f = cg_find_field(rec, n->field.name);
 	if (!f) {
 		cg_fail(g, &n->loc, "internal error: no field '%s'", n->field.name);
 		return cg_const(g, 0);

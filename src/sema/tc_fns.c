@@ -135,10 +135,13 @@ struct type *tc_check_signal(struct checker *ck, struct ast_node *n)
 	return tc_set(ck, n, ty_none());
 }
 
-/* path(p): the kernel's d_path of a struct path *, as a string. */
+/* path(p): the kernel's d_path of a struct path (or a pointer to one), as a string. */
 struct type *tc_check_path(struct checker *ck, struct ast_node *n)
 {
-	if (!want_addr(ck, n, 0))
+	struct type *t = tc_expr(ck, arg(n, 0));
+	if (ty_is_error(t))
+		return tc_fail(n);
+	if (t->kind != TY_RECORD && !want_addr(ck, n, 0))
 		return tc_fail(n);
 	return tc_set(ck, n, ty_str(&ck->c->arena, ck->c->opts.strlen));
 }
