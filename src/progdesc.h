@@ -26,6 +26,7 @@ enum pd_kind {
 	PD_USYM, /* u64 user address, then u64 pid */
 	PD_KSTACK, /* stack id (later issue) */
 	PD_USTACK, /* stack id + pid (later issue) */
+	PD_ENUM, /* integer of an enum type: fields name the enumerators (name, value) */
 	PD_ERRNO, /* strerror(n): s64 error number, rendered as its message */
 	PD_MACADDR, /* macaddr(): 6 bytes (8 with padding), "AA:BB:CC:DD:EE:FF" */
 	PD_INET, /* ntop(): struct pd_inet, rendered by inet_ntop */
@@ -33,12 +34,9 @@ enum pd_kind {
 	PD_KIND__COUNT,
 };
 
-/* What printf's conversions make of a value kind. */
-enum pd_class {
-	PD_CLASS_NONE, /* no value: no conversion takes it */
-	PD_CLASS_INT, /* %d %u %x %c %p read it as an integer (its first 8 bytes) */
-	PD_CLASS_TEXT, /* %s prints its text rendering */
-};
+/* Which printf conversions take a value kind. */
+#define PD_CONV_INT 1 /* %d %u %x %c %p read it as an integer (its first 8 bytes) */
+#define PD_CONV_TEXT 2 /* %s prints its text rendering */
 
 #define PD_KF_NUMBER 1 /* an integer: sorted, divided and compared as a number */
 #define PD_KF_SIGNED 2 /* read sign-extended */
@@ -49,7 +47,7 @@ enum pd_class {
  * (pd_kinds[], src/progdesc.c). How the runtime renders it is rt_kinds[] in
  * src/runtime/format_value.c. */
 struct pd_kind_desc {
-	enum pd_class printf_class;
+	unsigned convs; /* PD_CONV_*: the printf conversions that take it */
 	unsigned flags; /* PD_KF_* */
 };
 
@@ -62,6 +60,9 @@ struct pd_type {
 	const char *name; /* field name inside a PD_RECORD, else NULL */
 	const char *fmt; /* PD_TIMESTAMP: the strftime format */
 	uint32_t count; /* PD_ARRAY: element count */
+	int64_t value; /* an enumerator among a PD_ENUM's fields */
+	uint8_t bit_off, bit_size; /* a bit field of a record: bit_size bits from bit bit_off of
+				    * the size bytes at offset (little-endian); 0: not one */
 	VEC(struct pd_type) fields; /* PD_TUPLE, PD_RECORD, PD_ARRAY (one element) */
 };
 

@@ -70,7 +70,7 @@ LLVMMetadataRef cg_di_struct(struct cg *g, int size, const char **names, LLVMMet
 LLVMMetadataRef cg_di_pd_type(struct cg *g, const struct pd_type *t)
 {
 	const struct pd_kind_desc *d = &pd_kinds[t->kind];
-	if (d->printf_class == PD_CLASS_INT && t->size <= 8)
+	if (d->convs & PD_CONV_INT && t->size <= 8)
 		return cg_di_int(g, (int)(t->size ? t->size : 8), d->flags & PD_KF_SIGNED);
 	if (!(d->flags & PD_KF_FIELDS))
 		return cg_di_bytes(g, (int)t->size);
@@ -78,15 +78,17 @@ LLVMMetadataRef cg_di_pd_type(struct cg *g, const struct pd_type *t)
 	LLVMMetadataRef types[64];
 	int offs[64];
 	char buf[16];
-	int n = t->fields.len < 64 ? t->fields.len : 64;
-	for (int i = 0; i < n; i++) {
+	int n = 0;
+	for (int i = 0; i < t->fields.len && n < 64; i++) {
 		const struct pd_type *f = &t->fields.v[i];
+		if (f->bit_size) /* bit fields share bytes: BTF would see overlapping members */
+			continue;
 		snprintf(buf, sizeof(buf), "f%d", i);
-		names[i] = f->name ? f->name : arena_strdup(&g->c->arena, buf);
-		if (!names[i])
-			names[i] = "f";
-		types[i] = cg_di_pd_type(g, f);
-		offs[i] = (int)f->offset;
+		names[n] = f->name ? f->name : arena_strdup(&g->c->arena, buf);
+		if (!names[n])
+			names[n] = "f";
+		types[n] = cg_di_pd_type(g, f);
+		offs[n++] = (int)f->offset;
 	}
 	return cg_di_struct(g, (int)t->size, names, types, offs, n);
 }

@@ -93,13 +93,41 @@ static int none_str(struct strbuf *sb, const struct out *o, const struct pd_type
 	return 0;
 }
 
+/* A record's bit field: bit_size bits from bit bit_off of the little-endian bytes at p. */
+static uint64_t bits_of(const struct pd_type *t, const uint8_t *p, bool is_signed)
+{
+	uint64_t v = 0;
+	memcpy(&v, p, t->size < 8 ? t->size : 8);
+	v >>= t->bit_off;
+	if (t->bit_size >= 64)
+		return v;
+	uint64_t sign = 1ULL << (t->bit_size - 1);
+	v &= (sign << 1) - 1;
+	return is_signed ? (v ^ sign) - sign : v;
+}
+
 static int int_str(struct strbuf *sb, const struct out *o, const struct pd_type *t,
 		   const uint8_t *p, bool json)
 {
 	(void)o, (void)json;
-	if (pd_kinds[t->kind].flags & PD_KF_SIGNED)
-		return sb_printf(sb, "%lld", (long long)rt_read_int(p, t->size, true));
-	return sb_printf(sb, "%llu", (unsigned long long)rt_read_int(p, t->size, false));
+	bool is_signed = pd_kinds[t->kind].flags & PD_KF_SIGNED;
+	int64_t v = t->bit_size ? (int64_t)bits_of(t, p, is_signed) :
+				  rt_read_int(p, t->size, is_signed);
+	if (is_signed)
+		return sb_printf(sb, "%lld", (long long)v);
+	return sb_printf(sb, "%llu", (unsigned long long)v);
+}
+
+/* The enumerator's name; the number when the value names none (flags, a newer kernel). */
+static int enum_str(struct strbuf *sb, const struct out *o, const struct pd_type *t,
+		    const uint8_t *p, bool json)
+{
+	uint64_t mask = t->size >= 8 ? ~0ULL : (1ULL << (t->size * 8)) - 1;
+	uint64_t v = (uint64_t)rt_read_int(p, t->size, false) & mask;
+	for (int i = 0; i < t->fields.len; i++)
+		if (((uint64_t)t->fields.v[i].value & mask) == v)
+			return sb_append(sb, t->fields.v[i].name);
+	return int_str(sb, o, t, p, json);
 }
 
 static int ptr_str(struct strbuf *sb, const struct out *o, const struct pd_type *t,
@@ -200,6 +228,7 @@ static const struct rt_kind {
 	[PD_USYM] = { usym_str, true },
 	[PD_KSTACK] = { none_str, true }, /* stacks are not collected yet */
 	[PD_USTACK] = { none_str, true },
+	[PD_ENUM] = { enum_str, true },
 	[PD_ERRNO] = { rt_errno_str, true }, /* format_text.c */
 	[PD_MACADDR] = { rt_macaddr_str, true },
 	[PD_INET] = { rt_inet_str, true },

@@ -51,6 +51,7 @@ struct rt_trace {
 	bool discarding; /* after an exit() record: later records are dropped until END */
 	int exit_code; /* exit(code): what bpfscope ends with */
 	int cb_err; /* an error inside the ring buffer callback */
+	int write_err; /* errno of the first failed write of the output */
 	pid_t child; /* -c: the child's pid, 0 if none */
 	int child_go_fd; /* -c: write end of the pipe the child waits on, -1 if none */
 	int child_status;

@@ -18,13 +18,15 @@ static int pd_fields(struct checker *ck, const struct type *t, struct pd_type *o
 	for (int i = 0; i < t->fields.len; i++) {
 		const struct ty_field *f = &t->fields.v[i];
 		struct pd_type ft = { 0 };
-		/* bitfields have no byte layout of their own; records print without them */
-		if (f->bit_size)
-			continue;
 		int err = pd_type_at(ck, f->type, &ft, depth + 1);
 		if (err)
 			return err;
 		ft.offset = (uint32_t)f->offset;
+		if (f->bit_size) { /* the bytes that hold the bits, at most 8 */
+			ft.bit_off = (uint8_t)f->bit_offset;
+			ft.bit_size = (uint8_t)f->bit_size;
+			ft.size = (uint32_t)(f->bit_offset + f->bit_size + 7) / 8;
+		}
 		if (t->kind == TY_RECORD) {
 			ft.name = arena_strdup(pa, f->name);
 			if (!ft.name)
@@ -46,12 +48,25 @@ static int pd_array(struct checker *ck, const struct type *t, struct pd_type *ou
 	return vec_push(&ck->c->pd->arena, &out->fields, elem);
 }
 
+/* An enum's names travel with the value's layout: the runtime prints them. */
+static int pd_enumerators(struct checker *ck, const struct type *t, struct pd_type *out)
+{
+	struct arena *pa = &ck->c->pd->arena;
+	for (int i = 0; i < t->enumerators.len; i++) {
+		struct pd_type e = { .value = t->enumerators.v[i].value };
+		e.name = arena_strdup(pa, t->enumerators.v[i].name);
+		if (!e.name || vec_push(pa, &out->fields, e))
+			return -ENOMEM;
+	}
+	return 0;
+}
+
 static int pd_type_at(struct checker *ck, const struct type *t, struct pd_type *out, int depth)
 {
 	const struct ty_kind_desc *d = ty_desc(t);
 	const struct pd_prog *pd = ck->c->pd;
 	memset(out, 0, sizeof(*out));
-	out->kind = d->pd[t->is_signed];
+	out->kind = ty_pd_kind(t);
 	out->size = d->pd_size ? d->pd_size : t->size > 0 ? (uint32_t)t->size : 0;
 	if (out->kind == PD_NONE)
 		out->size = 0;
@@ -59,6 +74,8 @@ static int pd_type_at(struct checker *ck, const struct type *t, struct pd_type *
 		out->fmt = pd->fmts.v[t->fmt_id].fmt;
 	if (depth >= MAX_RECORD_DEPTH)
 		return 0;
+	if (t->enumerators.len)
+		return pd_enumerators(ck, t, out);
 	if (pd_kinds[out->kind].flags & PD_KF_FIELDS)
 		return pd_fields(ck, t, out, depth);
 	if (pd_kinds[out->kind].flags & PD_KF_ELEM)
@@ -81,8 +98,13 @@ void tc_add_fmt(struct checker *ck, struct ast_node *call, enum pd_fmt_kind kind
 	if (ck->quiet)
 		return;
 	/* Event payloads carry integers as 8 bytes, signedness kept; the rest as typed. */
-	for (int i = 0; i < nargs; i++)
-		wide[i] = args[i]->kind == TY_INT ? ty_int(8, args[i]->is_signed) : args[i];
+	for (int i = 0; i < nargs; i++) {
+		wide[i] = args[i]->kind == TY_INT ? ty_int_resize(&c->arena, args[i], 8) : args[i];
+		if (!wide[i]) {
+			ck->nomem = true;
+			return;
+		}
+	}
 	struct type *tuple = ty_tuple(&c->arena, wide, nargs);
 	f.fmt = arena_strdup(&c->pd->arena, fmt);
 	if (!tuple || !f.fmt || tc_pd_type(ck, tuple, &f.args) ||

@@ -104,17 +104,11 @@ static const char *plural(int n)
 	return n == 1 ? "" : "s";
 }
 
-/* The printf class of a value: its kind's pd row (src/progdesc.c). */
-static enum pd_class printf_class(const struct type *t)
-{
-	return pd_kinds[ty_desc(t)->pd[t->is_signed]].printf_class;
-}
-
 static bool check_arg(struct checker *ck, const struct conv *cv, struct ast_node *a)
 {
 	const struct type *t = a->ty;
 	bool text = cv->letter == 's';
-	if (printf_class(t) == (text ? PD_CLASS_TEXT : PD_CLASS_INT))
+	if (pd_kinds[ty_pd_kind(t)].convs & (text ? PD_CONV_TEXT : PD_CONV_INT))
 		return true;
 	tc_error(ck, &a->loc, "printf: %.*s expects %s argument, got %s", cv->len, cv->start,
 		 text ? "a string" : "an integer", tc_tyname(t));

@@ -36,7 +36,7 @@ static struct type *storage_of(struct checker *ck, struct type *t)
 	struct arena *a = &ck->c->arena;
 	switch (ty_desc(t)->store) {
 	case TY_STORE_WIDEN:
-		return ty_int(8, t->is_signed);
+		return ty_int_resize(a, t, 8);
 	case TY_STORE_STRLEN:
 		/* `probe` and `func` may be longer than strlen: they keep every byte */
 		return ty_str(a, t->size > ck->c->opts.strlen ? t->size : ck->c->opts.strlen);

@@ -58,6 +58,11 @@ const struct ty_kind_desc *ty_desc(const struct type *t)
 	return &ty_kinds[t ? t->kind : TY_ERROR];
 }
 
+enum pd_kind ty_pd_kind(const struct type *t)
+{
+	return t && t->enumerators.len ? PD_ENUM : ty_desc(t)->pd[t && t->is_signed];
+}
+
 static struct type error_type = { .kind = TY_ERROR };
 static struct type none_type = { .kind = TY_NONE };
 
@@ -112,6 +117,28 @@ struct type *ty_new(struct arena *a, enum ty_kind kind)
 	t->kind = kind;
 	t->align = 1;
 	return t;
+}
+
+struct type *ty_enum(struct arena *a, const char *name, int size, bool is_signed)
+{
+	struct type *t = ty_new(a, TY_INT);
+	if (!t)
+		return NULL;
+	*t = *ty_int(size, is_signed);
+	t->name = name;
+	return t;
+}
+
+struct type *ty_int_resize(struct arena *a, const struct type *t, int size)
+{
+	if (!t->enumerators.len)
+		return ty_int(size, t->is_signed);
+	struct type *r = ty_new(a, TY_INT);
+	if (!r)
+		return NULL;
+	*r = *t;
+	r->size = r->align = size;
+	return r;
 }
 
 struct type *ty_str(struct arena *a, int size)

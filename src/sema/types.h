@@ -90,6 +90,11 @@ struct ty_kind_desc {
 
 extern const struct ty_kind_desc ty_kinds[TY_KIND__COUNT];
 
+struct ty_enumerator {
+	const char *name;
+	int64_t value;
+};
+
 struct ty_field {
 	const char *name;
 	struct type *type;
@@ -113,6 +118,7 @@ struct type {
 	VEC(struct ty_field) fields; /* TY_RECORD, TY_TUPLE */
 	int64_t lhist_min, lhist_max, lhist_step; /* TY_LHIST */
 	int fmt_id; /* TY_TIMESTAMP: pd_prog.fmts index holding the strftime format */
+	VEC(struct ty_enumerator) enumerators; /* TY_INT of an enum type (%s prints names) */
 };
 
 /* Constructors: each returns a type owned by the arena (shared for scalars), or NULL. */
@@ -125,12 +131,18 @@ struct type *ty_array(struct arena *a, struct type *elem, int nelem);
 /* A tuple of n element types laid out with C alignment. */
 struct type *ty_tuple(struct arena *a, struct type **elems, int n);
 struct type *ty_new(struct arena *a, enum ty_kind kind); /* other kinds; fill in fields */
+/* An integer of an enum type named name ("enum level"), without enumerators yet. */
+struct type *ty_enum(struct arena *a, const char *name, int size, bool is_signed);
+/* t resized to size bytes (its enumerators kept); scalars stay shared. NULL on ENOMEM. */
+struct type *ty_int_resize(struct arena *a, const struct type *t, int size);
 /* Appends src's fields to dst's, offset bytes further: how the members of an anonymous
  * struct or union become reachable by name from the parent. Returns 0 or -ENOMEM. */
 int ty_add_fields(struct arena *a, struct type *dst, const struct type *src, int offset);
 
 /* The row of t's kind (TY_ERROR's for NULL). */
 const struct ty_kind_desc *ty_desc(const struct type *t);
+/* How the runtime renders t: its row's pd kind, PD_ENUM for an enum's integer. */
+enum pd_kind ty_pd_kind(const struct type *t);
 bool ty_is_integer(const struct type *t);
 bool ty_is_aggregation(const struct type *t); /* TY_F_AGG */
 bool ty_is_error(const struct type *t);

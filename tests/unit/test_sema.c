@@ -165,7 +165,7 @@ Test(types, kind_rows_say_how_each_stage_treats_a_kind)
 	cr_expect_eq(ty_desc(ty_new(&a, TY_HIST))->map, PD_MAP_HIST);
 	cr_expect_eq(ty_desc(ty_str(&a, 4))->store, TY_STORE_STRLEN);
 	cr_expect(ty_desc(ty_array(&a, ty_int(1, false), 4))->flags & TY_F_MEMORY);
-	cr_expect_eq(pd_kinds[ty_desc(ty_new(&a, TY_KSYM))->pd[0]].printf_class, PD_CLASS_TEXT);
+	cr_expect_eq(pd_kinds[ty_pd_kind(ty_new(&a, TY_KSYM))].convs, PD_CONV_TEXT);
 	for (int k = 0; k < TY_KIND__COUNT; k++)
 		cr_expect_eq(!!(ty_kinds[k].flags & TY_F_AGG), ty_kinds[k].map != PD_MAP_VALUE,
 			     "kind %d", k);
