@@ -16,6 +16,7 @@ struct fn_desc {
 };
 
 #define PK_ONLY(k) (1u << PD_PROBE_##k)
+#define PK_ALL ((1u << PD_PROBE__COUNT) - 1)
 
 static struct ast_node *arg(struct ast_node *n, int i)
 {
@@ -328,7 +329,9 @@ static const struct fn_desc fn_table[FN__COUNT] = {
 	[FN_STRNCMP] = { "strncmp", 3, 3, 0, tc_check_strncmp },
 	[FN_STRCONTAINS] = { "strcontains", 2, 2, 0, tc_check_strcontains },
 	[FN_BSWAP] = { "bswap", 1, 1, 0, tc_check_bswap },
-	[FN_SIGNAL] = { "signal", 1, 1, SEMA_FN_UNSAFE, tc_check_signal },
+	/* not where the current task is bpfscope itself or any task (a timer on a CPU) */
+	[FN_SIGNAL] = { "signal", 1, 1, SEMA_FN_UNSAFE, tc_check_signal,
+			PK_ALL & ~(PK_ONLY(BEGIN) | PK_ONLY(END) | PK_ONLY(INTERVAL) | PK_ONLY(ITER)) },
 	[FN_OVERRIDE] = { "override", 1, 1, SEMA_FN_UNSAFE, tc_check_int_void,
 			  PK_ONLY(KPROBE) },
 	[FN_PATH] = { "path", 1, 1, 0, tc_check_path,
