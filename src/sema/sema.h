@@ -48,6 +48,7 @@ enum sema_fn {
 	FN_MACADDR, /* macaddr(p): TY_MACADDR */
 	FN_NTOP, /* ntop([af,] addr): TY_INET */
 	FN_CGROUP_PATH, /* cgroup_path(id [, filter]): TY_CGROUP_PATH */
+	FN_CGROUPID, /* cgroupid("path"): folded into an integer literal */
 	FN__COUNT,
 };
 

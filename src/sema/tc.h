@@ -121,6 +121,7 @@ struct type *tc_check_strerror(struct checker *ck, struct ast_node *n);
 struct type *tc_check_macaddr(struct checker *ck, struct ast_node *n);
 struct type *tc_check_ntop(struct checker *ck, struct ast_node *n);
 struct type *tc_check_cgroup_path(struct checker *ck, struct ast_node *n);
+struct type *tc_check_cgroupid(struct checker *ck, struct ast_node *n);
 
 /* printf.c: checks printf's format against its arguments (already typed). */
 bool tc_check_printf(struct checker *ck, struct ast_node *call, const char *fmt, int fmt_len);

@@ -342,6 +342,7 @@ static const struct fn_desc fn_table[FN__COUNT] = {
 	[FN_MACADDR] = { "macaddr", 1, 1, 0, tc_check_macaddr },
 	[FN_NTOP] = { "ntop", 1, 2, 0, tc_check_ntop },
 	[FN_CGROUP_PATH] = { "cgroup_path", 1, 2, 0, tc_check_cgroup_path },
+	[FN_CGROUPID] = { "cgroupid", 1, 1, 0, tc_check_cgroupid },
 };
 
 const char *sema_fn_name(enum sema_fn fn)
@@ -357,7 +358,7 @@ bool sema_fn_has(enum sema_fn fn, unsigned flag)
 /* bpftrace functions this compiler does not implement yet. */
 static const char *const later_fns[] = {
 	"kstack", "ustack", "ksym",    "usym",	    "kaddr",  "uaddr",
-	"reg",    "buf",	 "cgroupid",
+	"reg",    "buf",
 	"skboutput", "offsetof",
 	"percpu_kaddr", "errorf", "warnf",
 };

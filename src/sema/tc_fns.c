@@ -1,12 +1,15 @@
 /* Type rules of the functions added to bpftrace's core set: strings compared in BPF
  * (strncmp, strcontains), bswap, join's event, signal names, path(), pton() of a literal,
- * the values user space renders (strerror, macaddr, ntop, cgroup_path) and the one-integer
- * calls (exit(code), override, unwatch). Rows of fn_table in tc_call.c point here. */
+ * cgroupid() of a path, the values user space renders (strerror, macaddr, ntop,
+ * cgroup_path) and the one-integer calls (exit(code), override, unwatch). Rows of fn_table
+ * in tc_call.c point here. */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
+#include <errno.h>
 #include <signal.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 
 #include "tc.h"
 
@@ -246,4 +249,25 @@ struct type *tc_check_cgroup_path(struct checker *ck, struct ast_node *n)
 	if (!ty_is_error(t))
 		t->fmt_id = n->call.id;
 	return t;
+}
+
+/* cgroupid("/sys/fs/cgroup/..."): the cgroup's id, its directory's inode (kernfs gives file
+ * handles and inodes the same 64-bit id), read at compile time into a literal. */
+struct type *tc_check_cgroupid(struct checker *ck, struct ast_node *n)
+{
+	struct stat st;
+	struct ast_node *a = arg(n, 0);
+	/* str($1) is the parameter's text once typed */
+	if (a->kind == AST_CALL && !ty_is_error(tc_expr(ck, a)) && a->call.fn == FN_STR &&
+	    a->call.args.v[0]->kind == AST_STR)
+		a = a->call.args.v[0];
+	if (a->kind != AST_STR) {
+		tc_error(ck, &a->loc, "cgroupid() expects a string literal or str($N) as its path");
+		return tc_fail(n);
+	}
+	if (stat(a->str.s, &st)) {
+		tc_error(ck, &a->loc, "cgroupid(): cannot read '%s': %s", a->str.s, strerror(errno));
+		return tc_fail(n);
+	}
+	return tc_make_literal(ck, n, (int64_t)st.st_ino);
 }
