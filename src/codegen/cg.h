@@ -164,6 +164,8 @@ LLVMValueRef cg_cond(struct cg *g, struct ast_node *n); /* i1 */
 LLVMValueRef cg_arith(struct cg *g, enum ast_op op, LLVMValueRef a, LLVMValueRef b,
 		      const struct type *ty);
 bool cg_is_mem_type(const struct type *t);
+/* i1: strings l and r are equal over their first `limit` bytes, stopping at a NUL. */
+LLVMValueRef cg_str_equal(struct cg *g, struct ast_node *l, struct ast_node *r, int limit);
 
 /* store.c: storage normalisation */
 void cg_store(struct cg *g, LLVMValueRef dst, const struct type *dst_ty, struct ast_node *src);
@@ -172,6 +174,8 @@ void cg_store_val(struct cg *g, LLVMValueRef dst, const struct type *dst_ty, LLV
 void cg_copy_str(struct cg *g, LLVMValueRef dst, int dst_size, LLVMValueRef src, int src_size);
 
 /* lower_field.c */
+/* The field of record rec named name, or NULL. */
+const struct ty_field *cg_find_field(const struct type *rec, const char *name);
 LLVMValueRef cg_field(struct cg *g, struct ast_node *n);
 /* An 8-byte slot of the context at off, narrowed to integer type t. */
 LLVMValueRef cg_ctx_slot(struct cg *g, int off, const struct type *t);
@@ -208,9 +212,28 @@ LLVMValueRef cg_probe_ctx(struct cg *g);
 
 /* builtins_calls.c */
 LLVMValueRef cg_call(struct cg *g, struct ast_node *n);
+/* Whether an address argument points into user memory (its pointer type, else the probe). */
+bool cg_str_is_user(struct cg *g, struct ast_node *a);
 bool cg_str_into(struct cg *g, struct ast_node *n, LLVMValueRef dst, int size);
 LLVMValueRef cg_event_reserve(struct cg *g, int size, uint32_t kind, uint32_t index,
 			      LLVMBasicBlockRef *done);
+LLVMValueRef cg_event_reserve_raw(struct cg *g, int size, uint32_t kind, uint32_t index,
+				  LLVMBasicBlockRef *done);
 void cg_event_submit(struct cg *g, LLVMValueRef rec, LLVMBasicBlockRef done);
+
+/* builtins_fns.c: lowerers[] rows of the functions whose work is new code. */
+LLVMValueRef cg_lower_join(struct cg *g, struct ast_node *n);
+LLVMValueRef cg_lower_debugf(struct cg *g, struct ast_node *n);
+LLVMValueRef cg_lower_strncmp(struct cg *g, struct ast_node *n);
+LLVMValueRef cg_lower_strcontains(struct cg *g, struct ast_node *n);
+LLVMValueRef cg_lower_bswap(struct cg *g, struct ast_node *n);
+LLVMValueRef cg_lower_signal(struct cg *g, struct ast_node *n);
+LLVMValueRef cg_lower_override(struct cg *g, struct ast_node *n);
+LLVMValueRef cg_lower_path(struct cg *g, struct ast_node *n);
+LLVMValueRef cg_lower_unwatch(struct cg *g, struct ast_node *n);
+LLVMValueRef cg_lower_pton(struct cg *g, struct ast_node *n);
+LLVMValueRef cg_lower_rendered_int(struct cg *g, struct ast_node *n);
+LLVMValueRef cg_lower_macaddr(struct cg *g, struct ast_node *n);
+LLVMValueRef cg_lower_ntop(struct cg *g, struct ast_node *n);
 
 #endif
