@@ -295,7 +295,7 @@ static void copy_bytes(struct cg *g, LLVMValueRef dst, struct ast_node *a, int n
 		cg_memcpy(g, dst, v, n);
 		return;
 	}
-	bool user = a->ty->kind == TY_ARRAY ? cg_expr_is_user(a) : cg_str_is_user(g, a);
+	bool user = a->ty->kind == TY_ARRAY ? sema_expr_is_user(a) : cg_str_is_user(g, a);
 	LLVMValueRef args[3] = { dst, LLVMConstInt(g->i32, (unsigned)n, 0), as_ptr(g, v) };
 	cg_helper(g, user ? BPF_FUNC_probe_read_user : BPF_FUNC_probe_read_kernel, args, 3);
 }
