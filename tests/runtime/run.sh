@@ -18,6 +18,9 @@
 #               ($WORKLOAD, $TARGETS and $TMP expand): user probes name their binary as
 #               `uprobe:$1:add` with params `$TARGETS/uprobe/uprobe_target`
 #   env         one line of NAME=VALUE words put in bpfscope's environment
+#   setup       a bash snippet run in the scratch directory $TMP before bpfscope starts
+#               ($TARGETS and $WORKLOAD set): files a script names by a relative path; it
+#               may leave a process in the background (a reader holding a FIFO open)
 #   stdin       what bpfscope reads on standard input (default /dev/null); with params
 #               "- ARGS" it is the program
 #   stdout      the exact expected standard output
@@ -34,8 +37,6 @@
 #               /proc/PID/fdinfo before, and must all be gone afterwards. The check section
 #               sees them as $PROG_IDS, $MAP_IDS, $MAP_NAMES, and the -c child's pid as
 #               $CHILD_PID.
-#   setup       a bash snippet run in $TMP before bpfscope starts (it may leave a process
-#               in the background: a reader that holds a FIFO open without reading)
 #   check       a bash snippet run after the program ($OUT, $ERR, $TMP set); non-zero fails
 #   timeout     seconds before the case is killed and failed (default 30)
 #   needs       one line of commands that must exist, else the case is skipped
@@ -199,7 +200,8 @@ run_case() {
 	has stdin && input="$sec/stdin"
 	local rc
 	pushd "$TMP" >/dev/null || return
-	has setup && TMP=$TMP bash -e "$sec/setup" >/dev/null 2>&1 </dev/null
+	has setup && TMP=$TMP TARGETS=$TARGETS WORKLOAD=$WORKLOAD bash -e "$sec/setup" >/dev/null 2>&1 \
+		</dev/null
 	if has signal; then
 		run_signalled
 	else
