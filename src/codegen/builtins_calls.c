@@ -20,15 +20,7 @@ LLVMValueRef cg_event_reserve(struct cg *g, int size, uint32_t kind, uint32_t in
 	LLVMBuildCondBr(g->b, LLVMBuildIsNull(g->b, rec, ""), lost, ok);
 
 	LLVMPositionBuilderAtEnd(g->b, lost);
-	LLVMValueRef key = cg_tmp(g, 4);
-	cg_store_int(g, key, cg_const(g, 0), 4);
-	LLVMValueRef largs[2] = { g->lost_map, key };
-	LLVMValueRef p = cg_helper(g, BPF_FUNC_map_lookup_elem, largs, 2);
-	LLVMBasicBlockRef inc = cg_block(g, "ev.count");
-	LLVMBuildCondBr(g->b, LLVMBuildIsNull(g->b, p, ""), *done, inc);
-	LLVMPositionBuilderAtEnd(g->b, inc);
-	cg_store_int(g, p, LLVMBuildAdd(g->b, cg_load_int(g, p, 8, false), cg_const(g, 1), ""), 8);
-	LLVMBuildBr(g->b, *done);
+	cg_count_lost(g, PD_LOST_EVENTS, *done);
 
 	LLVMPositionBuilderAtEnd(g->b, ok);
 	cg_store_int(g, rec, cg_const(g, kind), 4);
@@ -36,6 +28,19 @@ LLVMValueRef cg_event_reserve(struct cg *g, int size, uint32_t kind, uint32_t in
 	if (size > 8)
 		cg_memset0(g, cg_gep(g, rec, 8), size - 8);
 	return rec;
+}
+
+void cg_count_lost(struct cg *g, int slot, LLVMBasicBlockRef done)
+{
+	LLVMValueRef key = cg_tmp(g, 4);
+	cg_store_int(g, key, cg_const(g, (uint64_t)slot), 4);
+	LLVMValueRef largs[2] = { g->lost_map, key };
+	LLVMValueRef p = cg_helper(g, BPF_FUNC_map_lookup_elem, largs, 2);
+	LLVMBasicBlockRef inc = cg_block(g, "lost.count");
+	LLVMBuildCondBr(g->b, LLVMBuildIsNull(g->b, p, ""), done, inc);
+	LLVMPositionBuilderAtEnd(g->b, inc);
+	cg_store_int(g, p, LLVMBuildAdd(g->b, cg_load_int(g, p, 8, false), cg_const(g, 1), ""), 8);
+	LLVMBuildBr(g->b, done);
 }
 
 void cg_event_submit(struct cg *g, LLVMValueRef rec, LLVMBasicBlockRef done)
@@ -291,7 +296,9 @@ static LLVMValueRef (*const lowerers[FN__COUNT])(struct cg *g, struct ast_node *
 	[FN_CLEAR] = lower_clear,	[FN_ZERO] = lower_clear,
 	[FN_DELETE] = map_fn,		[FN_HAS_KEY] = map_fn,
 	[FN_LEN] = map_fn,		[FN_STR] = lower_str,
-	[FN_STRFTIME] = lower_strftime,
+	[FN_STRFTIME] = lower_strftime, [FN_KSTACK] = cg_stack,
+	[FN_USTACK] = cg_stack,		[FN_KSYM] = cg_sym_value,
+	[FN_USYM] = cg_sym_value,
 };
 
 LLVMValueRef cg_call(struct cg *g, struct ast_node *n)

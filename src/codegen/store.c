@@ -54,6 +54,10 @@ void cg_store_val(struct cg *g, LLVMValueRef dst, const struct type *dst_ty, LLV
 		else
 			read_record(g, dst, dst_ty->size, v, false);
 		return;
+	case TY_USTACK:
+	case TY_USYM:
+		cg_memcpy(g, dst, v, dst_ty->size);
+		return;
 	case TY_CTX: {
 		LLVMValueRef s = LLVMBuildStore(g->b, v, dst);
 		LLVMSetAlignment(s, 8);
@@ -74,9 +78,7 @@ void cg_store_val(struct cg *g, LLVMValueRef dst, const struct type *dst_ty, LLV
 	case TY_LHIST:
 	case TY_TIMESTAMP:
 	case TY_KSTACK:
-	case TY_USTACK:
 	case TY_KSYM:
-	case TY_USYM:
 		break;
 	}
 	if (LLVMGetTypeKind(LLVMTypeOf(v)) == LLVMPointerTypeKind)

@@ -168,7 +168,7 @@ static int plain_str(struct strbuf *sb, const struct out *o, const struct pd_typ
 	}
 	case PD_KSTACK:
 	case PD_USTACK:
-		return 0; /* stacks are not collected yet (no codegen emits them) */
+		return rt_stack_str(sb, o, t, p, 8);
 	case PD_NONE:
 	case PD_INT:
 	case PD_UINT:
@@ -232,8 +232,12 @@ int out_key_str(struct strbuf *sb, const struct out *o, const struct pd_map *m,
 		const struct pd_type *f = &m->key.fields.v[i];
 		if (i)
 			err |= sb_append(sb, json ? "," : ", ");
-		/* Keys are rendered as text in both layouts; JSON escapes the joined string. */
-		err |= out_value_str(sb, o, f, key + f->offset, false);
+		/* Keys are rendered as text in both layouts; JSON escapes the joined string.
+		 * Stacks in keys are indented by 4, not 8, as bpftrace 0.17 does. */
+		if (f->kind == PD_KSTACK || f->kind == PD_USTACK)
+			err |= rt_stack_str(sb, o, f, key + f->offset, 4);
+		else
+			err |= out_value_str(sb, o, f, key + f->offset, false);
 	}
 	if (!json)
 		err |= sb_putc(sb, ']');

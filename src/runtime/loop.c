@@ -200,10 +200,14 @@ static int print_all_maps(struct rt_trace *t, bool at_exit)
 	for (int i = 0; i < pd->maps.len && !err; i++)
 		err = rt_print_map(t, (int)(order[i] - pd->maps.v), 0, 0);
 	free(order);
-	uint64_t lost = rt_read_lost(t);
+	uint64_t lost = rt_read_lost(t, PD_LOST_EVENTS);
 	if (lost)
 		out_lost(&t->out, lost);
 	flush_all(t);
+	lost = rt_read_lost(t, PD_LOST_STACKS);
+	if (lost)
+		fprintf(stderr, "warning: %llu stack reads failed; their stacks print as "
+			"[stack not captured: why]\n", (unsigned long long)lost);
 	return err;
 }
 
@@ -343,6 +347,9 @@ static void cleanup(struct rt_trace *t)
 	free(t->pfmts);
 	free(t->progs);
 	free(t->map_fds);
+	free(t->stack_fds);
+	rt_ksyms_free();
+	rt_usyms_free();
 	free(t->log_buf);
 }
 

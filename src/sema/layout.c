@@ -85,10 +85,11 @@ static int pd_type_at(struct checker *ck, const struct type *t, struct pd_type *
 		out->size = 16;
 		return 0;
 	case TY_KSTACK:
-		out->kind = PD_KSTACK;
-		return 0;
 	case TY_USTACK:
-		out->kind = PD_USTACK;
+		out->kind = t->kind == TY_USTACK ? PD_USTACK : PD_KSTACK;
+		out->size = (uint32_t)t->size;
+		out->stack_mode = (enum pd_stack_mode)t->stack_mode;
+		out->stack_map = t->stack_map;
 		return 0;
 	case TY_ERROR:
 	case TY_NONE:

@@ -32,6 +32,12 @@ enum sema_fn {
 	FN_STATS, /* stats(x) */
 	FN_HIST, /* hist(x) */
 	FN_LHIST, /* lhist(x, min, max, step) */
+	FN_KSTACK, /* kstack([mode][, depth]): TY_KSTACK */
+	FN_USTACK, /* ustack([mode][, depth]): TY_USTACK */
+	FN_KSYM, /* ksym(addr): TY_KSYM */
+	FN_USYM, /* usym(addr): TY_USYM */
+	FN_KADDR, /* kaddr("sym"): folded into a uint64 literal */
+	FN_UADDR, /* uaddr("sym"): folded into a user pointer literal */
 	FN__COUNT,
 };
 
@@ -65,6 +71,8 @@ enum sema_builtin {
 	BI_FUNC, /* string: the probed function (a constant per program) */
 	BI_CTX, /* TY_PTR to the program's context (struct pt_regs, struct bpf_iter__task) */
 	BI_SARG, /* sarg0..: uint64 stack arguments (kprobe, uprobe); builtin n in name */
+	BI_KSTACK, /* kstack: TY_KSTACK, bpftrace mode, default depth */
+	BI_USTACK, /* ustack: TY_USTACK */
 	BI__COUNT,
 };
 

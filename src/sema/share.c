@@ -40,6 +40,8 @@ static int visit(struct ast_node *n, void *ctx)
 	case BI_COMM:
 	case BI_CPID:
 	case BI_CURTASK:
+	case BI_KSTACK:
+	case BI_USTACK:
 	case BI__COUNT:
 		break;
 	}

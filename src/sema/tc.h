@@ -103,6 +103,14 @@ bool tc_const_int(const struct ast_node *n, int64_t *out);
 struct type *tc_call(struct checker *ck, struct ast_node *n, bool agg);
 bool tc_is_aggregation_call(const struct ast_node *n);
 
+/* tc_stack.c: kstack/ustack as builtins and as calls (mode, depth). */
+struct type *tc_stack_builtin(struct checker *ck, struct ast_node *n);
+struct type *tc_stack_call(struct checker *ck, struct ast_node *n);
+/* tc_sym.c: ksym/usym values; kaddr/uaddr folded into literals. */
+struct type *tc_sym_value(struct checker *ck, struct ast_node *n);
+struct type *tc_kaddr(struct checker *ck, struct ast_node *n);
+struct type *tc_uaddr(struct checker *ck, struct ast_node *n);
+
 /* printf.c: checks printf's format against its arguments (already typed). */
 bool tc_check_printf(struct checker *ck, struct ast_node *call, const char *fmt, int fmt_len);
 

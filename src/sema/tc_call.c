@@ -320,6 +320,12 @@ static const struct fn_desc fn_table[FN__COUNT] = {
 	[FN_STATS] = { "stats", 1, 1, SEMA_FN_AGG, check_agg1 },
 	[FN_HIST] = { "hist", 1, 1, SEMA_FN_AGG, check_agg1 },
 	[FN_LHIST] = { "lhist", 4, 4, SEMA_FN_AGG, check_lhist },
+	[FN_KSTACK] = { "kstack", 0, 2, 0, tc_stack_call },
+	[FN_USTACK] = { "ustack", 0, 2, 0, tc_stack_call },
+	[FN_KSYM] = { "ksym", 1, 1, 0, tc_sym_value },
+	[FN_USYM] = { "usym", 1, 1, 0, tc_sym_value },
+	[FN_KADDR] = { "kaddr", 1, 1, 0, tc_kaddr },
+	[FN_UADDR] = { "uaddr", 1, 1, 0, tc_uaddr },
 };
 
 const char *sema_fn_name(enum sema_fn fn)
@@ -334,7 +340,7 @@ bool sema_fn_has(enum sema_fn fn, unsigned flag)
 
 /* bpftrace functions this compiler does not implement yet. */
 static const char *const later_fns[] = {
-	"kstack", "ustack", "ksym",    "usym",	    "kaddr",  "uaddr",	 "ntop",   "join",
+	"ntop",   "join",
 	"system", "cat",    "signal",  "override",  "reg",    "buf",	 "cgroupid", "macaddr",
 	"strncmp", "strcontains", "path", "unwatch", "skboutput", "pton", "offsetof", "bswap",
 	"strerror", "percpu_kaddr", "debugf", "errorf", "warnf", "cgroup_path",

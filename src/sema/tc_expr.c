@@ -277,7 +277,10 @@ static struct type *check_cast(struct checker *ck, struct ast_node *n)
 		return tc_fail(n);
 	bool scalar_from = from->kind == TY_INT || from->kind == TY_PTR;
 	if ((to->kind == TY_INT || to->kind == TY_PTR) && scalar_from) {
-		if (to->kind == TY_PTR && from->kind == TY_PTR && from->as_user) {
+		/* An address cast to a pointer in a user probe points to user memory, as in
+		 * bpftrace (uaddr() is folded into such a cast). */
+		bool user = from->kind == TY_PTR ? from->as_user : pk_has(ck->pp->kind, PK_USER);
+		if (to->kind == TY_PTR && user) {
 			to = ty_ptr(&ck->c->arena, to->elem, true);
 			if (!to)
 				return tc_set(ck, n, NULL);

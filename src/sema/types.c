@@ -166,12 +166,13 @@ bool ty_equal(const struct type *a, const struct type *b)
 	case TY_NONE:
 	case TY_COUNT:
 	case TY_CTX:
-	case TY_KSTACK:
-	case TY_USTACK:
 	case TY_KSYM:
 	case TY_USYM:
 	case TY_TIMESTAMP:
 		return true;
+	case TY_KSTACK:
+	case TY_USTACK:
+		return a->stack_mode == b->stack_mode && a->stack_map == b->stack_map;
 	case TY_STR:
 		return true;
 	case TY_INT:
