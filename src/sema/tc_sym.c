@@ -73,6 +73,25 @@ struct type *tc_kaddr(struct checker *ck, struct ast_node *n)
 	return address(ck, n, addr);
 }
 
+/* off + ctx->ip, as a tree. */
+static struct ast_node *loaded_at(struct checker *ck, struct ast_node *off)
+{
+	struct arena *a = &ck->c->arena;
+	struct ast_node *ctx = ast_new(a, AST_BUILTIN, &off->loc);
+	struct ast_node *ip = ast_new(a, AST_FIELD, &off->loc);
+	struct ast_node *sum = ast_new(a, AST_BINOP, &off->loc);
+	if (!ctx || !ip || !sum)
+		return NULL;
+	ctx->builtin.name = "ctx";
+	ip->field.expr = ctx;
+	ip->field.name = "ip";
+	ip->field.arrow = true;
+	sum->binop.op = OP_ADD;
+	sum->binop.lhs = off;
+	sum->binop.rhs = ip;
+	return sum;
+}
+
 /* uaddr("sym"): a pointer to the symbol's bytes in the probed binary, typed by its size
  * as bpftrace does (uint8/16/32/64 *). */
 struct type *tc_uaddr(struct checker *ck, struct ast_node *n)
@@ -87,18 +106,20 @@ struct type *tc_uaddr(struct checker *ck, struct ast_node *n)
 			 ck->pp->name);
 		return tc_fail(n);
 	}
-	int err = sema_elf_symbol(ck->pp->target, name, &s);
+	int err = sema_elf_symbol(ck->pp->target, name, ck->pp->offset, &s);
 	if (err) {
 		tc_error(ck, &n->call.args.v[0]->loc, "uaddr(): no symbol '%s' in %s", name,
 			 ck->pp->target);
 		return tc_fail(n);
 	}
-	if (s.pie) {
-		tc_error(ck, &n->loc, "uaddr(): %s is position independent (its symbols move "
-			 "with the load address); not supported yet", ck->pp->target);
+	if (s.pie && pk_has(ck->pp->kind, PK_RETVAL)) {
+		tc_error(ck, &n->loc, "uaddr(): %s is position independent and a return probe "
+			 "cannot tell where it is loaded; use a uprobe", ck->pp->target);
 		return tc_fail(n);
 	}
-	/* Folded into `(uintN *)addr`, which a later pass types again as the same pointer. */
+	/* Folded into `(uintN *)addr`, which a later pass types again as the same pointer;
+	 * in a position-independent file `(uintN *)(addr - probe + ctx->ip)`: the probe fires
+	 * at its link-time address moved by the load bias. */
 	static const char *const names[] = { [1] = "uint8", [2] = "uint16", [4] = "uint32",
 					      [8] = "uint64" };
 	int size = s.size == 1 || s.size == 2 || s.size == 4 ? (int)s.size : 8;
@@ -110,6 +131,12 @@ struct type *tc_uaddr(struct checker *ck, struct ast_node *n)
 	tn->typename_.ptr_depth = 1;
 	lit->int_.value = s.addr;
 	lit->int_.is_unsigned = true;
+	if (s.pie) {
+		lit->int_.value = s.addr - s.probe_vaddr;
+		lit = loaded_at(ck, lit);
+		if (!lit)
+			return tc_set(ck, n, NULL);
+	}
 	n->kind = AST_CAST;
 	n->cast.type = tn;
 	n->cast.expr = lit;
