@@ -92,6 +92,8 @@ struct sema_probe {
 	int retval_off; /* context offset of retval when the provider sets it (fexit), else 0 */
 	int group; /* pd index of the first point expanded from the same attach list and kind */
 	int share; /* 1 + pd index of the probe whose program this one reuses; 0: its own */
+	bool point_specific; /* typing folded in something of this point (uaddr in a PIE):
+			      * the program cannot be shared with the group */
 	VEC(struct sema_var *) vars; /* every local of this probe */
 };
 

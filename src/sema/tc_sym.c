@@ -132,6 +132,7 @@ struct type *tc_uaddr(struct checker *ck, struct ast_node *n)
 	lit->int_.value = s.addr;
 	lit->int_.is_unsigned = true;
 	if (s.pie) {
+		ck->sp->point_specific = true;
 		lit->int_.value = s.addr - s.probe_vaddr;
 		lit = loaded_at(ck, lit);
 		if (!lit)
