@@ -297,6 +297,7 @@ static void restore_signals(const struct saved_signals *s)
 static int trace(struct rt_trace *t)
 {
 	const struct rt_opts *o = t->o;
+	t->hold_child = rt_needs_user_symbols(t->pd);
 	int err = o->child_argv ? rt_child_spawn(t, o->child_argv) : 0;
 	if (!err)
 		err = rt_fill_globals(t);

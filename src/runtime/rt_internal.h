@@ -53,6 +53,9 @@ struct rt_trace {
 	int child_go_fd; /* -c: write end of the pipe the child waits on, -1 if none */
 	int child_status;
 	bool child_done;
+	bool hold_child; /* -c: hold the child at its exit (ptrace) until the maps print */
+	bool child_traced; /* it is (PTRACE_SEIZE worked) */
+	bool child_held; /* it is stopped at its exit */
 };
 
 /* format_value.c */
@@ -76,6 +79,7 @@ struct rt_usym {
 	uint64_t off; /* addr - symbol start */
 	const char *module; /* the mapped file's path, NULL if unknown */
 	char *demangled; /* owned: the caller frees it */
+	char bare[256]; /* the name without a symbol version, when it had one */
 };
 /* Names addr in pid's address space. Returns 0, or -ENOENT (no symbol, or the process is
  * gone); out->module may be set even then. */
@@ -83,6 +87,8 @@ int rt_usym_lookup(int pid, uint64_t addr, struct rt_usym *out);
 /* usym(): the name, else the address as bpftrace prints it. */
 int rt_usym_str(struct strbuf *sb, uint64_t addr, int pid);
 void rt_usyms_free(void);
+/* Whether the program names user addresses (ustack, usym) at print time. */
+bool rt_needs_user_symbols(const struct pd_prog *pd);
 
 /* stacks.c: a kstack/ustack value at p: "\n" then a line per frame, indented by indent
  * spaces in bpftrace mode (8 in values and printf, 4 in map keys, as bpftrace 0.17). */

@@ -5,9 +5,11 @@
  * demangled. A process that is gone has no symbols: its addresses print as bpftrace
  * prints them then (0x...). */
 #include <elfutils/libdwfl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "progdesc.h"
 #include "runtime/rt_internal.h"
 #include "util/strbuf.h"
 
@@ -69,6 +71,13 @@ int rt_usym_lookup(int pid, uint64_t addr, struct rt_usym *out)
 	out->module = dwfl_module_info(m, NULL, NULL, NULL, NULL, NULL, NULL, NULL);
 	if (!name)
 		return -ENOENT;
+	/* libdwfl names versioned .dynsym entries "clock_nanosleep@GLIBC_2.2.5"; bpftrace
+	 * prints the bare name */
+	const char *at = strchr(name, '@');
+	if (at) {
+		snprintf(out->bare, sizeof(out->bare), "%.*s", (int)(at - name), name);
+		name = out->bare;
+	}
 	int status = 0;
 	char *dem = strncmp(name, "_Z", 2) == 0 ? __cxa_demangle(name, NULL, NULL, &status) : NULL;
 	free(out->demangled);
@@ -94,4 +103,29 @@ void rt_usyms_free(void)
 		if (procs[i].dwfl)
 			dwfl_end(procs[i].dwfl);
 	nprocs = next_victim = 0;
+}
+
+static bool names_user_addresses(const struct pd_type *t)
+{
+	if (t->kind == PD_USTACK || t->kind == PD_USYM)
+		return true;
+	for (int i = 0; i < t->fields.len; i++)
+		if (names_user_addresses(&t->fields.v[i]))
+			return true;
+	return false;
+}
+
+bool rt_needs_user_symbols(const struct pd_prog *pd)
+{
+	for (int i = 0; i < pd->stackmaps.len; i++)
+		if (pd->stackmaps.v[i].user)
+			return true;
+	for (int i = 0; i < pd->maps.len; i++)
+		if (names_user_addresses(&pd->maps.v[i].key) ||
+		    names_user_addresses(&pd->maps.v[i].value))
+			return true;
+	for (int i = 0; i < pd->fmts.len; i++)
+		if (names_user_addresses(&pd->fmts.v[i].args))
+			return true;
+	return false;
 }
