@@ -26,6 +26,8 @@ enum pd_kind {
 	PD_USYM, /* u64 user address, then u64 pid */
 	PD_KSTACK, /* s64 stack id (negative: the errno of a failed read); stack_map, mode */
 	PD_USTACK, /* s64 stack id, then u64 pid */
+	PD_ENUM, /* integer of an enum type: fields name the enumerators (name, value) */
+	PD_KIND__COUNT,
 };
 
 /* How kstack/ustack are printed: bpftrace's frame per line, perf's "\taddr sym (file)",
@@ -36,6 +38,25 @@ enum pd_stack_mode {
 	PD_STACK_RAW,
 };
 
+/* Which printf conversions take a value kind. */
+#define PD_CONV_INT 1 /* %d %u %x %c %p read it as an integer (its first 8 bytes) */
+#define PD_CONV_TEXT 2 /* %s prints its text rendering */
+
+#define PD_KF_NUMBER 1 /* an integer: sorted, divided and compared as a number */
+#define PD_KF_SIGNED 2 /* read sign-extended */
+#define PD_KF_FIELDS 4 /* a tuple or record of fields at offsets */
+#define PD_KF_ELEM 8 /* an array of fields[0], count times */
+
+/* What the compiler and the runtime both know of a value kind: one row per PD_* kind
+ * (pd_kinds[], src/progdesc.c). How the runtime renders it is rt_kinds[] in
+ * src/runtime/format_value.c. */
+struct pd_kind_desc {
+	unsigned convs; /* PD_CONV_*: the printf conversions that take it */
+	unsigned flags; /* PD_KF_* */
+};
+
+extern const struct pd_kind_desc pd_kinds[PD_KIND__COUNT];
+
 struct pd_type {
 	enum pd_kind kind;
 	uint32_t size;
@@ -45,6 +66,9 @@ struct pd_type {
 	uint32_t count; /* PD_ARRAY: element count */
 	enum pd_stack_mode stack_mode; /* PD_KSTACK, PD_USTACK */
 	int stack_map; /* PD_KSTACK, PD_USTACK: index into pd_prog.stackmaps */
+	int64_t value; /* an enumerator among a PD_ENUM's fields */
+	uint8_t bit_off, bit_size; /* a bit field of a record: bit_size bits from bit bit_off of
+				    * the size bytes at offset (little-endian); 0: not one */
 	VEC(struct pd_type) fields; /* PD_TUPLE, PD_RECORD, PD_ARRAY (one element) */
 };
 
@@ -139,8 +163,9 @@ struct pd_probe {
 	uint64_t period; /* perf period: ns for cpu-clock (interval, profile), else a count */
 	uint64_t freq_hz; /* profile:hz, interval:hz */
 	struct src_loc loc; /* the attach point in the script, for attach errors */
-	bool multi; /* kprobe: attached with the others of its program through one
-		     * kprobe_multi link (its kind's multi_section) */
+	bool multi; /* kprobe, uprobe: attached with the others of its program through one
+		     * kprobe_multi link, or one uprobe_multi link per binary (its kind's
+		     * multi_section) */
 };
 
 /* Every ring buffer record starts with this header. */

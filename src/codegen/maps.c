@@ -78,7 +78,7 @@ static LLVMMetadataRef value_type(struct cg *g, const struct pd_map *m)
 	case PD_MAP_LHIST:
 		return cg_di_int(g, 8, false);
 	case PD_MAP_SUM:
-		return cg_di_int(g, 8, m->value.kind == PD_INT);
+		return cg_di_int(g, 8, pd_kinds[m->value.kind].flags & PD_KF_SIGNED);
 	case PD_MAP_MIN:
 	case PD_MAP_MAX:
 		return pair(g, "value", "set");

@@ -18,10 +18,16 @@
 static volatile sig_atomic_t stop_signal;
 static volatile sig_atomic_t print_signal; /* SIGUSR1: print the maps, keep tracing */
 
+/* Set once tracing ends (END, the map print): a Ctrl-C then means "stop now". */
+static volatile sig_atomic_t finishing;
+
 static void on_signal(int sig)
 {
 	if (sig == SIGUSR1)
 		print_signal = 1;
+	else if ((stop_signal || finishing) && sig != SIGPIPE)
+		_exit(128 + sig); /* the kernel frees every program, map and link with our fds;
+				   * a -c child dies with us (PR_SET_PDEATHSIG) */
 	else
 		stop_signal = sig;
 }
@@ -32,18 +38,30 @@ static int print_all_maps(struct rt_trace *t, bool at_exit);
  * still writes steadily instead of growing the buffer. */
 #define BATCH_MAX (64 * 1024)
 
+/* A failed write (a full disk, an unwritable file, a reader gone) ends tracing like Ctrl-C;
+ * rt_run reports it, so output is never lost silently. */
+static void check_written(struct rt_trace *t)
+{
+	if (t->write_err || !ferror(t->out.f))
+		return;
+	t->write_err = errno ? errno : EIO;
+	stop_signal = SIGPIPE;
+}
+
 /* Writes the batch out; -B none and line (and the default) reach the file at once. */
 static void flush_batch(struct rt_trace *t)
 {
 	out_flush(&t->out);
 	if (t->o->buffering != RT_BUF_FULL)
 		fflush(t->out.f);
+	check_written(t);
 }
 
 static void flush_all(struct rt_trace *t)
 {
 	out_flush(&t->out);
 	fflush(t->out.f);
+	check_written(t);
 }
 
 static void print_event(struct rt_trace *t, const struct pd_fmt *f, uint32_t index,
@@ -267,7 +285,7 @@ static void setup_output(struct rt_trace *t)
 }
 
 struct saved_signals {
-	struct sigaction intr, term, pipe, usr1;
+	struct sigaction intr, term, hup, pipe, usr1;
 };
 
 static void catch_signals(struct saved_signals *s)
@@ -277,9 +295,12 @@ static void catch_signals(struct saved_signals *s)
 	sigemptyset(&sa.sa_mask);
 	stop_signal = 0;
 	print_signal = 0;
+	finishing = 0;
 	sigaction(SIGUSR1, &sa, &s->usr1);
 	sigaction(SIGINT, &sa, &s->intr);
 	sigaction(SIGTERM, &sa, &s->term);
+	/* A closed terminal or ssh session: the same orderly end. */
+	sigaction(SIGHUP, &sa, &s->hup);
 	/* A reader that went away (`| head`) ends tracing like Ctrl-C, with END and cleanup,
 	 * instead of killing us mid-write. */
 	sigaction(SIGPIPE, &sa, &s->pipe);
@@ -290,6 +311,7 @@ static void restore_signals(const struct saved_signals *s)
 	sigaction(SIGUSR1, &s->usr1, NULL);
 	sigaction(SIGINT, &s->intr, NULL);
 	sigaction(SIGTERM, &s->term, NULL);
+	sigaction(SIGHUP, &s->hup, NULL);
 	sigaction(SIGPIPE, &s->pipe, NULL);
 }
 
@@ -315,6 +337,7 @@ static int trace(struct rt_trace *t)
 		err = rt_child_release(t);
 	if (!err && !t->exiting)
 		err = rt_poll(t);
+	finishing = 1;
 	rt_detach_all(t);
 	if (t->discarding) {
 		/* drop what the probes queued after exit() before detaching, then let END
@@ -381,5 +404,11 @@ int rt_run(const struct pd_prog *pd, const void *elf, size_t elf_size, const str
 	err = trace(&t);
 	cleanup(&t);
 	restore_signals(&saved);
+	if (t.write_err && t.write_err != EPIPE) { /* EPIPE: `| head` had enough, as bpftrace */
+		fprintf(stderr, "error: output lost: writing to %s failed: %s\n",
+			o->out ? "the -o file" : "standard output", strerror(t.write_err));
+		if (!err)
+			err = -EIO;
+	}
 	return err;
 }

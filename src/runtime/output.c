@@ -141,7 +141,7 @@ static int key_cmp(const void *a, const void *b, void *arg)
 	for (int i = 0; i < m->key.fields.len; i++) {
 		const struct pd_type *f = &m->key.fields.v[i];
 		const uint8_t *px = x->key + f->offset, *py = y->key + f->offset;
-		if (f->kind == PD_INT || f->kind == PD_UINT) {
+		if (pd_kinds[f->kind].flags & PD_KF_NUMBER) {
 			uint64_t vx = (uint64_t)rt_read_int(px, f->size, false);
 			uint64_t vy = (uint64_t)rt_read_int(py, f->size, false);
 			if (vx != vy)
@@ -189,7 +189,7 @@ static int rank_cmp(const void *a, const void *b, void *arg)
 static bool sort_value(const struct pd_map *m, const struct out_entry *e, int64_t *v,
 		       bool *is_unsigned)
 {
-	*is_unsigned = m->value.kind == PD_UINT;
+	*is_unsigned = !(pd_kinds[m->value.kind].flags & PD_KF_SIGNED);
 	switch (m->kind) {
 	case PD_MAP_COUNT:
 		*is_unsigned = true;
@@ -212,9 +212,9 @@ static bool sort_value(const struct pd_map *m, const struct out_entry *e, int64_
 			*v += (int64_t)e->buckets[i];
 		return true;
 	case PD_MAP_VALUE:
-		if (m->value.kind != PD_INT && m->value.kind != PD_UINT)
+		if (!(pd_kinds[m->value.kind].flags & PD_KF_NUMBER))
 			return false;
-		*v = rt_read_int(e->value, m->value.size, m->value.kind == PD_INT);
+		*v = rt_read_int(e->value, m->value.size, !*is_unsigned);
 		return true;
 	}
 	return false;

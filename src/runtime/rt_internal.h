@@ -21,6 +21,13 @@ struct strbuf;
 struct bpf_object;
 struct bpf_program;
 struct bpf_link;
+
+/* An attachment: a libbpf link, or the fd of a BPF link libbpf 1.1.2 cannot make
+ * (uprobe_multi); the other is NULL / -1. */
+struct rt_link {
+	struct bpf_link *link;
+	int fd;
+};
 struct ring_buffer;
 struct out_pfmt;
 
@@ -41,7 +48,7 @@ struct rt_trace {
 	int *stack_fds; /* per pd stack map */
 	int events_fd, lost_fd, globals_fd;
 	struct ring_buffer *rb;
-	struct bpf_link **att; /* every link attached, detached in reverse order */
+	struct rt_link *att; /* every link attached, detached in reverse order */
 	int natt, capatt;
 	int ncpus; /* possible CPUs: per-CPU values come in this many slots */
 	char *log_buf;
@@ -49,6 +56,7 @@ struct rt_trace {
 	bool exiting; /* exit() event, signal, or the traced process ended */
 	bool discarding; /* after an exit() record: later records are dropped until END */
 	int cb_err; /* an error inside the ring buffer callback */
+	int write_err; /* errno of the first failed write of the output */
 	pid_t child; /* -c: the child's pid, 0 if none */
 	int child_go_fd; /* -c: write end of the pipe the child waits on, -1 if none */
 	int child_status;
@@ -108,6 +116,8 @@ void rt_verbose_attached(struct rt_trace *t);
 /* attach.c */
 int rt_attach_all(struct rt_trace *t);
 void rt_detach_all(struct rt_trace *t);
+/* Before load: what libbpf cannot tell from the program's section (its kind's row). */
+int rt_prepare_program(const struct pd_probe *p, struct bpf_program *prog);
 /* Runs a BEGIN/END program once with BPF_PROG_TEST_RUN. */
 int rt_run_once(struct rt_trace *t, int probe_index);
 

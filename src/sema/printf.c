@@ -104,26 +104,14 @@ static const char *plural(int n)
 	return n == 1 ? "" : "s";
 }
 
-static bool is_textual(const struct type *t)
-{
-	return t->kind == TY_STR || t->kind == TY_KSYM || t->kind == TY_USYM ||
-	       t->kind == TY_TIMESTAMP || t->kind == TY_KSTACK || t->kind == TY_USTACK;
-}
-
 static bool check_arg(struct checker *ck, const struct conv *cv, struct ast_node *a)
 {
 	const struct type *t = a->ty;
-	if (cv->letter == 's') {
-		if (is_textual(t))
-			return true;
-		tc_error(ck, &a->loc, "printf: %.*s expects a string argument, got %s", cv->len,
-			 cv->start, tc_tyname(t));
-		return false;
-	}
-	if (t->kind == TY_INT || t->kind == TY_PTR)
+	bool text = cv->letter == 's';
+	if (pd_kinds[ty_pd_kind(t)].convs & (text ? PD_CONV_TEXT : PD_CONV_INT))
 		return true;
-	tc_error(ck, &a->loc, "printf: %.*s expects an integer argument, got %s", cv->len,
-		 cv->start, tc_tyname(t));
+	tc_error(ck, &a->loc, "printf: %.*s expects %s argument, got %s", cv->len, cv->start,
+		 text ? "a string" : "an integer", tc_tyname(t));
 	return false;
 }
 

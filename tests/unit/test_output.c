@@ -187,6 +187,38 @@ Test(output_text, prints_records_and_arrays_like_bpftrace)
 	sb_free(&sb);
 }
 
+Test(output_text, prints_bit_fields_of_a_record)
+{
+	/* struct { u32 on:1, kind:4; s32 neg:6 (bits 5..10); } = { 1, 9, -5 } */
+	struct pd_type f[] = {
+		{ .kind = PD_UINT, .size = 1, .name = "on", .bit_off = 0, .bit_size = 1 },
+		{ .kind = PD_UINT, .size = 1, .name = "kind", .bit_off = 1, .bit_size = 4 },
+		{ .kind = PD_INT, .size = 2, .name = "neg", .bit_off = 5, .bit_size = 6 },
+	};
+	struct pd_type rec = { .kind = PD_RECORD, .size = 4, .fields = FIELDS(f) };
+	uint32_t v = 1 | 9 << 1 | (uint32_t)(-5 & 0x3f) << 5 | 0xfffff800;
+	struct strbuf sb = { 0 };
+	struct out o = { 0 };
+	cr_assert_eq(out_value_str(&sb, &o, &rec, (uint8_t *)&v, false), 0);
+	cr_assert_str_eq(sb_str(&sb), "{ .on = 1, .kind = 9, .neg = -5 }");
+	sb_free(&sb);
+}
+
+/* Every value kind has a row in the runtime's table: a kind added without its renderer
+ * would crash here rather than on a user's machine. */
+Test(output_text, every_value_kind_renders)
+{
+	uint8_t zero[64] = { 0 };
+	struct out o = { 0 };
+	for (int k = 0; k < PD_KIND__COUNT; k++) {
+		struct pd_type t = { .kind = (enum pd_kind)k, .size = 8 };
+		struct strbuf sb = { 0 };
+		cr_expect_eq(out_value_str(&sb, &o, &t, zero, false), 0, "kind %d", k);
+		cr_expect_eq(out_value_str(&sb, &o, &t, zero, true), 0, "kind %d", k);
+		sb_free(&sb);
+	}
+}
+
 Test(output_text, prints_min_and_max_of_negative_values)
 {
 	/* bpftrace 0.17 prints an empty line for max() of only negative values; we print
