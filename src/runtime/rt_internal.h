@@ -81,7 +81,16 @@ int rt_ksym_str(struct strbuf *sb, uint64_t addr);
 int rt_hex_addr(struct strbuf *sb, uint64_t addr);
 void rt_ksyms_free(void);
 
-/* usyms.c: user symbols of a live process (libdwfl). */
+/* ufiles.c: user ELF files, each opened once (libdwfl), found by inode or build id. */
+struct rt_ufile;
+/* The file at path; NULL when it cannot be read (remembered too). */
+struct rt_ufile *rt_ufile_get(const char *path);
+/* The symbol holding a file offset and the offset into it, or NULL. The name lives as
+ * long as the file. */
+const char *rt_ufile_symbol(struct rt_ufile *f, uint64_t file_off, uint64_t *off);
+void rt_ufiles_free(void);
+
+/* usyms.c: user symbols of a live process: its mappings, read once. */
 struct rt_usym {
 	const char *name; /* demangled when C++; valid until the next lookup */
 	uint64_t off; /* addr - symbol start */

@@ -1,10 +1,8 @@
-/* User symbol names for usym() and ustack: one libdwfl session per process, reported from
- * /proc/PID/maps, so PIE executables and shared libraries resolve at their load address;
- * libdwfl finds symbols in .symtab, .dynsym, separate debug files (build id,
- * .gnu_debuglink) and MiniDebugInfo (.gnu_debugdata) when built with lzma. C++ names are
- * demangled. A process that is gone has no symbols: its addresses print as bpftrace
- * prints them then (0x...). */
-#include <elfutils/libdwfl.h>
+/* User symbol names for usym() and ustack: each process's mappings read once from
+ * /proc/PID/maps (so PIE executables and shared libraries resolve at their load address),
+ * the files they map named by ufiles.c (each read once, shared between processes by inode
+ * and build id). C++ names are demangled. A process that is gone has no symbols: its
+ * addresses print as bpftrace prints them then (0x...). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,59 +14,105 @@
 /* From libstdc++; returns a malloc'd string or NULL. */
 char *__cxa_demangle(const char *mangled, char *buf, size_t *len, int *status);
 
-/* Sessions kept; the oldest is dropped past this many processes. */
-#define MAX_PROCS 64
+struct umap {
+	uint64_t start, end, pgoff;
+	char *path; /* as the process maps it */
+	struct rt_ufile *file; /* opened on the first address in it */
+	bool opened;
+};
 
-struct proc {
+struct uproc {
 	int pid;
-	Dwfl *dwfl; /* NULL: the process could not be read (gone) */
+	struct umap *maps; /* sorted by start, as /proc/PID/maps lists them */
+	int n; /* 0 when the process could not be read (gone) */
 };
 
-static struct proc procs[MAX_PROCS];
-static int nprocs, next_victim;
+static struct uproc *procs;
+static int nprocs, capprocs;
 
-static char *debuginfo_path;
-static const Dwfl_Callbacks callbacks = {
-	.find_elf = dwfl_linux_proc_find_elf,
-	.find_debuginfo = dwfl_standard_find_debuginfo,
-	.debuginfo_path = &debuginfo_path,
-};
-
-static Dwfl *open_proc(int pid)
+static int read_maps(struct uproc *p)
 {
-	Dwfl *d = dwfl_begin(&callbacks);
-	if (!d)
-		return NULL;
-	dwfl_report_begin(d);
-	if (dwfl_linux_proc_report(d, pid) != 0 || dwfl_report_end(d, NULL, NULL) != 0) {
-		dwfl_end(d);
-		return NULL;
+	char name[64], line[4608];
+	snprintf(name, sizeof(name), "/proc/%d/maps", p->pid);
+	FILE *f = fopen(name, "r");
+	if (!f)
+		return -errno;
+	int cap = 0;
+	while (fgets(line, sizeof(line), f)) {
+		unsigned long long lo, hi, pgoff;
+		int pos = 0;
+		if (sscanf(line, "%llx-%llx %*s %llx %*s %*s %n", &lo, &hi, &pgoff, &pos) < 3 ||
+		    !pos || line[pos] != '/')
+			continue;
+		line[pos + strcspn(line + pos, "\n")] = '\0';
+		if (p->n == cap) {
+			cap = cap ? cap * 2 : 32;
+			struct umap *v = realloc(p->maps, (size_t)cap * sizeof(*v));
+			if (!v)
+				break;
+			p->maps = v;
+		}
+		char *path = strdup(line + pos);
+		if (!path)
+			break;
+		p->maps[p->n++] = (struct umap){ lo, hi, pgoff, path, NULL, false };
 	}
-	return d;
+	fclose(f);
+	return 0;
 }
 
-static Dwfl *proc_dwfl(int pid)
+static struct uproc *proc_of(int pid)
 {
 	for (int i = 0; i < nprocs; i++)
 		if (procs[i].pid == pid)
-			return procs[i].dwfl;
-	int slot = nprocs < MAX_PROCS ? nprocs++ : next_victim++ % MAX_PROCS;
-	if (procs[slot].dwfl)
-		dwfl_end(procs[slot].dwfl);
-	procs[slot] = (struct proc){ pid, open_proc(pid) };
-	return procs[slot].dwfl;
+			return &procs[i];
+	if (nprocs == capprocs) {
+		int cap = capprocs ? capprocs * 2 : 16;
+		struct uproc *v = realloc(procs, (size_t)cap * sizeof(*v));
+		if (!v)
+			return NULL;
+		procs = v;
+		capprocs = cap;
+	}
+	struct uproc *p = &procs[nprocs++];
+	*p = (struct uproc){ .pid = pid };
+	read_maps(p);
+	return p;
+}
+
+/* The mapping holding addr, its file opened (through the process's root: another mount
+ * namespace works). */
+static struct umap *map_of(struct uproc *p, uint64_t addr)
+{
+	int lo = 0, hi = p->n;
+	while (lo < hi) {
+		int mid = (lo + hi) / 2;
+		if (p->maps[mid].start <= addr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	struct umap *m = lo ? &p->maps[lo - 1] : NULL;
+	if (!m || addr >= m->end)
+		return NULL;
+	if (!m->opened) {
+		char path[4200];
+		snprintf(path, sizeof(path), "/proc/%d/root%s", p->pid, m->path);
+		m->file = rt_ufile_get(path);
+		m->opened = true;
+	}
+	return m;
 }
 
 int rt_usym_lookup(int pid, uint64_t addr, struct rt_usym *out)
 {
-	Dwfl *d = pid > 0 ? proc_dwfl(pid) : NULL;
-	Dwfl_Module *m = d ? dwfl_addrmodule(d, addr) : NULL;
+	struct uproc *p = pid > 0 ? proc_of(pid) : NULL;
+	struct umap *m = p ? map_of(p, addr) : NULL;
 	if (!m)
 		return -ENOENT;
-	GElf_Off off = 0;
-	GElf_Sym sym;
-	const char *name = dwfl_module_addrinfo(m, addr, &off, &sym, NULL, NULL, NULL);
-	out->module = dwfl_module_info(m, NULL, NULL, NULL, NULL, NULL, NULL, NULL);
+	out->module = m->path;
+	const char *name = m->file ? rt_ufile_symbol(m->file, addr - m->start + m->pgoff,
+						     &out->off) : NULL;
 	if (!name)
 		return -ENOENT;
 	/* libdwfl names versioned .dynsym entries "clock_nanosleep@GLIBC_2.2.5"; bpftrace
@@ -85,7 +129,6 @@ int rt_usym_lookup(int pid, uint64_t addr, struct rt_usym *out)
 	if (!out->demangled)
 		free(dem);
 	out->name = out->demangled ? out->demangled : name;
-	out->off = off;
 	return 0;
 }
 
@@ -99,10 +142,15 @@ int rt_usym_str(struct strbuf *sb, uint64_t addr, int pid)
 
 void rt_usyms_free(void)
 {
-	for (int i = 0; i < nprocs; i++)
-		if (procs[i].dwfl)
-			dwfl_end(procs[i].dwfl);
-	nprocs = next_victim = 0;
+	for (int i = 0; i < nprocs; i++) {
+		for (int j = 0; j < procs[i].n; j++)
+			free(procs[i].maps[j].path);
+		free(procs[i].maps);
+	}
+	free(procs);
+	procs = NULL;
+	nprocs = capprocs = 0;
+	rt_ufiles_free();
 }
 
 static bool names_user_addresses(const struct pd_type *t)

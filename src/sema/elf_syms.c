@@ -10,6 +10,7 @@
 
 #include "../codegen/codegen.h"
 #include "../util/arena.h"
+#include "../util/elf_addr.h"
 #include "elf_syms.h"
 #include "sema_int.h"
 
@@ -234,20 +235,6 @@ static int find_symbol(Elf *e, const char *name, struct elf_sym_info *out)
 	return -ENOENT;
 }
 
-static uint64_t offset_to_vaddr(Elf *e, uint64_t off)
-{
-	size_t n = 0;
-	if (elf_getphdrnum(e, &n))
-		return off;
-	for (size_t i = 0; i < n; i++) {
-		GElf_Phdr ph;
-		if (gelf_getphdr(e, (int)i, &ph) && ph.p_type == PT_LOAD && off >= ph.p_offset &&
-		    off < ph.p_offset + ph.p_filesz)
-			return off - ph.p_offset + ph.p_vaddr;
-	}
-	return off;
-}
-
 int sema_elf_symbol(const char *path, const char *name, uint64_t probe_off,
 		    struct elf_sym_info *out)
 {
@@ -260,7 +247,8 @@ int sema_elf_symbol(const char *path, const char *name, uint64_t probe_off,
 	int err = -ENOEXEC;
 	if (e && elf_kind(e) == ELF_K_ELF && gelf_getehdr(e, &eh)) {
 		out->pie = eh.e_type == ET_DYN;
-		out->probe_vaddr = offset_to_vaddr(e, probe_off);
+		if (!elfaddr_vaddr_of(e, probe_off, &out->probe_vaddr))
+			out->probe_vaddr = probe_off;
 		err = find_symbol(e, name, out);
 	}
 	if (e)

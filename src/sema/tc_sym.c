@@ -65,9 +65,9 @@ struct type *tc_kaddr(struct checker *ck, struct ast_node *n)
 		return tc_fail(n);
 	int err = sema_kaddr(name, &addr);
 	if (err) {
-		tc_error(ck, &n->call.args.v[0]->loc, "kaddr(): %s", err == -ENOENT ?
-			 "no kernel symbol of that name in /proc/kallsyms" :
-			 "cannot read kernel symbol addresses from /proc/kallsyms");
+		tc_error(ck, &n->call.args.v[0]->loc, "kaddr(): %s '%s'", err == -ENOENT ?
+			 "/proc/kallsyms has no kernel symbol" :
+			 "/proc/kallsyms does not show the address of", name);
 		return tc_fail(n);
 	}
 	return address(ck, n, addr);
