@@ -19,6 +19,10 @@ const struct pd_kind_desc pd_kinds[PD_KIND__COUNT] = {
 	[PD_KSTACK] = { PD_CONV_TEXT, 0 },
 	[PD_USTACK] = { PD_CONV_TEXT, 0 },
 	[PD_ENUM] = { PD_CONV_INT | PD_CONV_TEXT, PD_KF_NUMBER | PD_KF_SIGNED },
+	[PD_ERRNO] = { PD_CONV_TEXT, 0 },
+	[PD_MACADDR] = { PD_CONV_TEXT, 0 },
+	[PD_INET] = { PD_CONV_TEXT, 0 },
+	[PD_CGROUP_PATH] = { PD_CONV_TEXT, 0 },
 };
 
 struct pd_prog *pd_new(void)

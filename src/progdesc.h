@@ -27,6 +27,10 @@ enum pd_kind {
 	PD_KSTACK, /* s64 stack id (negative: the errno of a failed read); stack_map, mode */
 	PD_USTACK, /* s64 stack id, then u64 pid */
 	PD_ENUM, /* integer of an enum type: fields name the enumerators (name, value) */
+	PD_ERRNO, /* strerror(n): s64 error number, rendered as its message */
+	PD_MACADDR, /* macaddr(): 6 bytes (8 with padding), "AA:BB:CC:DD:EE:FF" */
+	PD_INET, /* ntop(): struct pd_inet, rendered by inet_ntop */
+	PD_CGROUP_PATH, /* cgroup_path(): u64 cgroup id; fmt: the hierarchy filter */
 	PD_KIND__COUNT,
 };
 
@@ -109,6 +113,8 @@ enum pd_fmt_kind {
 	PD_FMT_TIME, /* time(fmt): user space prints local time with strftime(fmt) */
 	PD_FMT_PRINT_VALUE, /* print(value): one arg */
 	PD_FMT_STRFTIME, /* the format of a strftime() value; no event of its own */
+	PD_FMT_JOIN, /* join(): fmt is the separator; args: one string per argument */
+	PD_FMT_VALUE, /* text a value's rendering needs (cgroup_path's filter); no event */
 };
 
 struct pd_fmt {
@@ -181,8 +187,24 @@ enum pd_event_kind {
 	PD_EV_PRINT_MAP, /* index = map id; payload = struct pd_ev_print_map */
 	PD_EV_CLEAR, /* index = map id: user space deletes every entry */
 	PD_EV_ZERO, /* index = map id: user space zeroes every value */
-	PD_EV_EXIT, /* stop: run END, print maps, exit 0 */
+	PD_EV_EXIT, /* stop: run END, print maps, exit with the code in index (exit(code)) */
+	PD_EV_SYSTEM, /* index = fmt id (a printf format); user space runs the command */
+	PD_EV_CAT, /* index = fmt id (a printf format); user space prints the file */
+	PD_EV_JOIN, /* index = fmt id (PD_FMT_JOIN); payload = PD_JOIN_MAX strings */
+	PD_EV_UNWATCH, /* payload = u64 address: user space detaches its watchpoints */
+	PD_EV__COUNT,
 };
+
+/* ntop()'s value (PD_INET): the address family, then 4 (IPv4) or 16 bytes, network order. */
+struct pd_inet {
+	uint64_t af; /* PD_AF_INET or PD_AF_INET6 */
+	uint8_t addr[16];
+};
+#define PD_AF_INET 2 /* Linux's AF_INET */
+#define PD_AF_INET6 10 /* Linux's AF_INET6 */
+
+/* join(): at most this many arguments are read, as bpftrace. */
+#define PD_JOIN_MAX 16
 
 struct pd_ev_print_map {
 	uint64_t top; /* 0: all entries */

@@ -39,7 +39,6 @@ static const struct rt_attacher attachers[PD_PROBE__COUNT] = {
 	[PD_PROBE_ITER] = { rt_attach_iter, rt_iter_missing, rt_have_iterators },
 };
 
-
 static int add(struct rt_trace *t, struct bpf_link *link, int fd)
 {
 	if (t->natt == t->capatt) {
@@ -54,7 +53,7 @@ static int add(struct rt_trace *t, struct bpf_link *link, int fd)
 		t->att = a;
 		t->capatt = cap;
 	}
-	t->att[t->natt++] = (struct rt_link){ link, fd };
+	t->att[t->natt++] = (struct rt_link){ link, fd, t->attaching };
 	return 0;
 }
 
@@ -140,6 +139,7 @@ int rt_attach_all(struct rt_trace *t)
 		if (!a->attach)
 			continue;
 		tried++;
+		t->attaching = i;
 		int err = a->attach(t, p, t->progs[i]);
 		if (!err)
 			continue;

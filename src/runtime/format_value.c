@@ -237,6 +237,10 @@ static const struct rt_kind {
 	[PD_KSTACK] = { stack_str, true },
 	[PD_USTACK] = { stack_str, true },
 	[PD_ENUM] = { enum_str, true },
+	[PD_ERRNO] = { rt_errno_str, true }, /* format_text.c */
+	[PD_MACADDR] = { rt_macaddr_str, true },
+	[PD_INET] = { rt_inet_str, true },
+	[PD_CGROUP_PATH] = { rt_cgroup_path_str, true },
 };
 
 int out_value_str(struct strbuf *sb, const struct out *o, const struct pd_type *t,

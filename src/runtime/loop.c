@@ -73,46 +73,91 @@ static void print_event(struct rt_trace *t, const struct pd_fmt *f, uint32_t ind
 		out_printf_compiled(&t->out, t->pfmts[index], payload, psize);
 	else
 		out_printf(&t->out, f, payload, psize);
-	if (t->o->buffering == RT_BUF_NONE || t->batch.len >= BATCH_MAX)
-		flush_batch(t);
 }
+
+static const struct pd_fmt *event_fmt(struct rt_trace *t, const struct pd_event *h)
+{
+	return h->index < (uint32_t)t->pd->fmts.len ? &t->pd->fmts.v[h->index] : NULL;
+}
+
+static int ev_printf(struct rt_trace *t, const struct pd_event *h, const uint8_t *payload,
+		     size_t psize)
+{
+	print_event(t, event_fmt(t, h), h->index, payload, psize);
+	return 0;
+}
+
+static int ev_print_value(struct rt_trace *t, const struct pd_event *h, const uint8_t *payload,
+			  size_t psize)
+{
+	const struct pd_fmt *f = event_fmt(t, h);
+	if (f && f->args.fields.len > 0 &&
+	    f->args.fields.v[0].offset + f->args.fields.v[0].size <= psize)
+		out_print_value(&t->out, &f->args.fields.v[0], payload + f->args.fields.v[0].offset);
+	return 0;
+}
+
+static int ev_time(struct rt_trace *t, const struct pd_event *h, const uint8_t *payload,
+		   size_t psize)
+{
+	const struct pd_fmt *f = event_fmt(t, h);
+	out_time(&t->out, f ? f->fmt : NULL);
+	return 0;
+}
+
+static int ev_print_map(struct rt_trace *t, const struct pd_event *h, const uint8_t *payload,
+			size_t psize)
+{
+	struct pd_ev_print_map pm = { 0 };
+	memcpy(&pm, payload, psize < sizeof(pm) ? psize : sizeof(pm));
+	rt_print_map(t, (int)h->index, pm.top, pm.div);
+	return 0;
+}
+
+static int ev_clear(struct rt_trace *t, const struct pd_event *h, const uint8_t *payload,
+		    size_t psize)
+{
+	rt_clear_map(t, (int)h->index);
+	return 0;
+}
+
+static int ev_zero(struct rt_trace *t, const struct pd_event *h, const uint8_t *payload,
+		   size_t psize)
+{
+	rt_zero_map(t, (int)h->index);
+	return 0;
+}
+
+/* bpftrace 0.17 stops at the exit record: what other CPUs queued after it is dropped, END
+ * still runs. exit(code) carries the code bpfscope ends with in its index. */
+static int ev_exit(struct rt_trace *t, const struct pd_event *h, const uint8_t *payload,
+		   size_t psize)
+{
+	t->exit_code = (int)(h->index & 0xff);
+	t->exiting = true;
+	t->discarding = true;
+	return RT_EV_STOP;
+}
+
+/* The runtime's row of each event kind (enum pd_event_kind); the user-space functions'
+ * handlers live in async.c. */
+static rt_ev_handler *const ev_handlers[PD_EV__COUNT] = {
+	[PD_EV_PRINTF] = ev_printf,	    [PD_EV_PRINT_VALUE] = ev_print_value,
+	[PD_EV_TIME] = ev_time,		    [PD_EV_PRINT_MAP] = ev_print_map,
+	[PD_EV_CLEAR] = ev_clear,	    [PD_EV_ZERO] = ev_zero,
+	[PD_EV_EXIT] = ev_exit,		    [PD_EV_SYSTEM] = rt_ev_system,
+	[PD_EV_CAT] = rt_ev_cat,	    [PD_EV_JOIN] = rt_ev_join,
+	[PD_EV_UNWATCH] = rt_ev_unwatch,
+};
 
 static int handle_action(struct rt_trace *t, const struct pd_event *h, const uint8_t *payload,
 			 size_t psize)
 {
-	const struct pd_fmt *f = h->index < (uint32_t)t->pd->fmts.len ? &t->pd->fmts.v[h->index] :
-									 NULL;
-	switch ((enum pd_event_kind)h->kind) {
-	case PD_EV_PRINTF:
-		print_event(t, f, h->index, payload, psize);
-		return 0;
-	case PD_EV_PRINT_VALUE:
-		if (f && f->args.fields.len > 0 &&
-		    f->args.fields.v[0].offset + f->args.fields.v[0].size <= psize)
-			out_print_value(&t->out, &f->args.fields.v[0],
-					payload + f->args.fields.v[0].offset);
-		return 0;
-	case PD_EV_TIME:
-		out_time(&t->out, f ? f->fmt : NULL);
-		return 0;
-	case PD_EV_PRINT_MAP: {
-		struct pd_ev_print_map pm = { 0 };
-		memcpy(&pm, payload, psize < sizeof(pm) ? psize : sizeof(pm));
-		rt_print_map(t, (int)h->index, pm.top, pm.div);
-		return 0;
-	}
-	case PD_EV_CLEAR:
-		rt_clear_map(t, (int)h->index);
-		return 0;
-	case PD_EV_ZERO:
-		rt_zero_map(t, (int)h->index);
-		return 0;
-	case PD_EV_EXIT:
-		/* bpftrace 0.17 stops at the exit record: what other CPUs queued after it
-		 * is dropped, END still runs. */
-		t->exiting = true;
-		t->discarding = true;
-		return RT_EV_STOP;
+	if (h->kind < PD_EV__COUNT && ev_handlers[h->kind]) {
+		int rc = ev_handlers[h->kind](t, h, payload, psize);
+		if (t->o->buffering == RT_BUF_NONE || t->batch.len >= BATCH_MAX)
+			flush_batch(t);
+		return rc;
 	}
 	if (t->o->verbose)
 		fprintf(stderr, "bpfscope: ignoring an event of unknown kind %u\n", h->kind);
@@ -410,5 +455,5 @@ int rt_run(const struct pd_prog *pd, const void *elf, size_t elf_size, const str
 		if (!err)
 			err = -EIO;
 	}
-	return err;
+	return err ? err : t.exit_code;
 }

@@ -57,7 +57,7 @@ void out_attached(const struct out *o, int nprobes)
 }
 
 /* Writes text as is, or as a JSON message {"type": type, "data": "text"}. */
-static void message(const struct out *o, const char *type, const struct strbuf *text)
+void out_message(const struct out *o, const char *type, const struct strbuf *text)
 {
 	if (!o->json) {
 		emit(o, text);
@@ -75,7 +75,7 @@ void out_printf(const struct out *o, const struct pd_fmt *fmt, const uint8_t *pa
 {
 	struct strbuf sb = { 0 };
 	if (!out_format_printf(&sb, o, fmt->fmt ? fmt->fmt : "", &fmt->args, payload, size))
-		message(o, "printf", &sb);
+		out_message(o, "printf", &sb);
 	sb_free(&sb);
 }
 
@@ -94,7 +94,7 @@ void out_printf_compiled(const struct out *o, const struct out_pfmt *f, const ui
 	}
 	struct strbuf sb = { 0 };
 	if (!out_pfmt_format(&sb, o, f, payload, size))
-		message(o, "printf", &sb);
+		out_message(o, "printf", &sb);
 	sb_free(&sb);
 }
 
@@ -114,7 +114,7 @@ void out_time(const struct out *o, const char *fmt)
 	struct strbuf sb = { 0 };
 	int64_t now = o->fixed_now ? o->fixed_now : (int64_t)time(NULL);
 	if (!out_strftime(&sb, fmt ? fmt : "%H:%M:%S\n", now))
-		message(o, "time", &sb);
+		out_message(o, "time", &sb);
 	sb_free(&sb);
 }
 

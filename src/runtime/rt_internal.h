@@ -15,6 +15,7 @@
 #include "util/strbuf.h"
 
 struct pd_prog;
+struct pd_event;
 struct arena;
 struct pd_map;
 struct strbuf;
@@ -27,6 +28,7 @@ struct bpf_link;
 struct rt_link {
 	struct bpf_link *link;
 	int fd;
+	int probe; /* the pd probe it attaches (unwatch() finds its own) */
 };
 struct ring_buffer;
 struct out_pfmt;
@@ -50,11 +52,13 @@ struct rt_trace {
 	struct ring_buffer *rb;
 	struct rt_link *att; /* every link attached, detached in reverse order */
 	int natt, capatt;
+	int attaching; /* the pd probe being attached */
 	int ncpus; /* possible CPUs: per-CPU values come in this many slots */
 	char *log_buf;
 	size_t log_size;
 	bool exiting; /* exit() event, signal, or the traced process ended */
 	bool discarding; /* after an exit() record: later records are dropped until END */
+	int exit_code; /* exit(code): what bpfscope ends with */
 	int cb_err; /* an error inside the ring buffer callback */
 	int write_err; /* errno of the first failed write of the output */
 	pid_t child; /* -c: the child's pid, 0 if none */
@@ -72,6 +76,17 @@ int64_t rt_read_int(const uint8_t *p, uint32_t size, bool is_signed);
 /* output_text.c: the value of a count/sum/min/max/plain map entry (div applied). */
 int rt_scalar_value_str(struct strbuf *sb, const struct out *o, const struct pd_map *m,
 			const struct out_entry *e, uint64_t div, bool json);
+
+/* format_text.c: renderers of values user space turns into text (strerror, macaddr, ntop,
+ * cgroup_path), as rt_kinds[] rows. */
+int rt_errno_str(struct strbuf *sb, const struct out *o, const struct pd_type *t,
+		 const uint8_t *p, bool json);
+int rt_macaddr_str(struct strbuf *sb, const struct out *o, const struct pd_type *t,
+		   const uint8_t *p, bool json);
+int rt_inet_str(struct strbuf *sb, const struct out *o, const struct pd_type *t,
+		const uint8_t *p, bool json);
+int rt_cgroup_path_str(struct strbuf *sb, const struct out *o, const struct pd_type *t,
+		       const uint8_t *p, bool json);
 
 /* ksyms.c: kernel symbols from /proc/kallsyms, read on first use. The name of the symbol
  * covering addr (and addr's offset into it), or NULL. */
@@ -138,6 +153,14 @@ uint64_t rt_read_lost(struct rt_trace *t, enum pd_lost_slot slot);
 /* Reads every entry of a map and merges per-CPU values; the entries and their bytes live
  * in a (the caller frees it). Returns the entry count or -errno. */
 int rt_read_map(struct rt_trace *t, int map_id, struct out_entry **out, struct arena *a);
+
+/* The runtime's handler of one event kind (loop.c's ev_handlers[]): the record's header and
+ * payload. Returns 0, or RT_EV_STOP to stop reading. */
+typedef int rt_ev_handler(struct rt_trace *t, const struct pd_event *h, const uint8_t *payload,
+			  size_t psize);
+
+/* async.c: the functions user space runs (system, cat, join, unwatch). */
+rt_ev_handler rt_ev_system, rt_ev_cat, rt_ev_join, rt_ev_unwatch;
 
 /* loop.c: the ring buffer callback and the polling loop. */
 int rt_handle_event(struct rt_trace *t, const void *data, size_t size);

@@ -100,12 +100,6 @@ struct type *tc_uaddr(struct checker *ck, struct ast_node *n)
 	struct elf_sym_info s;
 	if (!name)
 		return tc_fail(n);
-	if (!pk_has(ck->pp->kind, PK_USER)) {
-		tc_error(ck, &n->loc, "uaddr() is only available in uprobe, uretprobe and usdt "
-			 "probes (it names a symbol of the probed binary), not in %s",
-			 ck->pp->name);
-		return tc_fail(n);
-	}
 	int err = sema_elf_symbol(ck->pp->target, name, ck->pp->offset, &s);
 	if (err) {
 		tc_error(ck, &n->call.args.v[0]->loc, "uaddr(): no symbol '%s' in %s", name,

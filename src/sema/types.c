@@ -50,6 +50,10 @@ const struct ty_kind_desc ty_kinds[TY_KIND__COUNT] = {
 			TY_STORE_AS_IS, TY_SHAPE_STACK, TY_F_MEMORY },
 	[TY_KSYM] = RENDERED("ksym", PD_KSYM, 8, 0),
 	[TY_USYM] = RENDERED("usym", PD_USYM, 16, TY_F_MEMORY),
+	[TY_ERRNO] = RENDERED("strerror", PD_ERRNO, 8, 0),
+	[TY_MACADDR] = RENDERED("macaddr", PD_MACADDR, 8, 0),
+	[TY_INET] = RENDERED("inet", PD_INET, 24, TY_F_MEMORY),
+	[TY_CGROUP_PATH] = RENDERED("cgroup_path", PD_CGROUP_PATH, 8, TY_F_FMT),
 };
 
 const struct ty_kind_desc *ty_desc(const struct type *t)

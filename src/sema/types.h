@@ -37,6 +37,10 @@ enum ty_kind {
 	TY_USTACK, /* ustack: s64 stack id + u64 pid; stack_mode, stack_map */
 	TY_KSYM, /* ksym(addr): u64 address */
 	TY_USYM, /* usym(addr): u64 address + pid */
+	TY_ERRNO, /* strerror(n): s64 */
+	TY_MACADDR, /* macaddr(p): 6 bytes in a u64 */
+	TY_INET, /* ntop(): struct pd_inet, in BPF memory */
+	TY_CGROUP_PATH, /* cgroup_path(id): u64 id + the filter's format in fmt_id */
 	TY_KIND__COUNT,
 };
 

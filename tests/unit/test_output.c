@@ -903,3 +903,46 @@ Test(output_messages, batch_output_until_flushed)
 	sb_free(&batch);
 	cap_free(&c);
 }
+
+/* ---- values user space turns into text (format_text.c) ---- */
+
+static char *value_text(enum pd_kind kind, uint32_t size, const char *fmt, const void *p,
+			bool json)
+{
+	struct pd_type t = { .kind = kind, .size = size, .fmt = fmt };
+	struct strbuf sb = { 0 };
+	struct out o = { 0 };
+	cr_assert_eq(out_value_str(&sb, &o, &t, p, json), 0);
+	return sb.s ? sb.s : strdup("");
+}
+
+Test(output_text_values, strerror_macaddr_and_ntop)
+{
+	int64_t e = 2;
+	char *s = value_text(PD_ERRNO, 8, NULL, &e, false);
+	cr_expect_str_eq(s, "No such file or directory");
+	free(s);
+	s = value_text(PD_ERRNO, 8, NULL, &e, true);
+	cr_expect_str_eq(s, "\"No such file or directory\"");
+	free(s);
+	uint8_t mac[8] = { 0x2f, 0xa0, 0x0b, 1, 2, 0xff };
+	s = value_text(PD_MACADDR, 8, NULL, mac, false);
+	cr_expect_str_eq(s, "2F:A0:0B:01:02:FF");
+	free(s);
+	struct pd_inet v4 = { .af = PD_AF_INET, .addr = { 127, 0, 0, 1 } };
+	struct pd_inet v6 = { .af = PD_AF_INET6, .addr = { 0xfe, 0x80, [15] = 2 } };
+	s = value_text(PD_INET, sizeof(v4), NULL, &v4, false);
+	cr_expect_str_eq(s, "127.0.0.1");
+	free(s);
+	s = value_text(PD_INET, sizeof(v6), NULL, &v6, true);
+	cr_expect_str_eq(s, "\"fe80::2\"");
+	free(s);
+}
+
+Test(output_text_values, cgroup_path_of_an_unknown_id_is_empty)
+{
+	uint64_t id = ~0ull;
+	char *s = value_text(PD_CGROUP_PATH, 8, "", &id, false);
+	cr_expect_str_eq(s, "");
+	free(s);
+}

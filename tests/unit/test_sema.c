@@ -589,9 +589,9 @@ Test(typecheck, clones_of_a_wildcard_report_an_error_once)
 {
 	if (!have_tracefs())
 		cr_skip_test("needs root and tracefs");
-	expect_err("tracepoint:sched:sched_process_e* { @x = nope(); }",
-		   "t.bt:1:42: error: unknown function 'nope'\n"
-		   "tracepoint:sched:sched_process_e* { @x = nope(); }\n"
+	expect_err("tracepoint:sched:sched_process_e* { @x = qqqq(); }",
+		   "t.bt:1:42: error: unknown function 'qqqq'\n"
+		   "tracepoint:sched:sched_process_e* { @x = qqqq(); }\n"
 		   "                                         ^~~~\n");
 }
 
@@ -904,12 +904,12 @@ Test(diagnostics, operators_check_their_operands)
 Test(diagnostics, errors_do_not_cascade)
 {
 	/* one bad call, not a second error where the map or the local is read */
-	expect_err("BEGIN { @x = nope(); @y = @x; $a = nope(); $b = $a + 1; }",
-		   "t.bt:1:14: error: unknown function 'nope'\n"
-		   "BEGIN { @x = nope(); @y = @x; $a = nope(); $b = $a + 1; }\n"
+	expect_err("BEGIN { @x = qqqq(); @y = @x; $a = qqqq(); $b = $a + 1; }",
+		   "t.bt:1:14: error: unknown function 'qqqq'\n"
+		   "BEGIN { @x = qqqq(); @y = @x; $a = qqqq(); $b = $a + 1; }\n"
 		   "             ^~~~\n"
-		   "t.bt:1:36: error: unknown function 'nope'\n"
-		   "BEGIN { @x = nope(); @y = @x; $a = nope(); $b = $a + 1; }\n"
+		   "t.bt:1:36: error: unknown function 'qqqq'\n"
+		   "BEGIN { @x = qqqq(); @y = @x; $a = qqqq(); $b = $a + 1; }\n"
 		   "                                   ^~~~\n");
 }
 
