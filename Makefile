@@ -287,3 +287,12 @@ clean:
 .PHONY: test-vm
 test-vm: all $(BUILD)/workload
 	BUILD=$(BUILD) tests/vm/run.sh $(abspath $(BIN))
+	tests/vm/tools.sh $(abspath $(BIN))
+
+# Debian's bpftrace tools through --dry-run (tests/tools/run.sh, part of `make test`): after
+# a change that makes more tools compile, rewrite the expected results and read the diff.
+.PHONY: tools-update tools-update-vm
+tools-update: all
+	tests/tools/run.sh --update $(abspath $(BIN))
+tools-update-vm: all
+	tests/vm/tools.sh --update $(abspath $(BIN))

@@ -159,8 +159,9 @@ struct pd_probe {
 	uint64_t period; /* perf period: ns for cpu-clock (interval, profile), else a count */
 	uint64_t freq_hz; /* profile:hz, interval:hz */
 	struct src_loc loc; /* the attach point in the script, for attach errors */
-	bool multi; /* kprobe: attached with the others of its program through one
-		     * kprobe_multi link (its kind's multi_section) */
+	bool multi; /* kprobe, uprobe: attached with the others of its program through one
+		     * kprobe_multi link, or one uprobe_multi link per binary (its kind's
+		     * multi_section) */
 };
 
 /* Every ring buffer record starts with this header. */

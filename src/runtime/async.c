@@ -122,11 +122,11 @@ int rt_ev_unwatch(struct rt_trace *t, const struct pd_event *h, const uint8_t *p
 	uint64_t addr = 0;
 	memcpy(&addr, payload, psize < sizeof(addr) ? psize : sizeof(addr));
 	for (int i = 0; i < t->natt; i++) {
-		const struct pd_probe *p = &t->pd->probes.v[t->att_probe[i]];
-		if (p->kind != PD_PROBE_WATCHPOINT || p->addr != addr || !t->att[i])
+		const struct pd_probe *p = &t->pd->probes.v[t->att[i].probe];
+		if (p->kind != PD_PROBE_WATCHPOINT || p->addr != addr || !t->att[i].link)
 			continue;
-		bpf_link__destroy(t->att[i]);
-		t->att[i] = NULL;
+		bpf_link__destroy(t->att[i].link);
+		t->att[i].link = NULL;
 	}
 	return 0;
 }

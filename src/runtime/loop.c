@@ -397,7 +397,6 @@ static void cleanup(struct rt_trace *t)
 {
 	rt_detach_all(t);
 	free(t->att);
-	free(t->att_probe);
 	ring_buffer__free(t->rb);
 	bpf_object__close(t->obj);
 	if (t->child > 0)

@@ -21,6 +21,14 @@ struct strbuf;
 struct bpf_object;
 struct bpf_program;
 struct bpf_link;
+
+/* An attachment: a libbpf link, or the fd of a BPF link libbpf 1.1.2 cannot make
+ * (uprobe_multi); the other is NULL / -1. */
+struct rt_link {
+	struct bpf_link *link;
+	int fd;
+	int probe; /* the pd probe it attaches (unwatch() finds its own) */
+};
 struct ring_buffer;
 struct out_pfmt;
 
@@ -40,8 +48,7 @@ struct rt_trace {
 	int *map_fds; /* per pd map */
 	int events_fd, lost_fd, globals_fd;
 	struct ring_buffer *rb;
-	struct bpf_link **att; /* every link attached, detached in reverse order */
-	int *att_probe; /* per link: the pd probe it attaches (unwatch() finds its own) */
+	struct rt_link *att; /* every link attached, detached in reverse order */
 	int natt, capatt;
 	int attaching; /* the pd probe being attached */
 	int ncpus; /* possible CPUs: per-CPU values come in this many slots */
@@ -93,6 +100,8 @@ void rt_verbose_attached(struct rt_trace *t);
 /* attach.c */
 int rt_attach_all(struct rt_trace *t);
 void rt_detach_all(struct rt_trace *t);
+/* Before load: what libbpf cannot tell from the program's section (its kind's row). */
+int rt_prepare_program(const struct pd_probe *p, struct bpf_program *prog);
 /* Runs a BEGIN/END program once with BPF_PROG_TEST_RUN. */
 int rt_run_once(struct rt_trace *t, int probe_index);
 

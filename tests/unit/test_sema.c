@@ -269,6 +269,57 @@ Test(resolve, kernel_probes_are_checked_against_the_kernel)
 		   "t.bt:1:1: note: did you mean 'hardware:cycles'?\n");
 }
 
+Test(resolve, a_missing_point_among_several_is_a_warning_and_skipped)
+{
+	if (!have_btf())
+		cr_skip_test("needs kernel BTF");
+	struct checked *p = check("kprobe:vfs_read, kprobe:no_such_fn_q, fentry:no_such_fn_q, "
+				  "kprobe:no_such_fn_q.constprop.* { }");
+	cr_assert_eq(p->rc, 0, "rc %d, diagnostics:\n%s", p->rc, p->err);
+	cr_assert_eq(p->c.pd->probes.len, 1);
+	cr_assert_str_eq(p->c.pd->probes.v[0].name, "kprobe:vfs_read");
+	cr_assert_str_eq(p->err,
+			 "t.bt:1:18: warning: unknown kernel function 'no_such_fn_q': attach point "
+			 "skipped\n"
+			 "kprobe:vfs_read, kprobe:no_such_fn_q, fentry:no_such_fn_q, "
+			 "kprobe:no_such_fn_q.constprop.* { }\n"
+			 "                 ^~~~~~~~~~~~~~~~~~~\n"
+			 "t.bt:1:39: warning: kernel function 'no_such_fn_q' has no BTF description: "
+			 "fentry cannot attach: attach point skipped\n"
+			 "kprobe:vfs_read, kprobe:no_such_fn_q, fentry:no_such_fn_q, "
+			 "kprobe:no_such_fn_q.constprop.* { }\n"
+			 "                                      ^~~~~~~~~~~~~~~~~~~\n"
+			 "t.bt:1:60: warning: no kernel function matches "
+			 "'kprobe:no_such_fn_q.constprop.*': attach point skipped\n"
+			 "kprobe:vfs_read, kprobe:no_such_fn_q, fentry:no_such_fn_q, "
+			 "kprobe:no_such_fn_q.constprop.* { }\n"
+			 "                                                           "
+			 "^~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~\n");
+	done(p);
+}
+
+Test(resolve, a_probe_none_of_whose_points_exists_is_an_error)
+{
+	if (!have_btf())
+		cr_skip_test("needs kernel BTF");
+	struct checked *p = check("kprobe:no_such_fn_q, kprobe:no_such_fn_r { }");
+	cr_expect_neq(p->rc, 0);
+	cr_expect(strstr(p->err, "t.bt:1:1: error: none of the probe's 2 attach points exists\n"),
+		  "%s", p->err);
+	done(p);
+	p = check("rawtracepoint:sched_switch, rawtracepoint:no_such_tp_q { }");
+	cr_assert_eq(p->rc, 0, "rc %d, diagnostics:\n%s", p->rc, p->err);
+	cr_expect_eq(p->c.pd->probes.len, 1);
+	cr_expect(strstr(p->err, "warning: unknown raw tracepoint 'rawtracepoint:no_such_tp_q': "
+				 "attach point skipped\n"), "%s", p->err);
+	done(p);
+	/* one attach point: the error as ever */
+	expect_err("kprobe:no_such_fn_q { }",
+		   "t.bt:1:1: error: unknown kernel function 'no_such_fn_q'\n"
+		   "kprobe:no_such_fn_q { }\n"
+		   "^~~~~~~~~~~~~~~~~~~\n");
+}
+
 Test(resolve, perf_events_take_names_aliases_and_counts)
 {
 	struct checked *p = check("software:faults:50 { } s:cs { } h:cycles:1000 { }");
