@@ -9,7 +9,7 @@
 
 #include <linux/bpf.h>
 
-static LLVMValueRef map_global(struct cg *g, const char *sym, int nptrs, LLVMMetadataRef di)
+LLVMValueRef cg_map_global(struct cg *g, const char *sym, int nptrs, LLVMMetadataRef di)
 {
 	LLVMTypeRef fields[4] = { g->ptr, g->ptr, g->ptr, g->ptr };
 	LLVMTypeRef st = LLVMStructTypeInContext(g->ctx, fields, (unsigned)nptrs, 0);
@@ -18,7 +18,8 @@ static LLVMValueRef map_global(struct cg *g, const char *sym, int nptrs, LLVMMet
 	LLVMSetSection(gv, ".maps");
 	LLVMSetAlignment(gv, 8);
 	LLVMSetLinkage(gv, LLVMExternalLinkage);
-	cg_di_global(g, gv, sym, di);
+	if (di)
+		cg_di_global(g, gv, sym, di);
 	return gv;
 }
 
@@ -116,7 +117,7 @@ static int declare_user_map(struct cg *g, int i)
 	LLVMMetadataRef key = sized(g, key_type(g, m), (int)m->key_size);
 	LLVMMetadataRef val = sized(g, value_type(g, m), (int)m->value_size);
 	LLVMMetadataRef di = cg_di_map_type(g, type, map_entries(g, m), key, val);
-	g->maps[i] = map_global(g, m->sym, 4, di);
+	g->maps[i] = cg_map_global(g, m->sym, 4, di);
 	return 0;
 }
 
@@ -133,17 +134,17 @@ int cg_declare_maps(struct cg *g)
 	}
 	LLVMMetadataRef di = cg_di_map_type(g, BPF_MAP_TYPE_RINGBUF, g->pd->ringbuf_size, NULL,
 					    NULL);
-	g->ev_map = map_global(g, PD_RINGBUF_SYM, 2, di);
+	g->ev_map = cg_map_global(g, PD_RINGBUF_SYM, 2, di);
 
 	LLVMMetadataRef u32 = cg_di_int(g, 4, false);
 	di = cg_di_map_type(g, BPF_MAP_TYPE_PERCPU_ARRAY, 1, u32, cg_di_int(g, 8, false));
-	g->lost_map = map_global(g, PD_LOST_SYM, 4, di);
+	g->lost_map = cg_map_global(g, PD_LOST_SYM, 4, di);
 
 	const char *names[2] = { "cpid", "start_ns" };
 	LLVMMetadataRef types[2] = { cg_di_int(g, 8, false), cg_di_int(g, 8, false) };
 	int offs[2] = { offsetof(struct pd_globals, cpid), offsetof(struct pd_globals, start_ns) };
 	LLVMMetadataRef gl = cg_di_struct(g, sizeof(struct pd_globals), names, types, offs, 2);
 	di = cg_di_map_type(g, BPF_MAP_TYPE_ARRAY, 1, u32, gl);
-	g->globals_map = map_global(g, PD_GLOBALS_SYM, 4, di);
+	g->globals_map = cg_map_global(g, PD_GLOBALS_SYM, 4, di);
 	return 0;
 }

@@ -39,7 +39,6 @@ static const struct rt_attacher attachers[PD_PROBE__COUNT] = {
 	[PD_PROBE_ITER] = { rt_attach_iter, rt_iter_missing, rt_have_iterators },
 };
 
-
 static int add(struct rt_trace *t, struct bpf_link *link, int fd)
 {
 	if (t->natt == t->capatt) {
