@@ -80,7 +80,7 @@ static int formatted(struct rt_trace *t, const struct pd_event *h, const uint8_t
 int rt_ev_system(struct rt_trace *t, const struct pd_event *h, const uint8_t *payload,
 		 size_t psize)
 {
-	return formatted(t, h, payload, psize, "system", run_command);
+	return formatted(t, h, payload, psize, "syscall", run_command);
 }
 
 int rt_ev_cat(struct rt_trace *t, const struct pd_event *h, const uint8_t *payload,
