@@ -212,7 +212,7 @@ LLVMValueRef cg_lower_override(struct cg *g, struct ast_node *n)
 	return cg_const(g, 0);
 }
 
-/* A chain ctx->a->b.c as the verifier's typed (BTF) pointer: pointers loaded directly (not
+/* A chain ctx->a->b.c or args.a->b as the verifier's typed (BTF) pointer: pointers loaded directly (not
  * copied by probe_read, which makes them plain numbers), each checked against NULL (the
  * check branches to `null`), embedded records by offset. NULL when n is no such chain. */
 static LLVMValueRef btf_ptr(struct cg *g, struct ast_node *n, LLVMBasicBlockRef null)
@@ -222,10 +222,12 @@ static LLVMValueRef btf_ptr(struct cg *g, struct ast_node *n, LLVMBasicBlockRef 
 	if (n->kind != AST_FIELD || !n->field.expr->ty)
 		return NULL;
 	const struct type *bt = n->field.expr->ty;
-	const struct ty_field *f =
-		cg_find_field(bt->kind == TY_PTR ? bt->elem : bt, n->field.name);
-	LLVMValueRef base = f && f->bit_size == 0 ? btf_ptr(g, n->field.expr, null) : NULL;
-	if (!base || (bt->kind != TY_PTR && bt->kind != TY_RECORD))
+	bool via_ptr = bt->kind == TY_PTR || bt->kind == TY_CTX; /* args.x: from the context */
+	const struct ty_field *f = cg_find_field(via_ptr ? bt->elem : bt, n->field.name);
+	if (!f || f->bit_size || (!via_ptr && bt->kind != TY_RECORD))
+		return NULL;
+	LLVMValueRef base = bt->kind == TY_CTX ? cg_probe_ctx(g) : btf_ptr(g, n->field.expr, null);
+	if (!base)
 		return NULL;
 	LLVMValueRef at = cg_gep(g, base, f->offset);
 	if (f->type->kind == TY_RECORD)
