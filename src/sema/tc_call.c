@@ -359,7 +359,7 @@ bool sema_fn_has(enum sema_fn fn, unsigned flag)
 static const char *const later_fns[] = {
 	"kstack", "ustack", "ksym",    "usym",	    "kaddr",  "uaddr",
 	"reg",    "buf",
-	"skboutput", "offsetof",
+	"skboutput",
 	"percpu_kaddr", "errorf", "warnf",
 };
 
