@@ -127,6 +127,14 @@ struct type *tc_check_ntop(struct checker *ck, struct ast_node *n);
 struct type *tc_check_cgroup_path(struct checker *ck, struct ast_node *n);
 struct type *tc_check_cgroupid(struct checker *ck, struct ast_node *n);
 
+/* tc_stack.c: kstack/ustack as builtins and as calls (mode, depth). */
+struct type *tc_stack_builtin(struct checker *ck, struct ast_node *n);
+struct type *tc_stack_call(struct checker *ck, struct ast_node *n);
+/* tc_sym.c: ksym/usym values; kaddr/uaddr folded into literals. */
+struct type *tc_sym_value(struct checker *ck, struct ast_node *n);
+struct type *tc_kaddr(struct checker *ck, struct ast_node *n);
+struct type *tc_uaddr(struct checker *ck, struct ast_node *n);
+
 /* printf.c: checks printf's format against its arguments (already typed). */
 bool tc_check_printf(struct checker *ck, struct ast_node *call, const char *fmt, int fmt_len);
 

@@ -277,9 +277,10 @@ static struct type *check_cast(struct checker *ck, struct ast_node *n)
 		return tc_fail(n);
 	bool scalar_from = from->kind == TY_INT || from->kind == TY_PTR;
 	if ((to->kind == TY_INT || to->kind == TY_PTR) && scalar_from) {
-		/* a user pointer stays one; so does an address in a user-space probe */
+		/* a user pointer stays one; an address cast to a pointer in a user probe points
+		 * to user memory, as in bpftrace (uaddr() is folded into such a cast) */
 		bool user = from->kind == TY_PTR ? from->as_user :
-				ck->pp && pk_desc(ck->pp->kind)->flags & PK_USER;
+				ck->pp && pk_has(ck->pp->kind, PK_USER);
 		if (to->kind == TY_PTR && user && !to->as_user) {
 			to = ty_ptr(&ck->c->arena, to->elem, true);
 			if (!to)

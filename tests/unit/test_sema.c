@@ -817,10 +817,10 @@ Test(diagnostics, an_unknown_function_suggests_the_closest)
 		   "BEGIN { @calls = cuont(); }\n"
 		   "                 ^~~~~\n"
 		   "t.bt:1:18: note: did you mean 'count'?\n");
-	expect_err("BEGIN { print(ksym(1)); }",
-		   "t.bt:1:15: error: function 'ksym' is not supported yet\n"
-		   "BEGIN { print(ksym(1)); }\n"
-		   "              ^~~~\n");
+	expect_err("BEGIN { skboutput(1); }",
+		   "t.bt:1:9: error: function 'skboutput' is not supported yet\n"
+		   "BEGIN { skboutput(1); }\n"
+		   "        ^~~~~~~~~\n");
 }
 
 Test(diagnostics, wrong_argument_counts_are_reported)
