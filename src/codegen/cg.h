@@ -185,7 +185,6 @@ LLVMValueRef cg_usdt_arg(struct cg *g, struct ast_node *n, int i);
 LLVMValueRef cg_index(struct cg *g, struct ast_node *n);
 LLVMValueRef cg_deref(struct cg *g, struct ast_node *n);
 LLVMValueRef cg_read_mem(struct cg *g, LLVMValueRef addr, const struct type *t, bool user);
-bool cg_expr_is_user(const struct ast_node *n);
 
 /* lower_map.c */
 LLVMValueRef cg_map_key(struct cg *g, struct ast_node *map, LLVMValueRef bucket);

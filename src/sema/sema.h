@@ -131,6 +131,10 @@ int sema_resolve(struct compiler *c);
  * formats into c->pd. Returns 0, -EINVAL after diagnostics, or -ENOMEM. */
 int sema_typecheck(struct compiler *c);
 
+/* Whether the memory a typed expression (a field, an index, a dereference) reads is user
+ * memory: the address space of the nearest pointer it goes through. */
+bool sema_expr_is_user(const struct ast_node *n);
+
 struct sema_list_opts {
 	const char *glob; /* NULL: everything */
 	bool verbose; /* -lv: arguments too */

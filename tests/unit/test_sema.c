@@ -1022,14 +1022,14 @@ Test(cdef, bad_member_types_are_reported_at_the_type)
 		   "t.bt:2:2: error: member 'n' has incomplete type 'struct nosuch'\n"
 		   "\tstruct nosuch n; };\n"
 		   "\t^~~~~~~~~~~~~\n");
-	expect_err("struct d { int q : 3; };\nBEGIN { }",
-		   "t.bt:1:18: error: bitfields are not supported in script structs\n"
-		   "struct d { int q : 3; };\n"
-		   "                 ^\n");
-	expect_err("struct e { int q }; BEGIN { }",
-		   "t.bt:1:18: error: expected ';', found '}'\n"
-		   "struct e { int q }; BEGIN { }\n"
-		   "                 ^\n");
+	expect_err("struct d { int q : 33; };\nBEGIN { }",
+		   "t.bt:1:20: error: invalid width 33 for bit field 'q'\n"
+		   "struct d { int q : 33; };\n"
+		   "                   ^~\n");
+	expect_err("struct e { int q int r; }; BEGIN { }",
+		   "t.bt:1:18: error: expected ';', found 'int'\n"
+		   "struct e { int q int r; }; BEGIN { }\n"
+		   "                 ^~~\n");
 }
 
 Test(cdef, redefinitions_and_duplicate_members_are_reported)
