@@ -104,54 +104,64 @@ LLVMValueRef cg_lower_strncmp(struct cg *g, struct ast_node *n)
 	return cg_ext(g, LLVMBuildNot(g->b, eq, ""), false);
 }
 
-/* The byte of a string at i: a literal's is a constant. */
+/* The byte of a string at i: a literal's is a constant. The load is volatile so that LLVM
+ * does not hoist a whole needle out of strcontains()'s loop into registers it must spill
+ * (64 bytes of needle would take 512 bytes of stack). */
 static LLVMValueRef str_byte(struct cg *g, struct ast_node *s, LLVMValueRef p, int i)
 {
 	if (s->kind == AST_STR)
 		return LLVMConstInt(g->i8, i < s->str.len ? (unsigned char)s->str.s[i] : 0, 0);
-	return LLVMBuildLoad2(g->b, g->i8, cg_gep(g, p, i), "");
+	LLVMValueRef v = LLVMBuildLoad2(g->b, g->i8, cg_gep(g, p, i), "");
+	LLVMSetVolatile(v, 1);
+	return v;
 }
 
-/* strcontains(hay, needle): unrolled at constant offsets (the verifier sees no variable
- * stack access), each start position compared until the needle's NUL; a literal needle's
- * bytes are constants and its length known. */
+/* strcontains(hay, needle): a loop over the start positions in hay (bounded by its size, so
+ * the verifier sees every read in range), each comparing the needle unrolled until its NUL;
+ * a literal needle's bytes are constants. Code grows with the needle, not hay x needle. */
 LLVMValueRef cg_lower_strcontains(struct cg *g, struct ast_node *n)
 {
 	struct ast_node *h = arg(n, 0), *s = arg(n, 1);
 	int hsize = h->ty->size, nsize = s->kind == AST_STR ? s->str.len + 1 : s->ty->size;
 	LLVMValueRef hay = cg_expr(g, h);
 	LLVMValueRef needle = s->kind == AST_STR ? NULL : cg_expr(g, s);
+	LLVMBasicBlockRef entry = LLVMGetInsertBlock(g->b);
+	LLVMBasicBlockRef loop = cg_block(g, "strc.pos"), next = cg_block(g, "strc.next");
 	LLVMBasicBlockRef yes = cg_block(g, "strc.yes"), no = cg_block(g, "strc.no");
 	LLVMBasicBlockRef done = cg_block(g, "strc.done");
-	for (int i = 0; i < hsize; i++) {
-		LLVMBasicBlockRef next = cg_block(g, "strc.pos");
-		for (int k = 0; k < nsize; k++) {
-			LLVMValueRef c = str_byte(g, s, needle, k);
-			LLVMBasicBlockRef cmp = cg_block(g, "strc.cmp");
-			LLVMBuildCondBr(g->b, LLVMBuildICmp(g->b, LLVMIntEQ, c,
-							    LLVMConstInt(g->i8, 0, 0), ""),
-					yes, cmp);
-			LLVMPositionBuilderAtEnd(g->b, cmp);
-			if (i + k >= hsize) {
-				LLVMBuildBr(g->b, no); /* the needle runs past the end */
-				break;
-			}
-			LLVMValueRef x = LLVMBuildLoad2(g->b, g->i8, cg_gep(g, hay, i + k), "");
-			LLVMBasicBlockRef same = cg_block(g, "strc.same");
-			LLVMBuildCondBr(g->b, LLVMBuildICmp(g->b, LLVMIntEQ, x, c, ""), same,
-					next);
-			LLVMPositionBuilderAtEnd(g->b, same);
-		}
-		if (!cg_terminated(g))
-			LLVMBuildBr(g->b, yes);
-		LLVMPositionBuilderAtEnd(g->b, next);
-		/* a NUL in the haystack ends the search */
-		LLVMBasicBlockRef more = cg_block(g, "strc.more");
-		LLVMValueRef x = LLVMBuildLoad2(g->b, g->i8, cg_gep(g, hay, i), "");
-		LLVMBuildCondBr(g->b, cg_is_zero(g, x), no, more);
-		LLVMPositionBuilderAtEnd(g->b, more);
+	LLVMBuildBr(g->b, loop);
+	LLVMPositionBuilderAtEnd(g->b, loop);
+	LLVMValueRef i = LLVMBuildPhi(g->b, g->i64, "");
+	for (int k = 0; k < nsize; k++) {
+		LLVMValueRef c = str_byte(g, s, needle, k);
+		LLVMBasicBlockRef in = cg_block(g, "strc.in"), cmp = cg_block(g, "strc.cmp");
+		LLVMBuildCondBr(g->b, LLVMBuildICmp(g->b, LLVMIntEQ, c, LLVMConstInt(g->i8, 0, 0), ""),
+				yes, in);
+		LLVMPositionBuilderAtEnd(g->b, in);
+		/* the needle would run past hay's end: no later start fits either */
+		LLVMValueRef at = LLVMBuildAdd(g->b, i, cg_const(g, (uint64_t)k), "");
+		LLVMBuildCondBr(g->b, LLVMBuildICmp(g->b, LLVMIntULT, at,
+						    cg_const(g, (uint64_t)hsize), ""),
+				cmp, no);
+		LLVMPositionBuilderAtEnd(g->b, cmp);
+		LLVMValueRef x = LLVMBuildLoad2(g->b, g->i8, cg_gep_dyn(g, hay, at), "");
+		LLVMBasicBlockRef same = cg_block(g, "strc.same");
+		LLVMBuildCondBr(g->b, LLVMBuildICmp(g->b, LLVMIntEQ, x, c, ""), same, next);
+		LLVMPositionBuilderAtEnd(g->b, same);
 	}
-	LLVMBuildBr(g->b, no);
+	LLVMBuildBr(g->b, yes);
+	/* a NUL at this start ends the search; else the next start */
+	LLVMPositionBuilderAtEnd(g->b, next);
+	LLVMValueRef x = LLVMBuildLoad2(g->b, g->i8, cg_gep_dyn(g, hay, i), "");
+	LLVMValueRef i1 = LLVMBuildAdd(g->b, i, cg_const(g, 1), "");
+	LLVMBasicBlockRef more = cg_block(g, "strc.more");
+	LLVMBuildCondBr(g->b, cg_is_zero(g, x), no, more);
+	LLVMPositionBuilderAtEnd(g->b, more);
+	LLVMBuildCondBr(g->b, LLVMBuildICmp(g->b, LLVMIntULT, i1, cg_const(g, (uint64_t)hsize), ""),
+			loop, no);
+	LLVMValueRef starts[2] = { cg_const(g, 0), i1 };
+	LLVMBasicBlockRef from[2] = { entry, more };
+	LLVMAddIncoming(i, starts, from, 2);
 	LLVMPositionBuilderAtEnd(g->b, yes);
 	LLVMBuildBr(g->b, done);
 	LLVMPositionBuilderAtEnd(g->b, no);
@@ -159,8 +169,8 @@ LLVMValueRef cg_lower_strcontains(struct cg *g, struct ast_node *n)
 	LLVMPositionBuilderAtEnd(g->b, done);
 	LLVMValueRef phi = LLVMBuildPhi(g->b, g->i64, "");
 	LLVMValueRef vals[2] = { cg_const(g, 1), cg_const(g, 0) };
-	LLVMBasicBlockRef from[2] = { yes, no };
-	LLVMAddIncoming(phi, vals, from, 2);
+	LLVMBasicBlockRef ends[2] = { yes, no };
+	LLVMAddIncoming(phi, vals, ends, 2);
 	return phi;
 }
 
