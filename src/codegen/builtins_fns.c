@@ -104,64 +104,73 @@ LLVMValueRef cg_lower_strncmp(struct cg *g, struct ast_node *n)
 	return cg_ext(g, LLVMBuildNot(g->b, eq, ""), false);
 }
 
-/* The byte of a string at i: a literal's is a constant. The load is volatile so that LLVM
- * does not hoist a whole needle out of strcontains()'s loop into registers it must spill
- * (64 bytes of needle would take 512 bytes of stack). */
-static LLVMValueRef str_byte(struct cg *g, struct ast_node *s, LLVMValueRef p, int i)
+/* A phi of type ty in the current block with one incoming value so far. */
+static LLVMValueRef phi_from(struct cg *g, LLVMValueRef v, LLVMBasicBlockRef from)
 {
-	if (s->kind == AST_STR)
-		return LLVMConstInt(g->i8, i < s->str.len ? (unsigned char)s->str.s[i] : 0, 0);
-	LLVMValueRef v = LLVMBuildLoad2(g->b, g->i8, cg_gep(g, p, i), "");
-	LLVMSetVolatile(v, 1);
-	return v;
+	LLVMValueRef phi = LLVMBuildPhi(g->b, LLVMTypeOf(v), "");
+	LLVMAddIncoming(phi, &v, &from, 1);
+	return phi;
 }
 
-/* strcontains(hay, needle): a loop over the start positions in hay (bounded by its size, so
- * the verifier sees every read in range), each comparing the needle unrolled until its NUL;
- * a literal needle's bytes are constants. Code grows with the needle, not hay x needle. */
+/* Branches to `to` when cond holds, else goes on in a new block. */
+static void exit_if(struct cg *g, LLVMValueRef cond, LLVMBasicBlockRef to)
+{
+	LLVMBasicBlockRef go_on = cg_block(g, "strc.on");
+	LLVMBuildCondBr(g->b, cond, to, go_on);
+	LLVMPositionBuilderAtEnd(g->b, go_on);
+}
+
+static LLVMValueRef byte_at(struct cg *g, LLVMValueRef p, LLVMValueRef i)
+{
+	return LLVMBuildLoad2(g->b, g->i8, cg_gep_dyn(g, p, i), "");
+}
+
+/* strcontains(hay, needle): two loops, over start positions and over the needle until its
+ * NUL. The verifier walks them with known counters (bounded loops, kernel 5.3+); unrolled,
+ * one call on two 64-byte strings took LLVM seconds. A literal needle goes to the stack. */
 LLVMValueRef cg_lower_strcontains(struct cg *g, struct ast_node *n)
 {
 	struct ast_node *h = arg(n, 0), *s = arg(n, 1);
-	int hsize = h->ty->size, nsize = s->kind == AST_STR ? s->str.len + 1 : s->ty->size;
-	LLVMValueRef hay = cg_expr(g, h);
-	LLVMValueRef needle = s->kind == AST_STR ? NULL : cg_expr(g, s);
-	LLVMBasicBlockRef entry = LLVMGetInsertBlock(g->b);
-	LLVMBasicBlockRef loop = cg_block(g, "strc.pos"), next = cg_block(g, "strc.next");
-	LLVMBasicBlockRef yes = cg_block(g, "strc.yes"), no = cg_block(g, "strc.no");
-	LLVMBasicBlockRef done = cg_block(g, "strc.done");
-	LLVMBuildBr(g->b, loop);
-	LLVMPositionBuilderAtEnd(g->b, loop);
-	LLVMValueRef i = LLVMBuildPhi(g->b, g->i64, "");
-	for (int k = 0; k < nsize; k++) {
-		LLVMValueRef c = str_byte(g, s, needle, k);
-		LLVMBasicBlockRef in = cg_block(g, "strc.in"), cmp = cg_block(g, "strc.cmp");
-		LLVMBuildCondBr(g->b, LLVMBuildICmp(g->b, LLVMIntEQ, c, LLVMConstInt(g->i8, 0, 0), ""),
-				yes, in);
-		LLVMPositionBuilderAtEnd(g->b, in);
-		/* the needle would run past hay's end: no later start fits either */
-		LLVMValueRef at = LLVMBuildAdd(g->b, i, cg_const(g, (uint64_t)k), "");
-		LLVMBuildCondBr(g->b, LLVMBuildICmp(g->b, LLVMIntULT, at,
-						    cg_const(g, (uint64_t)hsize), ""),
-				cmp, no);
-		LLVMPositionBuilderAtEnd(g->b, cmp);
-		LLVMValueRef x = LLVMBuildLoad2(g->b, g->i8, cg_gep_dyn(g, hay, at), "");
-		LLVMBasicBlockRef same = cg_block(g, "strc.same");
-		LLVMBuildCondBr(g->b, LLVMBuildICmp(g->b, LLVMIntEQ, x, c, ""), same, next);
-		LLVMPositionBuilderAtEnd(g->b, same);
+	int nsize = s->kind == AST_STR ? s->str.len + 1 : s->ty->size;
+	LLVMValueRef hsize = cg_const(g, (uint64_t)h->ty->size), hay = cg_expr(g, h), needle;
+	if (s->kind == AST_STR) {
+		needle = cg_tmp(g, nsize);
+		cg_str_into(g, s, needle, nsize);
+	} else {
+		needle = cg_expr(g, s);
 	}
-	LLVMBuildBr(g->b, yes);
-	/* a NUL at this start ends the search; else the next start */
+	LLVMBasicBlockRef yes = cg_block(g, "strc.yes"), no = cg_block(g, "strc.no");
+	LLVMBasicBlockRef outer = cg_block(g, "strc.pos"), inner = cg_block(g, "strc.cmp");
+	LLVMBasicBlockRef next = cg_block(g, "strc.next"), done = cg_block(g, "strc.done");
+	LLVMBasicBlockRef entry = LLVMGetInsertBlock(g->b);
+	LLVMBuildBr(g->b, outer);
+
+	LLVMPositionBuilderAtEnd(g->b, outer);
+	LLVMValueRef i = phi_from(g, cg_const(g, 0), entry);
+	LLVMBuildBr(g->b, inner);
+
+	LLVMPositionBuilderAtEnd(g->b, inner);
+	LLVMValueRef k = phi_from(g, cg_const(g, 0), outer);
+	LLVMValueRef c = byte_at(g, needle, k);
+	exit_if(g, cg_is_zero(g, c), yes);
+	LLVMValueRef at = LLVMBuildAdd(g->b, i, k, "");
+	exit_if(g, LLVMBuildICmp(g->b, LLVMIntUGE, at, hsize, ""), no); /* runs past the end */
+	exit_if(g, LLVMBuildICmp(g->b, LLVMIntNE, byte_at(g, hay, at), c, ""), next);
+	LLVMValueRef k1 = LLVMBuildAdd(g->b, k, cg_const(g, 1), "");
+	exit_if(g, LLVMBuildICmp(g->b, LLVMIntUGE, k1, cg_const(g, (uint64_t)nsize), ""), yes);
+	LLVMBasicBlockRef k_back = LLVMGetInsertBlock(g->b);
+	LLVMAddIncoming(k, &k1, &k_back, 1);
+	LLVMBuildBr(g->b, inner);
+
+	/* a NUL in the haystack ends the search */
 	LLVMPositionBuilderAtEnd(g->b, next);
-	LLVMValueRef x = LLVMBuildLoad2(g->b, g->i8, cg_gep_dyn(g, hay, i), "");
+	exit_if(g, cg_is_zero(g, byte_at(g, hay, i)), no);
 	LLVMValueRef i1 = LLVMBuildAdd(g->b, i, cg_const(g, 1), "");
-	LLVMBasicBlockRef more = cg_block(g, "strc.more");
-	LLVMBuildCondBr(g->b, cg_is_zero(g, x), no, more);
-	LLVMPositionBuilderAtEnd(g->b, more);
-	LLVMBuildCondBr(g->b, LLVMBuildICmp(g->b, LLVMIntULT, i1, cg_const(g, (uint64_t)hsize), ""),
-			loop, no);
-	LLVMValueRef starts[2] = { cg_const(g, 0), i1 };
-	LLVMBasicBlockRef from[2] = { entry, more };
-	LLVMAddIncoming(i, starts, from, 2);
+	exit_if(g, LLVMBuildICmp(g->b, LLVMIntUGE, i1, hsize, ""), no);
+	LLVMBasicBlockRef i_back = LLVMGetInsertBlock(g->b);
+	LLVMAddIncoming(i, &i1, &i_back, 1);
+	LLVMBuildBr(g->b, outer);
+
 	LLVMPositionBuilderAtEnd(g->b, yes);
 	LLVMBuildBr(g->b, done);
 	LLVMPositionBuilderAtEnd(g->b, no);
@@ -169,8 +178,8 @@ LLVMValueRef cg_lower_strcontains(struct cg *g, struct ast_node *n)
 	LLVMPositionBuilderAtEnd(g->b, done);
 	LLVMValueRef phi = LLVMBuildPhi(g->b, g->i64, "");
 	LLVMValueRef vals[2] = { cg_const(g, 1), cg_const(g, 0) };
-	LLVMBasicBlockRef ends[2] = { yes, no };
-	LLVMAddIncoming(phi, vals, ends, 2);
+	LLVMBasicBlockRef from[2] = { yes, no };
+	LLVMAddIncoming(phi, vals, from, 2);
 	return phi;
 }
 
@@ -288,7 +297,7 @@ static void copy_bytes(struct cg *g, LLVMValueRef dst, struct ast_node *a, int n
 		cg_memcpy(g, dst, v, n);
 		return;
 	}
-	bool user = a->ty->kind == TY_ARRAY ? cg_expr_is_user(a) : cg_str_is_user(g, a);
+	bool user = a->ty->kind == TY_ARRAY ? sema_expr_is_user(a) : cg_str_is_user(g, a);
 	LLVMValueRef args[3] = { dst, LLVMConstInt(g->i32, (unsigned)n, 0), as_ptr(g, v) };
 	cg_helper(g, user ? BPF_FUNC_probe_read_user : BPF_FUNC_probe_read_kernel, args, 3);
 }

@@ -215,7 +215,8 @@ static LLVMValueRef (*const lowerers[BI__COUNT])(struct cg *g, struct ast_node *
 	[BI_CPU] = lower_cpu,	      [BI_COMM] = lower_comm,	    [BI_PROBE] = lower_name,
 	[BI_FUNC] = lower_name,	      [BI_SARG] = sarg_n,	    [BI_CPID] = lower_cpid,
 	[BI_ARGS] = lower_args,	      [BI_CTX] = lower_ctx,	    [BI_ARG] = arg_n,
-	[BI_RETVAL] = retval,	      [BI_CURTASK] = lower_curtask,
+	[BI_RETVAL] = retval,	      [BI_CURTASK] = lower_curtask, [BI_KSTACK] = cg_stack,
+	[BI_USTACK] = cg_stack,
 };
 
 LLVMValueRef cg_builtin(struct cg *g, struct ast_node *n)

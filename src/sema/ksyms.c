@@ -73,3 +73,21 @@ bool sema_kfunc_exists(const char *name, const char *module)
 	fclose(f);
 	return found || !any;
 }
+
+int sema_kaddr(const char *name, uint64_t *addr)
+{
+	FILE *f = fopen("/proc/kallsyms", "r");
+	if (!f)
+		return -errno;
+	char line[512], sym[256];
+	unsigned long long a;
+	int err = -ENOENT;
+	while (err && fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%llx %*c %255s", &a, sym) == 2 && strcmp(sym, name) == 0) {
+			*addr = a;
+			err = a ? 0 : -EPERM; /* kallsyms shows 0 to the unprivileged */
+		}
+	}
+	fclose(f);
+	return err;
+}

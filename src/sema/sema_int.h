@@ -77,6 +77,9 @@ int sema_kfunc_match(struct arena *a, const char *glob, sema_name_list *out);
 /* True when kernel function `name` exists (in `module` when not NULL), or when it cannot be
  * told (no /proc/kallsyms, or addresses hidden). */
 bool sema_kfunc_exists(const char *name, const char *module);
+/* kaddr("name"): the address of a kernel symbol from /proc/kallsyms. Returns 0, -ENOENT
+ * when there is none, -EPERM when kallsyms hides addresses, or -errno. */
+int sema_kaddr(const char *name, uint64_t *addr);
 
 /* ---- binpath.c (the rest is in elf_syms.h) ---- */
 

@@ -10,7 +10,7 @@
 
 
 /* bpftrace builtins this compiler does not implement yet. */
-static const char *const later_builtins[] = { "kstack", "ustack",   "rand", "cgroup",
+static const char *const later_builtins[] = { "rand", "cgroup",
 					      "numaid", "username", "jiffies" };
 
 static bool arg_index(const char *name, const char *prefix, int *out)
@@ -245,6 +245,7 @@ static const struct builtin_desc builtins[BI__COUNT] = {
 	[BI_ARGS] = { "args", builtin_args },	[BI_RETVAL] = { "retval", builtin_retval },
 	[BI_CURTASK] = { "curtask", builtin_curtask }, [BI_FUNC] = { "func", builtin_func },
 	[BI_CTX] = { "ctx", builtin_ctx },
+	[BI_KSTACK] = { "kstack", tc_stack_builtin }, [BI_USTACK] = { "ustack", tc_stack_builtin },
 };
 
 struct type *tc_builtin(struct checker *ck, struct ast_node *n)
