@@ -84,7 +84,8 @@ static int find_map_fds(struct rt_trace *t)
 {
 	const struct pd_prog *pd = t->pd;
 	t->map_fds = calloc((size_t)pd->maps.len + 1, sizeof(*t->map_fds));
-	if (!t->map_fds)
+	t->map_full = calloc((size_t)pd->maps.len + 1, sizeof(*t->map_full));
+	if (!t->map_fds || !t->map_full)
 		return -ENOMEM;
 	for (int i = 0; i < pd->maps.len; i++)
 		t->map_fds[i] = map_fd(t, pd->maps.v[i].sym);

@@ -179,6 +179,7 @@ int rt_print_map(struct rt_trace *t, int id, uint64_t top, uint64_t div)
 			strerror(-err));
 	else
 		err = out_print_map(&t->out, &t->pd->maps.v[id], e, n, top, div);
+	t->map_full[id] = !t->pd->maps.v[id].is_scalar && n >= (int)t->pd->maps.v[id].max_entries;
 	arena_free(&a);
 	return err;
 }

@@ -47,6 +47,7 @@ struct rt_trace {
 	struct bpf_object *obj;
 	struct bpf_program **progs; /* per pd probe, NULL if the ELF lacks it */
 	int *map_fds; /* per pd map */
+	bool *map_full; /* per pd map: it held max_entries entries when last printed */
 	int *stack_fds; /* per pd stack map */
 	int events_fd, lost_fd, globals_fd;
 	struct ring_buffer *rb;
