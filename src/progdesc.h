@@ -213,13 +213,13 @@ struct pd_ev_print_map {
 
 /* Names of the maps every program has (ELF symbols). */
 #define PD_RINGBUF_SYM "pd_events" /* BPF_MAP_TYPE_RINGBUF */
-#define PD_LOST_SYM "pd_lost" /* PERCPU_ARRAY[PD_LOST__COUNT] of u64 counters */
+#define PD_LOST_SYM "pd_lost" /* PERCPU_ARRAY[PD_LOST__COUNT + maps] of u64 counters */
 
 /* The slots of pd_lost. */
 enum pd_lost_slot {
 	PD_LOST_EVENTS, /* ring buffer records dropped */
 	PD_LOST_STACKS, /* kstack/ustack reads that failed (bpf_get_stackid < 0) */
-	PD_LOST__COUNT,
+	PD_LOST__COUNT, /* then one slot per map: updates it refused because it was full */
 };
 
 /* A BPF_MAP_TYPE_STACK_TRACE map: one per kind (kernel or user) and depth a script uses,
