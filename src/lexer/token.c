@@ -183,6 +183,21 @@ char *lex_decode_string(struct arena *a, const char *text, size_t n, int *len, i
 	return out;
 }
 
+int lex_string_raw_offset(const char *text, size_t n, int decoded)
+{
+	size_t i = 0;
+	for (int o = 0; o < decoded && i < n; o++) {
+		if (text[i] != '\\' || i + 1 >= n) {
+			i++;
+			continue;
+		}
+		i++;
+		if (decode_escape(text, n, &i) < 0)
+			break;
+	}
+	return (int)i;
+}
+
 const char *lex_describe(const char *text, size_t n, char *buf, size_t len)
 {
 	if (!text || n == 0) {

@@ -104,7 +104,7 @@ struct type *tc_call(struct checker *ck, struct ast_node *n, bool agg);
 bool tc_is_aggregation_call(const struct ast_node *n);
 
 /* printf.c: checks printf's format against its arguments (already typed). */
-bool tc_check_printf(struct checker *ck, struct ast_node *call, const char *fmt, int fmt_len);
+bool tc_check_printf(struct checker *ck, struct ast_node *call);
 
 /* cdef.c: the preamble's C definitions (program.cdefs) into ck->records and ck->consts,
  * with diagnostics. Returns 0 or -ENOMEM. */

@@ -67,10 +67,9 @@ static struct tc_map *want_map(struct checker *ck, struct ast_node *n, int i)
 
 static struct type *check_printf(struct checker *ck, struct ast_node *n)
 {
-	struct ast_node *f = arg(n, 0);
 	if (!want_literal(ck, n, 0, "format") | !type_args(ck, n, 1))
 		return tc_fail(n);
-	if (!tc_check_printf(ck, n, f->str.s, f->str.len))
+	if (!tc_check_printf(ck, n))
 		return tc_fail(n);
 	return tc_set(ck, n, ty_none());
 }

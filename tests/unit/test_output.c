@@ -671,12 +671,32 @@ Test(output_printf, prints_a_double_percent_as_one)
 	free(s);
 }
 
-Test(output_printf, leaves_unsupported_conversions_as_written)
+Test(output_printf, leaves_conversions_without_enough_arguments_as_written)
 {
 	int64_t v = 5;
 	struct pd_type f[1] = { T_INT(0) };
-	char *s = fmt_printf("%.3d %*d", f, 1, &v, 8);
-	cr_assert_str_eq(s, "005 %*d");
+	char *s = fmt_printf("%.3d %*d %q", f, 1, &v, 8);
+	cr_assert_str_eq(s, "005 %*d %q");
+	free(s);
+}
+
+Test(output_printf, takes_star_widths_and_precisions_from_arguments_as_c_does)
+{
+	/* a negative width left-justifies, a negative precision is none */
+	char str[8] = "abcdef";
+	int64_t v[11] = { 5, 42, -5, 42, 3, 7, 4, 4, 2, 0, -1 };
+	uint8_t payload[96];
+	memcpy(payload, v, sizeof(v));
+	memcpy(payload + 88, str, 8);
+	struct pd_type f[12];
+	for (int i = 0; i < 11; i++)
+		f[i] = (struct pd_type)T_INT(i * 8);
+	f[9] = f[11] = (struct pd_type)T_STR(88, 8);
+	char want[128];
+	snprintf(want, sizeof(want), "[%*d][%*d][%*.*d][%*.*s][%.*s]", 5, 42, -5, 42, 3, 7, 4, 4, 2,
+		 str, -1, str);
+	char *s = fmt_printf("[%*d][%*d][%*.*d][%*.*s][%.*s]", f, 12, payload, sizeof(payload));
+	cr_assert_str_eq(s, want);
 	free(s);
 }
 
