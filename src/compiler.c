@@ -3,6 +3,7 @@
 #include "compiler.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -46,7 +47,7 @@ int cc_init(struct compiler *c, const char *file, const char *src, const struct 
 	return 0;
 }
 
-int cc_run(struct compiler *c, const char *last)
+static int run_passes(struct compiler *c, const char *last)
 {
 	FILE *dbg = c->opts.debug_out ? c->opts.debug_out : stderr;
 	for (size_t i = 0; i < sizeof(passes) / sizeof(passes[0]); i++) {
@@ -64,6 +65,36 @@ int cc_run(struct compiler *c, const char *last)
 			break;
 	}
 	return 0;
+}
+
+struct run_args {
+	struct compiler *c;
+	const char *last;
+	int err;
+};
+
+static void *run_thread(void *arg)
+{
+	struct run_args *r = arg;
+	r->err = run_passes(r->c, r->last);
+	return NULL;
+}
+
+int cc_run(struct compiler *c, const char *last)
+{
+	struct run_args r = { c, last, 0 };
+	pthread_attr_t attr;
+	pthread_t t;
+	if (pthread_attr_init(&attr))
+		return -ENOMEM;
+	int err = pthread_attr_setstacksize(&attr, CC_STACK_SIZE);
+	if (!err)
+		err = pthread_create(&t, &attr, run_thread, &r);
+	pthread_attr_destroy(&attr);
+	if (err) /* no address space for the big stack: compile on this one */
+		return run_passes(c, last);
+	pthread_join(t, NULL);
+	return r.err;
 }
 
 void cc_release_arena(struct compiler *c)

@@ -21,6 +21,11 @@ enum cc_debug {
 
 /* The event ring buffer is shared by all CPUs; big enough to absorb bursts of printf. */
 #define CC_RINGBUF_DEFAULT (4u << 20)
+/* The passes recurse over the tree: its depth is bounded (a + a + ... chains count), and
+ * they run on a thread whose stack holds that depth (address space only: pages are
+ * touched as deep trees need them). */
+#define CC_MAX_TREE_DEPTH 100000
+#define CC_STACK_SIZE ((size_t)1 << 30)
 
 struct cc_opts {
 	const char **params; /* positional parameters $1..$N */

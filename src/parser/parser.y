@@ -786,7 +786,9 @@ static void parse_yyerror(const PARSE_YYLTYPE *loc, void *scanner, struct lex_st
 }
 
 /* Later passes recurse over the tree. A left-associative chain (a + a + ... + a) is flat on
- * the parser stack but as deep as it is long, so the tree's depth gets the same bound. */
+ * the parser stack but as deep as it is long: bpftrace compiles chains of thousands of
+ * terms, so the tree gets a bound of its own, which the compiler's stack is sized for
+ * (cc_run runs the passes on a thread with CC_STACK_SIZE). */
 struct depth_check {
 	struct diag *diag;
 	int depth;
@@ -796,10 +798,13 @@ struct depth_check {
 static bool depth_enter(struct ast_node *n, void *ctx)
 {
 	struct depth_check *dc = ctx;
-	if (++dc->depth <= YYMAXDEPTH)
+	if (++dc->depth <= CC_MAX_TREE_DEPTH)
 		return true;
 	if (!dc->reported)
-		diag_error(dc->diag, &n->loc, "program is nested too deeply");
+		diag_error(dc->diag, &n->loc,
+			   "expression is too long: more than %d operators deep (split it with "
+			   "$variables)",
+			   CC_MAX_TREE_DEPTH);
 	dc->reported = true;
 	return false;
 }
