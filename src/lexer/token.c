@@ -104,7 +104,9 @@ int lex_parse_int(const char *text, uint64_t *value, bool *is_unsigned)
 		err = parse_decimal(text, (size_t)end, value);
 	if (err)
 		return err;
-	*is_unsigned = has_u || *value > (uint64_t)INT64_MAX;
+	/* as bpftrace: a literal is int64 unless suffixed u, whatever its size (0xffff...ff
+	 * is -1) */
+	*is_unsigned = has_u;
 	return 0;
 }
 

@@ -334,7 +334,7 @@ static void print_primary(FILE *f, const struct ast_node *n)
 	switch (n->kind) {
 	case AST_INT:
 		fprintf(f, "%" PRIu64, n->int_.value);
-		if (n->int_.is_unsigned && n->int_.value <= (uint64_t)INT64_MAX)
+		if (n->int_.is_unsigned)
 			fputc('u', f);
 		break;
 	case AST_STR:

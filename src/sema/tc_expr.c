@@ -446,8 +446,7 @@ struct type *tc_expr(struct checker *ck, struct ast_node *n)
 {
 	switch (n->kind) {
 	case AST_INT:
-		return tc_set(ck, n, ty_int(8, !(n->int_.is_unsigned ||
-					      n->int_.value > (uint64_t)INT64_MAX)));
+		return tc_set(ck, n, ty_int(8, !n->int_.is_unsigned));
 	case AST_STR:
 		return tc_set(ck, n, ty_str(&ck->c->arena, n->str.len + 1));
 	case AST_BUILTIN:

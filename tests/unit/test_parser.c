@@ -343,7 +343,8 @@ Test(parser, parses_integer_literals_of_every_form)
 {
 	SHAPE("0x10 + 010 + 0b11 + 0o7 + 1_000 + 5u",
 	      "(+ (+ (+ (+ (+ 16 8) 3) 7) 1000) 5u)");
-	SHAPE("18446744073709551615", "18446744073709551615u");
+	SHAPE("18446744073709551615", "18446744073709551615");
+	SHAPE("18446744073709551615u", "18446744073709551615u");
 }
 
 Test(parser, parses_assignments_and_compound_assignments)

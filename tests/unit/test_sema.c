@@ -353,7 +353,7 @@ Test(resolve, raw_tracepoints_are_checked_against_btf)
 
 Test(typecheck, literals_and_builtins_have_their_types)
 {
-	struct checked *p = check("BEGIN { $a = 1; $b = 18446744073709551615; $c = pid; $d = comm;"
+	struct checked *p = check("BEGIN { $a = 1; $b = 18446744073709551615u; $c = pid; $d = comm;"
 				  " $e = nsecs; $f = \"abc\"; $g = probe; $h = pid + 1; $i = $b + 1;"
 				  " $j = comm == \"x\"; }");
 	expect_ok(p);
