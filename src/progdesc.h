@@ -162,6 +162,7 @@ struct pd_ev_print_map {
 struct pd_globals {
 	uint64_t cpid; /* the -c child's pid, 0 without -c */
 	uint64_t start_ns; /* bpf_ktime_get_ns() clock at start, for `elapsed` */
+	uint64_t ncpus; /* online CPUs when tracing starts, for `ncpus` */
 };
 
 /* What to do when a probe fails to attach (config missing_probes). */

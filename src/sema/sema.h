@@ -65,6 +65,11 @@ enum sema_builtin {
 	BI_FUNC, /* string: the probed function (a constant per program) */
 	BI_CTX, /* TY_PTR to the program's context (struct pt_regs, struct bpf_iter__task) */
 	BI_SARG, /* sarg0..: uint64 stack arguments (kprobe, uprobe); builtin n in name */
+	BI_RAND, /* uint32: bpf_get_prandom_u32() */
+	BI_CGROUP, /* uint64: the current task's cgroup v2 id */
+	BI_NUMAID, /* uint32: the NUMA node of the current CPU */
+	BI_JIFFIES, /* uint64: bpf_jiffies64() */
+	BI_NCPUS, /* uint64: online CPUs when tracing started (pd_globals) */
 	BI__COUNT,
 };
 

@@ -40,6 +40,11 @@ static int visit(struct ast_node *n, void *ctx)
 	case BI_COMM:
 	case BI_CPID:
 	case BI_CURTASK:
+	case BI_RAND:
+	case BI_CGROUP:
+	case BI_NUMAID:
+	case BI_JIFFIES:
+	case BI_NCPUS:
 	case BI__COUNT:
 		break;
 	}

@@ -10,8 +10,7 @@
 
 
 /* bpftrace builtins this compiler does not implement yet. */
-static const char *const later_builtins[] = { "kstack", "ustack",   "rand", "cgroup",
-					      "numaid", "username", "jiffies" };
+static const char *const later_builtins[] = { "kstack", "ustack", "username" };
 
 static bool arg_index(const char *name, const char *prefix, int *out)
 {
@@ -244,7 +243,9 @@ static const struct builtin_desc builtins[BI__COUNT] = {
 	[BI_PROBE] = { "probe", builtin_probe },	[BI_CPID] = { "cpid", builtin_cpid },
 	[BI_ARGS] = { "args", builtin_args },	[BI_RETVAL] = { "retval", builtin_retval },
 	[BI_CURTASK] = { "curtask", builtin_curtask }, [BI_FUNC] = { "func", builtin_func },
-	[BI_CTX] = { "ctx", builtin_ctx },
+	[BI_CTX] = { "ctx", builtin_ctx },	[BI_RAND] = { "rand", type_u32 },
+	[BI_CGROUP] = { "cgroup", type_u64 },	[BI_NUMAID] = { "numaid", type_u32 },
+	[BI_JIFFIES] = { "jiffies", type_u64 }, [BI_NCPUS] = { "ncpus", type_u64 },
 };
 
 struct type *tc_builtin(struct checker *ck, struct ast_node *n)
