@@ -182,7 +182,8 @@ struct ast_node {
 			const char *name;
 			ast_list args;
 			int fn; /* set by sema: enum sema_fn */
-			int id; /* set by sema: printf/time/print format id, -1 if none */
+			int id; /* set by sema: printf/time/print format id, -1 if none;
+				 * reg(): the register's offset in struct pt_regs */
 			struct type *payload; /* set by sema: the event payload tuple, as pd_fmt.args */
 		} call;
 		struct {

@@ -32,6 +32,9 @@ enum sema_fn {
 	FN_STATS, /* stats(x) */
 	FN_HIST, /* hist(x) */
 	FN_LHIST, /* lhist(x, min, max, step) */
+	FN_REG, /* reg("name"): uint64 register of the pt_regs context; call.id its offset */
+	FN_KPTR, /* kptr(p): p as a kernel pointer */
+	FN_UPTR, /* uptr(p): p as a user pointer */
 	FN__COUNT,
 };
 

@@ -103,6 +103,10 @@ bool tc_const_int(const struct ast_node *n, int64_t *out);
 struct type *tc_call(struct checker *ck, struct ast_node *n, bool agg);
 bool tc_is_aggregation_call(const struct ast_node *n);
 
+/* tc_reg.c: reg("name"), and kptr()/uptr(). */
+struct type *tc_check_reg(struct checker *ck, struct ast_node *n);
+struct type *tc_check_addr_space(struct checker *ck, struct ast_node *n);
+
 /* printf.c: checks printf's format against its arguments (already typed). */
 bool tc_check_printf(struct checker *ck, struct ast_node *call);
 

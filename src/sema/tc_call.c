@@ -319,6 +319,9 @@ static const struct fn_desc fn_table[FN__COUNT] = {
 	[FN_STATS] = { "stats", 1, 1, SEMA_FN_AGG, check_agg1 },
 	[FN_HIST] = { "hist", 1, 1, SEMA_FN_AGG, check_agg1 },
 	[FN_LHIST] = { "lhist", 4, 4, SEMA_FN_AGG, check_lhist },
+	[FN_REG] = { "reg", 1, 1, 0, tc_check_reg },
+	[FN_KPTR] = { "kptr", 1, 1, 0, tc_check_addr_space },
+	[FN_UPTR] = { "uptr", 1, 1, 0, tc_check_addr_space },
 };
 
 const char *sema_fn_name(enum sema_fn fn)
@@ -334,7 +337,7 @@ bool sema_fn_has(enum sema_fn fn, unsigned flag)
 /* bpftrace functions this compiler does not implement yet. */
 static const char *const later_fns[] = {
 	"kstack", "ustack", "ksym",    "usym",	    "kaddr",  "uaddr",	 "ntop",   "join",
-	"system", "cat",    "signal",  "override",  "reg",    "buf",	 "cgroupid", "macaddr",
+	"system", "cat",    "signal",  "override",  "buf",	 "cgroupid", "macaddr",
 	"strncmp", "strcontains", "path", "unwatch", "skboutput", "pton", "offsetof", "bswap",
 	"strerror", "percpu_kaddr", "debugf", "errorf", "warnf", "cgroup_path",
 };

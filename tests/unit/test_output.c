@@ -567,7 +567,8 @@ Test(output_messages, print_time_with_strftime_of_local_time)
 	c.o.fixed_now = 1700000000; /* 2023-11-14 22:13:20 UTC */
 	out_time(&c.o, NULL);
 	out_time(&c.o, "%Y!\n");
-	cr_assert_str_eq(cap_text(&c), "22:13:20\n2023!\n");
+	out_time(&c.o, "%S.%f %%f %f\n");
+	cr_assert_str_eq(cap_text(&c), "22:13:20\n2023!\n20.000000 %f 000000\n");
 	cap_free(&c);
 	cap_open(&c, true);
 	c.o.fixed_now = 1700000000;
@@ -597,6 +598,18 @@ Test(output_messages, print_values_in_both_layouts)
 	out_print_value(&c.o, &str, (const uint8_t *)"str\0\0\0\0");
 	cr_assert_str_eq(cap_text(&c), "{\"type\": \"value\", \"data\": [1,\"x\"]}\n"
 				       "{\"type\": \"value\", \"data\": \"str\"}\n");
+	cap_free(&c);
+}
+
+Test(output_messages, print_microseconds_of_timestamps_with_percent_f)
+{
+	setenv("TZ", "UTC", 1);
+	struct pd_type ts = { .kind = PD_TIMESTAMP, .size = 8, .fmt = "%M:%S.%f|%%f" };
+	uint64_t ns = 61ull * 1000000000ull + 234567891ull;
+	struct cap c;
+	cap_open(&c, false);
+	out_print_value(&c.o, &ts, (const uint8_t *)&ns);
+	cr_assert_str_eq(cap_text(&c), "01:01.234567|%f\n");
 	cap_free(&c);
 }
 
