@@ -123,6 +123,7 @@ static int array_len(struct lex_state *st, const struct ast_node *n);
 %token RETURN "'return'"
 %token LET "'let'"
 %token SIZEOF "'sizeof'"
+%token OFFSETOF "'offsetof'"
 %token EQ "'=='"
 %token NE "'!='"
 %token LE "'<='"
@@ -138,7 +139,7 @@ static int array_len(struct lex_state *st, const struct ast_node *n);
 
 %type <node> program probe pred block simple_stmt block_stmt if_stmt expr unary postfix
 %type <node> primary map lvalue typename var
-%type <str> field_name
+%type <str> field_name member_path
 %type <list> probes attach_list stmts stmt_list exprlist
 
 %precedence NOKEYS
@@ -468,6 +469,22 @@ primary
 		NEW($$, AST_SIZEOF, @$);
 		$$->sizeof_.arg = $3;
 	}
+	| OFFSETOF '(' typename ',' member_path ')' {
+		NEW($$, AST_SIZEOF, @$);
+		$$->sizeof_.arg = $3;
+		$$->sizeof_.member = $5;
+	}
+	| OFFSETOF '(' expr ',' member_path ')' {
+		NEW($$, AST_SIZEOF, @$);
+		$$->sizeof_.arg = $3;
+		$$->sizeof_.member = $5;
+	}
+	;
+
+/* offsetof's member: a field, or a path through nested records ("a.b.c"). */
+member_path
+	: field_name
+	| member_path '.' field_name { CHECK($$ = arena_sprintf(st->arena, "%s.%s", $1, $3)); }
 	;
 
 /* Struct and tracepoint fields may be named like our keywords and type names. */
@@ -698,6 +715,7 @@ static bool starts_expr(yysymbol_kind_t sym)
 	case YYSYMBOL_MAP:
 	case YYSYMBOL_POSPARAM:
 	case YYSYMBOL_SIZEOF:
+	case YYSYMBOL_OFFSETOF:
 	case YYSYMBOL_INCR:
 	case YYSYMBOL_DECR:
 	case YYSYMBOL_TYPE: /* after '(': a cast */

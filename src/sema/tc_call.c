@@ -338,7 +338,7 @@ bool sema_fn_has(enum sema_fn fn, unsigned flag)
 static const char *const later_fns[] = {
 	"kstack", "ustack", "ksym",    "usym",	    "kaddr",  "uaddr",	 "ntop",   "join",
 	"system", "cat",    "signal",  "override",  "buf",	 "cgroupid", "macaddr",
-	"strncmp", "strcontains", "path", "unwatch", "skboutput", "pton", "offsetof", "bswap",
+	"strncmp", "strcontains", "path", "unwatch", "skboutput", "pton", "bswap",
 	"strerror", "percpu_kaddr", "debugf", "errorf", "warnf", "cgroup_path",
 };
 

@@ -4,6 +4,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -410,7 +411,35 @@ static struct type *check_tuple_get(struct checker *ck, struct ast_node *n)
 	return tc_set(ck, n, t->fields.v[i].type);
 }
 
-/* sizeof(type or expr) becomes an unsigned literal. */
+/* offsetof's member path ("a.b.c") through t, nested records included: the offset, or -1
+ * after a diagnostic. */
+static int64_t member_offset(struct checker *ck, struct ast_node *n, struct type *t)
+{
+	char name[256];
+	int64_t off = 0;
+	for (const char *p = n->sizeof_.member; p;) {
+		const char *dot = strchr(p, '.');
+		size_t len = dot ? (size_t)(dot - p) : strlen(p);
+		snprintf(name, sizeof(name), "%.*s", (int)len, p);
+		if (t->kind == TY_RECORD && kbtf_complete(t))
+			ck->nomem = true;
+		const struct ty_field *f = t->kind == TY_RECORD ? find_field(t, name) : NULL;
+		if (!f) {
+			tc_error(ck, &n->loc, "offsetof: %s has no field '%s'", tc_tyname(t), name);
+			return -1;
+		}
+		if (f->bit_size) {
+			tc_error(ck, &n->loc, "offsetof: '%s' is a bit field", name);
+			return -1;
+		}
+		off += f->offset;
+		t = f->type;
+		p = dot ? dot + 1 : NULL;
+	}
+	return off;
+}
+
+/* sizeof(type or expr) and offsetof(type or expr, member) become unsigned literals. */
 static struct type *check_sizeof(struct checker *ck, struct ast_node *n)
 {
 	struct ast_node *arg = n->sizeof_.arg;
@@ -419,6 +448,15 @@ static struct type *check_sizeof(struct checker *ck, struct ast_node *n)
 		return tc_fail(n);
 	if (t->kind == TY_RECORD && kbtf_complete(t))
 		ck->nomem = true;
+	if (n->sizeof_.member) {
+		int64_t off = member_offset(ck, n, t);
+		if (off < 0)
+			return tc_fail(n);
+		n->kind = AST_INT;
+		n->int_.value = (uint64_t)off;
+		n->int_.is_unsigned = true;
+		return tc_set(ck, n, ty_int(8, false));
+	}
 	if (!is_value(t)) {
 		tc_error(ck, &n->loc, "sizeof: %s has no size", tc_tyname(t));
 		return tc_fail(n);
