@@ -12,7 +12,7 @@ LLVM_STATIC ?= 1
 
 DEB_PACKAGES := gcc make pkg-config flex bison clang llvm-19-dev libbpf-dev libelf-dev libdw-dev \
 	zlib1g-dev libzstd-dev libcriterion-dev python3 bpftrace bpftool hyperfine systemtap-sdt-dev \
-	g++ binutils procps man-db
+	g++ binutils procps man-db libc6-dbg
 
 ifeq ($(V),0)
 Q := @
@@ -166,13 +166,19 @@ $(BUILD)/usdt_target_O0: $(USDT_SRCS) $(BUILD)/libusdt_target.so
 # its functions (-rdynamic) so the stripped copy still lists them from .dynsym.
 UPROBE_DIR := $(BUILD)/uprobe
 UPROBE_TARGETS := $(addprefix $(UPROBE_DIR)/,uprobe_target uprobe_target_pie \
-	libuprobe_target.so uprobe_target_stripped uprobe_target_split uprobe_target_cpp)
+	libuprobe_target.so uprobe_target_stripped uprobe_target_split uprobe_target_cpp \
+	types_target)
 UPROBE_CFLAGS := -std=gnu11 -g -O0 -Wall -Wextra
 
 $(UPROBE_DIR)/uprobe_target: tests/workload/uprobe_target.c
 	@mkdir -p $(dir $@)
 	@echo "  CC      $@"
 	$(Q)$(CC) $(UPROBE_CFLAGS) -no-pie -rdynamic -o $@ $<
+
+$(UPROBE_DIR)/types_target: tests/workload/types_target.c
+	@mkdir -p $(dir $@)
+	@echo "  CC      $@"
+	$(Q)$(CC) $(UPROBE_CFLAGS) -no-pie -o $@ $<
 
 $(UPROBE_DIR)/uprobe_target_pie: tests/workload/uprobe_target.c
 	@mkdir -p $(dir $@)
@@ -281,3 +287,12 @@ clean:
 .PHONY: test-vm
 test-vm: all $(BUILD)/workload
 	BUILD=$(BUILD) tests/vm/run.sh $(abspath $(BIN))
+	tests/vm/tools.sh $(abspath $(BIN))
+
+# Debian's bpftrace tools through --dry-run (tests/tools/run.sh, part of `make test`): after
+# a change that makes more tools compile, rewrite the expected results and read the diff.
+.PHONY: tools-update tools-update-vm
+tools-update: all
+	tests/tools/run.sh --update $(abspath $(BIN))
+tools-update-vm: all
+	tests/vm/tools.sh --update $(abspath $(BIN))

@@ -5,6 +5,13 @@
 #   measure.py traced TRACER_CMD -- CMD...   start TRACER_CMD, wait until it attached, time
 #                                            CMD, then stop the tracer with SIGINT; prints
 #                                            "WALL_SECONDS"
+#   measure.py timeline N MARK CMD...        runs a tracer N times, reading its stdout as it
+#                                            comes; prints the medians of "ATTACHING FIRST
+#                                            TOTAL MAXRSS_KB": seconds to its "Attaching"
+#                                            line, to the first line containing MARK (the
+#                                            first event: every probe is attached by then),
+#                                            to its exit, and its peak RSS
+#   measure.py lines CMD...                  runs CMD once; prints how many lines it printed
 import os
 import signal
 import statistics
@@ -57,14 +64,48 @@ def cmd_traced(tracer, cmd):
     print(f"{wall:.6f}")
 
 
+def timeline_once(mark, cmd):
+    start = time.monotonic()
+    p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    attaching = first = None
+    for line in p.stdout:
+        now = time.monotonic() - start
+        if attaching is None and line.startswith(b"Attaching"):
+            attaching = now
+        elif first is None and mark in line:
+            first = now
+    _, status, usage = os.wait4(p.pid, 0)
+    total = time.monotonic() - start
+    if os.waitstatus_to_exitcode(status) != 0 or attaching is None or first is None:
+        sys.exit(f"measure.py: {cmd[0]} failed (status {status}, attaching {attaching}, "
+                 f"first event {first})")
+    return attaching, first, total, usage.ru_maxrss
+
+
+def cmd_timeline(n, mark, cmd):
+    runs = [timeline_once(mark.encode(), cmd) for _ in range(n)]
+    med = [statistics.median(r[i] for r in runs) for i in range(4)]
+    print(f"{med[0]:.6f} {med[1]:.6f} {med[2]:.6f} {int(med[3])}")
+
+
+def cmd_lines(cmd):
+    out = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, check=True)
+    print(out.stdout.count(b"\n"))
+
+
 def main():
     if len(sys.argv) > 3 and sys.argv[1] == "runs":
         cmd_runs(int(sys.argv[2]), sys.argv[3:])
+    elif len(sys.argv) > 4 and sys.argv[1] == "timeline":
+        cmd_timeline(int(sys.argv[2]), sys.argv[3], sys.argv[4:])
+    elif len(sys.argv) > 2 and sys.argv[1] == "lines":
+        cmd_lines(sys.argv[2:])
     elif len(sys.argv) > 3 and sys.argv[1] == "traced" and "--" in sys.argv:
         i = sys.argv.index("--")
         cmd_traced(sys.argv[2:i], sys.argv[i + 1:])
     else:
-        sys.exit(__doc__ or "usage: measure.py runs N CMD... | traced TRACER -- CMD...")
+        sys.exit(__doc__ or "usage: measure.py runs N CMD... | traced TRACER -- CMD... | "
+                 "timeline N MARK CMD... | lines CMD...")
 
 
 if __name__ == "__main__":

@@ -5,6 +5,8 @@
 #   2. per-event cost: a count() per system call while the workload makes N getppid()s
 #   3. printf throughput: one printf per event at a high rate; lines delivered per second
 #      and events lost
+#   4. probe-heavy work (bench/probes.sh): 1,000 uprobes by wildcard, -l listings, every
+#      syscall tracepoint
 # Usage: bench/run.sh [BPFSCOPE] [BPFTRACE]; needs root. Env: RUNS (start-up runs, 10),
 # SYSCALLS (events for 2., 2000000), ROUNDS (rounds of 2., 5), PRINTS (events for 3., 300000),
 # WORKLOAD.
@@ -108,3 +110,7 @@ for t in "${tools[@]}"; do
 	printf '%-10s %10.2f %12d %12.0f %10d\n' "$(name "$t")" "$secs" "$lines" \
 		"$(awk -v l="$lines" -v s="$secs" 'BEGIN { print (s > 0 ? l / s : 0) }')" "$lost"
 done
+
+echo
+echo "== 4. probe-heavy (bench/probes.sh)"
+"$here/probes.sh" "$BPFSCOPE" "$BPFTRACE"

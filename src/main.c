@@ -114,7 +114,8 @@ static int run(struct cli *cl, const char *name, char *src, size_t size)
 		rc = list_program(cl, c.pd);
 	} else if (!cl->cc.debug || cl->rt.emit_elf) {
 		cl->rt.diag = &c.diag;
-		rc = rt_run(c.pd, c.elf, c.elf_size, &cl->rt) ? 1 : 0;
+		int r = rt_run(c.pd, c.elf, c.elf_size, &cl->rt);
+		rc = r < 0 ? 1 : r;
 	}
 	cc_fini(&c);
 	return rc;

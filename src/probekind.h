@@ -34,9 +34,11 @@ struct pk_desc {
 	/* libbpf section: printf format of section_args strings (target, func) */
 	const char *section;
 	int section_args; /* 0: as is, 1: func, 2: target and func */
-	/* the section of a program attached at many points by one link (kprobe_multi), or
-	 * NULL when the kind has none */
+	/* the section of a program attached at many points by one link (kprobe_multi,
+	 * uprobe_multi), or NULL when the kind has none */
 	const char *multi_section;
+	/* a kernel function (looked up in BTF) that exists when the kernel has that link */
+	const char *multi_kfunc;
 };
 
 /* The row of kind k (k < PD_PROBE__COUNT). */

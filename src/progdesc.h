@@ -26,7 +26,32 @@ enum pd_kind {
 	PD_USYM, /* u64 user address, then u64 pid */
 	PD_KSTACK, /* stack id (later issue) */
 	PD_USTACK, /* stack id + pid (later issue) */
+	PD_ENUM, /* integer of an enum type: fields name the enumerators (name, value) */
+	PD_ERRNO, /* strerror(n): s64 error number, rendered as its message */
+	PD_MACADDR, /* macaddr(): 6 bytes (8 with padding), "AA:BB:CC:DD:EE:FF" */
+	PD_INET, /* ntop(): struct pd_inet, rendered by inet_ntop */
+	PD_CGROUP_PATH, /* cgroup_path(): u64 cgroup id; fmt: the hierarchy filter */
+	PD_KIND__COUNT,
 };
+
+/* Which printf conversions take a value kind. */
+#define PD_CONV_INT 1 /* %d %u %x %c %p read it as an integer (its first 8 bytes) */
+#define PD_CONV_TEXT 2 /* %s prints its text rendering */
+
+#define PD_KF_NUMBER 1 /* an integer: sorted, divided and compared as a number */
+#define PD_KF_SIGNED 2 /* read sign-extended */
+#define PD_KF_FIELDS 4 /* a tuple or record of fields at offsets */
+#define PD_KF_ELEM 8 /* an array of fields[0], count times */
+
+/* What the compiler and the runtime both know of a value kind: one row per PD_* kind
+ * (pd_kinds[], src/progdesc.c). How the runtime renders it is rt_kinds[] in
+ * src/runtime/format_value.c. */
+struct pd_kind_desc {
+	unsigned convs; /* PD_CONV_*: the printf conversions that take it */
+	unsigned flags; /* PD_KF_* */
+};
+
+extern const struct pd_kind_desc pd_kinds[PD_KIND__COUNT];
 
 struct pd_type {
 	enum pd_kind kind;
@@ -35,6 +60,9 @@ struct pd_type {
 	const char *name; /* field name inside a PD_RECORD, else NULL */
 	const char *fmt; /* PD_TIMESTAMP: the strftime format */
 	uint32_t count; /* PD_ARRAY: element count */
+	int64_t value; /* an enumerator among a PD_ENUM's fields */
+	uint8_t bit_off, bit_size; /* a bit field of a record: bit_size bits from bit bit_off of
+				    * the size bytes at offset (little-endian); 0: not one */
 	VEC(struct pd_type) fields; /* PD_TUPLE, PD_RECORD, PD_ARRAY (one element) */
 };
 
@@ -75,6 +103,8 @@ enum pd_fmt_kind {
 	PD_FMT_TIME, /* time(fmt): user space prints local time with strftime(fmt) */
 	PD_FMT_PRINT_VALUE, /* print(value): one arg */
 	PD_FMT_STRFTIME, /* the format of a strftime() value; no event of its own */
+	PD_FMT_JOIN, /* join(): fmt is the separator; args: one string per argument */
+	PD_FMT_VALUE, /* text a value's rendering needs (cgroup_path's filter); no event */
 };
 
 struct pd_fmt {
@@ -129,8 +159,9 @@ struct pd_probe {
 	uint64_t period; /* perf period: ns for cpu-clock (interval, profile), else a count */
 	uint64_t freq_hz; /* profile:hz, interval:hz */
 	struct src_loc loc; /* the attach point in the script, for attach errors */
-	bool multi; /* kprobe: attached with the others of its program through one
-		     * kprobe_multi link (its kind's multi_section) */
+	bool multi; /* kprobe, uprobe: attached with the others of its program through one
+		     * kprobe_multi link, or one uprobe_multi link per binary (its kind's
+		     * multi_section) */
 };
 
 /* Every ring buffer record starts with this header. */
@@ -146,8 +177,24 @@ enum pd_event_kind {
 	PD_EV_PRINT_MAP, /* index = map id; payload = struct pd_ev_print_map */
 	PD_EV_CLEAR, /* index = map id: user space deletes every entry */
 	PD_EV_ZERO, /* index = map id: user space zeroes every value */
-	PD_EV_EXIT, /* stop: run END, print maps, exit 0 */
+	PD_EV_EXIT, /* stop: run END, print maps, exit with the code in index (exit(code)) */
+	PD_EV_SYSTEM, /* index = fmt id (a printf format); user space runs the command */
+	PD_EV_CAT, /* index = fmt id (a printf format); user space prints the file */
+	PD_EV_JOIN, /* index = fmt id (PD_FMT_JOIN); payload = PD_JOIN_MAX strings */
+	PD_EV_UNWATCH, /* payload = u64 address: user space detaches its watchpoints */
+	PD_EV__COUNT,
 };
+
+/* ntop()'s value (PD_INET): the address family, then 4 (IPv4) or 16 bytes, network order. */
+struct pd_inet {
+	uint64_t af; /* PD_AF_INET or PD_AF_INET6 */
+	uint8_t addr[16];
+};
+#define PD_AF_INET 2 /* Linux's AF_INET */
+#define PD_AF_INET6 10 /* Linux's AF_INET6 */
+
+/* join(): at most this many arguments are read, as bpftrace. */
+#define PD_JOIN_MAX 16
 
 struct pd_ev_print_map {
 	uint64_t top; /* 0: all entries */

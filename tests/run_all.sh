@@ -45,7 +45,7 @@ for bin in "$@"; do
 	pass=$((pass + p)) fail=$((fail + f)) skip=$((skip + s))
 done
 
-for suite in runtime golden compat install; do
+for suite in runtime golden compat install tools; do
 	script="$here/$suite/run.sh"
 	[ -x "$script" ] || continue
 	echo "== $suite"

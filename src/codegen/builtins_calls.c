@@ -7,9 +7,10 @@
 
 /* Reserves a record of size bytes and writes its header. Continues where the record is
  * non-NULL; *done is the block to finish at (cg_event_submit branches there), which is
- * also where a refused reservation ends after counting itself in pd_lost[0]. */
-LLVMValueRef cg_event_reserve(struct cg *g, int size, uint32_t kind, uint32_t index,
-			      LLVMBasicBlockRef *done)
+ * also where a refused reservation ends after counting itself in pd_lost[0]. The payload
+ * is left as the ring buffer had it. */
+LLVMValueRef cg_event_reserve_raw(struct cg *g, int size, uint32_t kind, uint32_t index,
+				  LLVMBasicBlockRef *done)
 {
 	size = (size + 7) & ~7;
 	LLVMValueRef args[3] = { g->ev_map, cg_const(g, (uint64_t)size), cg_const(g, 0) };
@@ -33,6 +34,15 @@ LLVMValueRef cg_event_reserve(struct cg *g, int size, uint32_t kind, uint32_t in
 	LLVMPositionBuilderAtEnd(g->b, ok);
 	cg_store_int(g, rec, cg_const(g, kind), 4);
 	cg_store_int(g, cg_gep(g, rec, 4), cg_const(g, index), 4);
+	return rec;
+}
+
+/* As cg_event_reserve_raw, with the payload zeroed. */
+LLVMValueRef cg_event_reserve(struct cg *g, int size, uint32_t kind, uint32_t index,
+			      LLVMBasicBlockRef *done)
+{
+	LLVMValueRef rec = cg_event_reserve_raw(g, size, kind, index, done);
+	size = (size + 7) & ~7;
 	if (size > 8)
 		cg_memset0(g, cg_gep(g, rec, 8), size - 8);
 	return rec;
@@ -56,6 +66,13 @@ static const struct type *payload_of(struct cg *g, struct ast_node *n)
 	return n->call.payload;
 }
 
+/* printf(), and the functions whose format user space renders: system(), cat(). */
+static const uint32_t printf_events[FN__COUNT] = {
+	[FN_PRINTF] = PD_EV_PRINTF,
+	[FN_SYSTEM] = PD_EV_SYSTEM,
+	[FN_CAT] = PD_EV_CAT,
+};
+
 static void printf_(struct cg *g, struct ast_node *n)
 {
 	const struct type *pl = payload_of(g, n);
@@ -73,8 +90,8 @@ static void printf_(struct cg *g, struct ast_node *n)
 			ints[i] = cg_expr(g, a);
 	}
 	LLVMBasicBlockRef done;
-	LLVMValueRef rec = cg_event_reserve(g, 8 + pl->size, PD_EV_PRINTF, (uint32_t)n->call.id,
-					    &done);
+	LLVMValueRef rec = cg_event_reserve(g, 8 + pl->size, printf_events[n->call.fn],
+					    (uint32_t)n->call.id, &done);
 	for (int i = 0; i < nargs && i + 1 < n->call.args.len; i++) {
 		const struct ty_field *f = &pl->fields.v[i];
 		struct ast_node *a = n->call.args.v[i + 1];
@@ -162,7 +179,7 @@ static LLVMValueRef map_fn(struct cg *g, struct ast_node *n)
 }
 
 /* Is str()'s source in user memory? Pointer types say; plain integers follow the probe. */
-static bool str_is_user(struct cg *g, struct ast_node *a)
+bool cg_str_is_user(struct cg *g, struct ast_node *a)
 {
 	if (a->ty && a->ty->kind == TY_PTR)
 		return a->ty->as_user;
@@ -206,7 +223,7 @@ static void str_into(struct cg *g, struct ast_node *n, LLVMValueRef dst, int siz
 		addr = LLVMBuildIntToPtr(g->b, addr, g->ptr, "");
 	cg_memset0(g, dst, size);
 	LLVMValueRef args[3] = { dst, LLVMBuildTrunc(g->b, lim, g->i32, ""), addr };
-	cg_helper(g, str_is_user(g, a) ? BPF_FUNC_probe_read_user_str :
+	cg_helper(g, cg_str_is_user(g, a) ? BPF_FUNC_probe_read_user_str :
 					 BPF_FUNC_probe_read_kernel_str,
 		  args, 3);
 }
@@ -252,10 +269,16 @@ static LLVMValueRef lower_time(struct cg *g, struct ast_node *n)
 	return cg_const(g, 0);
 }
 
-/* As in bpftrace, exit() also ends the probe: nothing after it runs. */
+/* As in bpftrace, exit() also ends the probe: nothing after it runs. exit(code) sends the
+ * code in the record's index. */
 static LLVMValueRef lower_exit(struct cg *g, struct ast_node *n)
 {
-	simple_event(g, PD_EV_EXIT, 0);
+	LLVMValueRef code = n->call.args.len ? cg_expr(g, n->call.args.v[0]) : NULL;
+	LLVMBasicBlockRef done;
+	LLVMValueRef rec = cg_event_reserve(g, 8, PD_EV_EXIT, 0, &done);
+	if (code)
+		cg_store_int(g, cg_gep(g, rec, 4), code, 4);
+	cg_event_submit(g, rec, done);
 	cg_return(g);
 	LLVMPositionBuilderAtEnd(g->b, cg_block(g, "after.exit"));
 	return cg_const(g, 0);
@@ -306,8 +329,17 @@ static LLVMValueRef (*const lowerers[FN__COUNT])(struct cg *g, struct ast_node *
 	[FN_CLEAR] = lower_clear,	[FN_ZERO] = lower_clear,
 	[FN_DELETE] = map_fn,		[FN_HAS_KEY] = map_fn,
 	[FN_LEN] = map_fn,		[FN_STR] = lower_str,
-	[FN_STRFTIME] = lower_strftime, [FN_REG] = lower_reg,
-	[FN_KPTR] = lower_addr_space,	[FN_UPTR] = lower_addr_space,
+	[FN_REG] = lower_reg,		[FN_KPTR] = lower_addr_space,
+	[FN_UPTR] = lower_addr_space,
+	[FN_STRFTIME] = lower_strftime,	[FN_SYSTEM] = lower_printf,
+	[FN_CAT] = lower_printf,	[FN_JOIN] = cg_lower_join,
+	[FN_DEBUGF] = cg_lower_debugf,	[FN_STRNCMP] = cg_lower_strncmp,
+	[FN_STRCONTAINS] = cg_lower_strcontains, [FN_BSWAP] = cg_lower_bswap,
+	[FN_SIGNAL] = cg_lower_signal,	[FN_OVERRIDE] = cg_lower_override,
+	[FN_PATH] = cg_lower_path,	[FN_UNWATCH] = cg_lower_unwatch,
+	[FN_PTON] = cg_lower_pton,	[FN_STRERROR] = cg_lower_rendered_int,
+	[FN_MACADDR] = cg_lower_macaddr, [FN_NTOP] = cg_lower_ntop,
+	[FN_CGROUP_PATH] = cg_lower_rendered_int,
 };
 
 LLVMValueRef cg_call(struct cg *g, struct ast_node *n)

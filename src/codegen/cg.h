@@ -24,9 +24,18 @@ struct cg_loop {
 
 /* A stack temporary alive until the end of the current statement. */
 struct cg_tmp {
-	LLVMValueRef ptr;
+	LLVMValueRef ptr; /* the alloca; NULL in scratch memory */
 	int size;
+	int scratch_off; /* offset in pd_scratch, -1 on the stack */
 };
+
+/* Statement temporaries above CG_STACK_TMP_MAX bytes and locals above CG_STACK_VAR_MAX
+ * live in per-CPU scratch memory (src/codegen/scratch.c): the stack has 512 bytes. Small
+ * locals stay in the frame, where the verifier tracks their values (loop bounds). */
+#define CG_STACK_TMP_MAX 128
+#define CG_STACK_VAR_MAX 64
+/* A var_off with this bit is an offset in pd_locals rather than in the frame. */
+#define CG_OFF_LOCALS (1 << 24)
 
 /* One (node, frame offset) pair for hidden per-loop slots. */
 struct cg_slot {
@@ -38,6 +47,7 @@ struct cg_fn {
 	LLVMValueRef fn;
 	LLVMValueRef ctx; /* the probe's context argument (the main function's) */
 	LLVMValueRef frame; /* i8* to locals: an alloca, or the callback ctx */
+	LLVMValueRef locals; /* the big locals in pd_locals, NULL without any */
 	LLVMBasicBlockRef entry;
 	LLVMMetadataRef sp; /* DISubprogram */
 	bool is_callback;
@@ -71,6 +81,10 @@ struct cg {
 	VEC(struct cg_loop) loops;
 	VEC(struct cg_tmp) tmps;
 	LLVMValueRef frame_placeholder; /* replaced by the sized frame alloca at the end */
+	int locals_size; /* bytes of the probe's big locals, in pd_locals */
+	LLVMValueRef scratch_map, locals_map; /* declared on first use */
+	int scratch_off; /* bytes of pd_scratch in use by the statements being lowered */
+	int scratch_max, locals_max; /* the most any program uses: the maps' value sizes */
 	int err; /* first negative errno while lowering */
 	VEC(int) llvm_errs; /* probes (pd index, -1 for others) LLVM already reported errors for */
 };
@@ -88,6 +102,17 @@ int cg_emit_probe(struct cg *g, struct ast_node *probe);
  * parameters; switches g->f to it. The caller restores the saved state. */
 LLVMValueRef cg_begin_callback(struct cg *g, const char *what, LLVMTypeRef *params, int nparams,
 			       const struct src_loc *loc);
+
+/* maps.c: a map global in ".maps"; di NULL: its BTF is attached later (cg_di_global). */
+LLVMValueRef cg_map_global(struct cg *g, const char *sym, int nptrs, LLVMMetadataRef di);
+
+/* scratch.c */
+/* size bytes of per-CPU scratch memory until the statement's cg_tmps_end. */
+LLVMValueRef cg_scratch_tmp(struct cg *g, int size);
+/* Sets g->f.locals at the start of a probe (zeroed) or a loop callback (as they are). */
+void cg_scratch_locals(struct cg *g, bool zero);
+/* Sizes the scratch maps (after every probe is lowered). */
+void cg_scratch_declare(struct cg *g);
 
 /* debuginfo.c */
 void cg_di_init(struct cg *g);
@@ -112,6 +137,9 @@ LLVMValueRef cg_helper(struct cg *g, int id, LLVMValueRef *args, int nargs);
 LLVMValueRef cg_gep(struct cg *g, LLVMValueRef base, int64_t off);
 LLVMValueRef cg_gep_dyn(struct cg *g, LLVMValueRef base, LLVMValueRef off);
 LLVMValueRef cg_tmp(struct cg *g, int size);
+/* Returns 0 from the function when v (a pointer or an integer) is 0; else carries on in a
+ * new block. */
+void cg_return_if_null(struct cg *g, LLVMValueRef v);
 void cg_tmps_end(struct cg *g, int mark);
 void cg_memset0(struct cg *g, LLVMValueRef dst, int size);
 void cg_memcpy(struct cg *g, LLVMValueRef dst, LLVMValueRef src, int size);
@@ -136,6 +164,8 @@ LLVMValueRef cg_cond(struct cg *g, struct ast_node *n); /* i1 */
 LLVMValueRef cg_arith(struct cg *g, enum ast_op op, LLVMValueRef a, LLVMValueRef b,
 		      const struct type *ty);
 bool cg_is_mem_type(const struct type *t);
+/* i1: strings l and r are equal over their first `limit` bytes, stopping at a NUL. */
+LLVMValueRef cg_str_equal(struct cg *g, struct ast_node *l, struct ast_node *r, int limit);
 
 /* store.c: storage normalisation */
 void cg_store(struct cg *g, LLVMValueRef dst, const struct type *dst_ty, struct ast_node *src);
@@ -144,6 +174,8 @@ void cg_store_val(struct cg *g, LLVMValueRef dst, const struct type *dst_ty, LLV
 void cg_copy_str(struct cg *g, LLVMValueRef dst, int dst_size, LLVMValueRef src, int src_size);
 
 /* lower_field.c */
+/* The field of record rec named name, or NULL. */
+const struct ty_field *cg_find_field(const struct type *rec, const char *name);
 LLVMValueRef cg_field(struct cg *g, struct ast_node *n);
 /* An 8-byte slot of the context at off, narrowed to integer type t. */
 LLVMValueRef cg_ctx_slot(struct cg *g, int off, const struct type *t);
@@ -181,9 +213,28 @@ LLVMValueRef cg_probe_ctx(struct cg *g);
 
 /* builtins_calls.c */
 LLVMValueRef cg_call(struct cg *g, struct ast_node *n);
+/* Whether an address argument points into user memory (its pointer type, else the probe). */
+bool cg_str_is_user(struct cg *g, struct ast_node *a);
 bool cg_str_into(struct cg *g, struct ast_node *n, LLVMValueRef dst, int size);
 LLVMValueRef cg_event_reserve(struct cg *g, int size, uint32_t kind, uint32_t index,
 			      LLVMBasicBlockRef *done);
+LLVMValueRef cg_event_reserve_raw(struct cg *g, int size, uint32_t kind, uint32_t index,
+				  LLVMBasicBlockRef *done);
 void cg_event_submit(struct cg *g, LLVMValueRef rec, LLVMBasicBlockRef done);
+
+/* builtins_fns.c: lowerers[] rows of the functions whose work is new code. */
+LLVMValueRef cg_lower_join(struct cg *g, struct ast_node *n);
+LLVMValueRef cg_lower_debugf(struct cg *g, struct ast_node *n);
+LLVMValueRef cg_lower_strncmp(struct cg *g, struct ast_node *n);
+LLVMValueRef cg_lower_strcontains(struct cg *g, struct ast_node *n);
+LLVMValueRef cg_lower_bswap(struct cg *g, struct ast_node *n);
+LLVMValueRef cg_lower_signal(struct cg *g, struct ast_node *n);
+LLVMValueRef cg_lower_override(struct cg *g, struct ast_node *n);
+LLVMValueRef cg_lower_path(struct cg *g, struct ast_node *n);
+LLVMValueRef cg_lower_unwatch(struct cg *g, struct ast_node *n);
+LLVMValueRef cg_lower_pton(struct cg *g, struct ast_node *n);
+LLVMValueRef cg_lower_rendered_int(struct cg *g, struct ast_node *n);
+LLVMValueRef cg_lower_macaddr(struct cg *g, struct ast_node *n);
+LLVMValueRef cg_lower_ntop(struct cg *g, struct ast_node *n);
 
 #endif

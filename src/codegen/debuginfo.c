@@ -69,41 +69,28 @@ LLVMMetadataRef cg_di_struct(struct cg *g, int size, const char **names, LLVMMet
  * their fields or byte arrays, so `bpftool map dump` shows something meaningful. */
 LLVMMetadataRef cg_di_pd_type(struct cg *g, const struct pd_type *t)
 {
-	switch (t->kind) {
-	case PD_INT:
-		return cg_di_int(g, (int)t->size, true);
-	case PD_UINT:
-	case PD_PTR:
-	case PD_TIMESTAMP:
-	case PD_KSYM:
-		return cg_di_int(g, (int)(t->size ? t->size : 8), false);
-	case PD_TUPLE:
-	case PD_RECORD: {
-		const char *names[64];
-		LLVMMetadataRef types[64];
-		int offs[64];
-		char buf[16];
-		int n = t->fields.len < 64 ? t->fields.len : 64;
-		for (int i = 0; i < n; i++) {
-			const struct pd_type *f = &t->fields.v[i];
-			snprintf(buf, sizeof(buf), "f%d", i);
-			names[i] = f->name ? f->name : arena_strdup(&g->c->arena, buf);
-			if (!names[i])
-				names[i] = "f";
-			types[i] = cg_di_pd_type(g, f);
-			offs[i] = (int)f->offset;
-		}
-		return cg_di_struct(g, (int)t->size, names, types, offs, n);
+	const struct pd_kind_desc *d = &pd_kinds[t->kind];
+	if (d->convs & PD_CONV_INT && t->size <= 8)
+		return cg_di_int(g, (int)(t->size ? t->size : 8), d->flags & PD_KF_SIGNED);
+	if (!(d->flags & PD_KF_FIELDS))
+		return cg_di_bytes(g, (int)t->size);
+	const char *names[64];
+	LLVMMetadataRef types[64];
+	int offs[64];
+	char buf[16];
+	int n = 0;
+	for (int i = 0; i < t->fields.len && n < 64; i++) {
+		const struct pd_type *f = &t->fields.v[i];
+		if (f->bit_size) /* bit fields share bytes: BTF would see overlapping members */
+			continue;
+		snprintf(buf, sizeof(buf), "f%d", i);
+		names[n] = f->name ? f->name : arena_strdup(&g->c->arena, buf);
+		if (!names[n])
+			names[n] = "f";
+		types[n] = cg_di_pd_type(g, f);
+		offs[n++] = (int)f->offset;
 	}
-	case PD_NONE:
-	case PD_STR:
-	case PD_ARRAY:
-	case PD_USYM:
-	case PD_KSTACK:
-	case PD_USTACK:
-		break;
-	}
-	return cg_di_bytes(g, (int)t->size);
+	return cg_di_struct(g, (int)t->size, names, types, offs, n);
 }
 
 /* The anonymous struct libbpf expects for a BTF-defined map: `type` and `max_entries` are

@@ -235,6 +235,8 @@ int cg_emit(struct compiler *c)
 		err = cg_emit_probe(&g, c->ast->program.probes.v[i]);
 	if (!err && g.err)
 		err = g.err;
+	if (!err)
+		cg_scratch_declare(&g);
 	LLVMDIBuilderFinalize(g.dib);
 	if (!err)
 		err = verify(&g);

@@ -2,6 +2,7 @@
  * type), logical operators with short circuit, ternaries, casts, tuples, string compares. */
 #include "cg.h"
 
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -117,9 +118,9 @@ static bool is_cmp(enum ast_op op)
 	       op == OP_GE;
 }
 
-/* String equality, unrolled byte by byte up to the shorter size, stopping at the first
- * NUL. A literal side is folded into constants. Returns i1 "equal". */
-static LLVMValueRef str_equal(struct cg *g, struct ast_node *l, struct ast_node *r)
+/* String equality, unrolled byte by byte up to the shorter size (or limit), stopping at the
+ * first NUL. A literal side is folded into constants. Returns i1 "equal". */
+LLVMValueRef cg_str_equal(struct cg *g, struct ast_node *l, struct ast_node *r, int limit)
 {
 	if (l->kind == AST_STR && r->kind != AST_STR) {
 		struct ast_node *t = l;
@@ -128,6 +129,8 @@ static LLVMValueRef str_equal(struct cg *g, struct ast_node *l, struct ast_node 
 	}
 	bool lit = r->kind == AST_STR;
 	int n = l->ty->size < r->ty->size ? l->ty->size : r->ty->size;
+	if (limit < n)
+		n = limit;
 	LLVMValueRef a = cg_expr(g, l);
 	LLVMValueRef b = lit ? NULL : cg_expr(g, r);
 	LLVMBasicBlockRef done = cg_block(g, "streq.done");
@@ -179,7 +182,7 @@ static LLVMValueRef compare(struct cg *g, struct ast_node *n)
 {
 	struct ast_node *l = n->binop.lhs, *r = n->binop.rhs;
 	if (l->ty && r->ty && (l->ty->kind == TY_STR || r->ty->kind == TY_STR)) {
-		LLVMValueRef eq = str_equal(g, l, r);
+		LLVMValueRef eq = cg_str_equal(g, l, r, INT_MAX);
 		return n->binop.op == OP_NE ? LLVMBuildNot(g->b, eq, "") : eq;
 	}
 	bool sign = !(is_u64(l->ty) || is_u64(r->ty));
@@ -333,8 +336,11 @@ static LLVMValueRef var(struct cg *g, struct ast_node *n)
 	}
 	LLVMValueRef p = cg_frame_ptr(g, g->var_off[v->id]);
 	const struct type *t = v->ty ? v->ty : n->ty;
-	if (cg_is_mem_type(t) || (t && t->kind == TY_CTX))
-		return t->kind == TY_CTX ? LLVMBuildLoad2(g->b, g->ptr, p, "") : p;
+	/* strings, tuples, and records and arrays stored by value: their bytes in the frame */
+	if (cg_is_mem_type(t) || (ty_desc(t)->flags & TY_F_MEMORY))
+		return p;
+	if (t && t->kind == TY_CTX)
+		return LLVMBuildLoad2(g->b, g->ptr, p, "");
 	return cg_load_int(g, p, t ? t->size : 8, t ? t->is_signed : true);
 }
 

@@ -54,7 +54,7 @@ LLVMValueRef cg_read_mem(struct cg *g, LLVMValueRef addr, const struct type *t, 
 	return cg_load_int(g, buf, size, t->kind == TY_INT && t->is_signed);
 }
 
-static const struct ty_field *find_field(const struct type *rec, const char *name)
+const struct ty_field *cg_find_field(const struct type *rec, const char *name)
 {
 	if (!rec)
 		return NULL;
@@ -132,7 +132,7 @@ LLVMValueRef cg_field(struct cg *g, struct ast_node *n)
 	struct ast_node *e = n->field.expr;
 	const struct type *bt = e->ty;
 	const struct type *rec = bt && (bt->kind == TY_PTR || bt->kind == TY_CTX) ? bt->elem : bt;
-	const struct ty_field *f = find_field(rec, n->field.name);
+	const struct ty_field *f = cg_find_field(rec, n->field.name);
 	if (!f) {
 		cg_fail(g, &n->loc, "internal error: no field '%s'", n->field.name);
 		return cg_const(g, 0);
@@ -168,9 +168,18 @@ LLVMValueRef cg_index(struct cg *g, struct ast_node *n)
 		cg_fail(g, &n->loc, "internal error: cannot index this expression");
 		return cg_const(g, 0);
 	}
+	LLVMValueRef off = LLVMBuildMul(g->b, idx, cg_const(g, (uint64_t)et->size), "");
+	if (LLVMGetTypeKind(LLVMTypeOf(base)) == LLVMPointerTypeKind && bt->kind == TY_ARRAY &&
+	    et->kind == TY_INT) {
+		/* An array in BPF memory (a local, pton()): a bounded load, since the verifier
+		 * refuses arithmetic on the stack pointer as an integer. */
+		LLVMValueRef ok = LLVMBuildICmp(g->b, LLVMIntULT, idx,
+						cg_const(g, (uint64_t)bt->nelem), "");
+		off = LLVMBuildSelect(g->b, ok, off, cg_const(g, 0), "");
+		return cg_load_int(g, cg_gep_dyn(g, base, off), et->size, et->is_signed);
+	}
 	if (LLVMGetTypeKind(LLVMTypeOf(base)) == LLVMPointerTypeKind)
 		base = LLVMBuildPtrToInt(g->b, base, g->i64, "");
-	LLVMValueRef off = LLVMBuildMul(g->b, idx, cg_const(g, (uint64_t)et->size), "");
 	return cg_read_mem(g, LLVMBuildAdd(g->b, base, off, ""), et, cg_expr_is_user(e));
 }
 

@@ -9,7 +9,7 @@
 
 #include <linux/bpf.h>
 
-static LLVMValueRef map_global(struct cg *g, const char *sym, int nptrs, LLVMMetadataRef di)
+LLVMValueRef cg_map_global(struct cg *g, const char *sym, int nptrs, LLVMMetadataRef di)
 {
 	LLVMTypeRef fields[4] = { g->ptr, g->ptr, g->ptr, g->ptr };
 	LLVMTypeRef st = LLVMStructTypeInContext(g->ctx, fields, (unsigned)nptrs, 0);
@@ -18,7 +18,8 @@ static LLVMValueRef map_global(struct cg *g, const char *sym, int nptrs, LLVMMet
 	LLVMSetSection(gv, ".maps");
 	LLVMSetAlignment(gv, 8);
 	LLVMSetLinkage(gv, LLVMExternalLinkage);
-	cg_di_global(g, gv, sym, di);
+	if (di)
+		cg_di_global(g, gv, sym, di);
 	return gv;
 }
 
@@ -78,7 +79,7 @@ static LLVMMetadataRef value_type(struct cg *g, const struct pd_map *m)
 	case PD_MAP_LHIST:
 		return cg_di_int(g, 8, false);
 	case PD_MAP_SUM:
-		return cg_di_int(g, 8, m->value.kind == PD_INT);
+		return cg_di_int(g, 8, pd_kinds[m->value.kind].flags & PD_KF_SIGNED);
 	case PD_MAP_MIN:
 	case PD_MAP_MAX:
 		return pair(g, "value", "set");
@@ -116,7 +117,7 @@ static int declare_user_map(struct cg *g, int i)
 	LLVMMetadataRef key = sized(g, key_type(g, m), (int)m->key_size);
 	LLVMMetadataRef val = sized(g, value_type(g, m), (int)m->value_size);
 	LLVMMetadataRef di = cg_di_map_type(g, type, map_entries(g, m), key, val);
-	g->maps[i] = map_global(g, m->sym, 4, di);
+	g->maps[i] = cg_map_global(g, m->sym, 4, di);
 	return 0;
 }
 
@@ -133,11 +134,11 @@ int cg_declare_maps(struct cg *g)
 	}
 	LLVMMetadataRef di = cg_di_map_type(g, BPF_MAP_TYPE_RINGBUF, g->pd->ringbuf_size, NULL,
 					    NULL);
-	g->ev_map = map_global(g, PD_RINGBUF_SYM, 2, di);
+	g->ev_map = cg_map_global(g, PD_RINGBUF_SYM, 2, di);
 
 	LLVMMetadataRef u32 = cg_di_int(g, 4, false);
 	di = cg_di_map_type(g, BPF_MAP_TYPE_PERCPU_ARRAY, 1, u32, cg_di_int(g, 8, false));
-	g->lost_map = map_global(g, PD_LOST_SYM, 4, di);
+	g->lost_map = cg_map_global(g, PD_LOST_SYM, 4, di);
 
 	const char *names[3] = { "cpid", "start_ns", "ncpus" };
 	LLVMMetadataRef u64 = cg_di_int(g, 8, false);
@@ -146,6 +147,6 @@ int cg_declare_maps(struct cg *g)
 			offsetof(struct pd_globals, ncpus) };
 	LLVMMetadataRef gl = cg_di_struct(g, sizeof(struct pd_globals), names, types, offs, 3);
 	di = cg_di_map_type(g, BPF_MAP_TYPE_ARRAY, 1, u32, gl);
-	g->globals_map = map_global(g, PD_GLOBALS_SYM, 4, di);
+	g->globals_map = cg_map_global(g, PD_GLOBALS_SYM, 4, di);
 	return 0;
 }

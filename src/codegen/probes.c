@@ -29,7 +29,8 @@ static void add_fn_attrs(struct cg *g, LLVMValueRef fn)
 }
 
 /* Frame layout: the return flag, the context pointer (so loop callbacks reach it), then
- * one 8-aligned slot per local; hidden loop slots are added while lowering. */
+ * one 8-aligned slot per local; hidden loop slots are added while lowering. Locals above
+ * CG_STACK_VAR_MAX bytes go to pd_locals instead (offsets flagged CG_OFF_LOCALS). */
 static int layout_frame(struct cg *g)
 {
 	int n = g->sp ? g->sp->vars.len : 0;
@@ -37,12 +38,14 @@ static int layout_frame(struct cg *g)
 	if (!g->var_off)
 		return -ENOMEM;
 	g->frame_size = 16;
+	g->locals_size = 0;
 	for (int i = 0; i < n; i++) {
 		struct sema_var *v = g->sp->vars.v[i];
-		int size = v->ty && v->ty->size > 0 ? v->ty->size : 8;
+		int size = ((v->ty && v->ty->size > 0 ? v->ty->size : 8) + 7) & ~7;
+		int *at = size > CG_STACK_VAR_MAX ? &g->locals_size : &g->frame_size;
 		if (v->id >= 0 && v->id < n)
-			g->var_off[v->id] = g->frame_size;
-		g->frame_size += (size + 7) & ~7;
+			g->var_off[v->id] = *at | (size > CG_STACK_VAR_MAX ? CG_OFF_LOCALS : 0);
+		*at += size;
 	}
 	g->slots.len = 0;
 	return 0;
@@ -81,13 +84,7 @@ static LLVMValueRef make_fn(struct cg *g, const char *name, LLVMTypeRef *params,
  * pointer after bpf_iter_meta in every struct bpf_iter__NAME): skip that call. */
 static void skip_iter_end(struct cg *g)
 {
-	LLVMValueRef obj = cg_load_int(g, cg_gep(g, g->f.ctx, 8), 8, false);
-	LLVMBasicBlockRef yes = cg_block(g, "object");
-	LLVMBasicBlockRef no = cg_block(g, "end");
-	LLVMBuildCondBr(g->b, LLVMBuildIsNotNull(g->b, obj, ""), yes, no);
-	LLVMPositionBuilderAtEnd(g->b, no);
-	LLVMBuildRet(g->b, cg_const(g, 0));
-	LLVMPositionBuilderAtEnd(g->b, yes);
+	cg_return_if_null(g, cg_load_int(g, cg_gep(g, g->f.ctx, 8), 8, false));
 }
 
 static void emit_body(struct cg *g, struct ast_node *probe)
@@ -143,8 +140,10 @@ int cg_emit_probe(struct cg *g, struct ast_node *probe)
 	g->loops.len = 0;
 	g->tmps.len = 0;
 	cg_set_loc(g, &probe->loc);
+	g->scratch_off = 0;
 	g->frame_placeholder = LLVMBuildAlloca(g->b, g->i64, "frame.tmp");
 	g->f.frame = g->frame_placeholder;
+	cg_scratch_locals(g, true);
 	LLVMValueRef s = LLVMBuildStore(g->b, g->f.ctx, cg_frame_ptr(g, 8));
 	LLVMSetAlignment(s, 8);
 	emit_body(g, probe);
@@ -166,5 +165,6 @@ LLVMValueRef cg_begin_callback(struct cg *g, const char *what, LLVMTypeRef *para
 	LLVMSetSection(fn, ".text");
 	g->f.is_callback = true;
 	cg_set_loc(g, loc);
+	cg_scratch_locals(g, false);
 	return fn;
 }

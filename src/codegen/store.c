@@ -25,63 +25,43 @@ static void read_record(struct cg *g, LLVMValueRef dst, int size, LLVMValueRef a
 	cg_helper(g, user ? BPF_FUNC_probe_read_user : BPF_FUNC_probe_read_kernel, args, 3);
 }
 
+static void store_tuple(struct cg *g, LLVMValueRef dst, const struct type *dst_ty,
+			LLVMValueRef v, const struct type *src_ty)
+{
+	cg_memset0(g, dst, dst_ty->size);
+	if (!src_ty || src_ty->kind != TY_TUPLE)
+		return;
+	for (int i = 0; i < dst_ty->fields.len && i < src_ty->fields.len; i++) {
+		const struct ty_field *df = &dst_ty->fields.v[i];
+		const struct ty_field *sf = &src_ty->fields.v[i];
+		LLVMValueRef sp = cg_gep(g, v, sf->offset);
+		LLVMValueRef sv = cg_is_mem_type(sf->type) ?
+					  sp :
+					  cg_load_int(g, sp, sf->type->size, sf->type->is_signed);
+		cg_store_val(g, cg_gep(g, dst, df->offset), df->type, sv, sf->type);
+	}
+}
+
+/* Dispatches on the destination kind's storage rule (ty_kinds[], src/sema/types.c). */
 void cg_store_val(struct cg *g, LLVMValueRef dst, const struct type *dst_ty, LLVMValueRef v,
 		  const struct type *src_ty)
 {
-	switch (dst_ty->kind) {
-	case TY_STR:
+	const struct ty_kind_desc *d = ty_desc(dst_ty);
+	bool is_ptr = LLVMGetTypeKind(LLVMTypeOf(v)) == LLVMPointerTypeKind;
+	if (d->store == TY_STORE_STRLEN) {
 		cg_copy_str(g, dst, dst_ty->size, v, src_ty ? src_ty->size : dst_ty->size);
-		return;
-	case TY_TUPLE:
-		cg_memset0(g, dst, dst_ty->size);
-		if (!src_ty || src_ty->kind != TY_TUPLE)
-			return;
-		for (int i = 0; i < dst_ty->fields.len && i < src_ty->fields.len; i++) {
-			const struct ty_field *df = &dst_ty->fields.v[i];
-			const struct ty_field *sf = &src_ty->fields.v[i];
-			LLVMValueRef sp = cg_gep(g, v, sf->offset);
-			LLVMValueRef sv = cg_is_mem_type(sf->type) ?
-						  sp :
-						  cg_load_int(g, sp, sf->type->size,
-							      sf->type->is_signed);
-			cg_store_val(g, cg_gep(g, dst, df->offset), df->type, sv, sf->type);
-		}
-		return;
-	case TY_RECORD:
-	case TY_ARRAY:
-		if (LLVMGetTypeKind(LLVMTypeOf(v)) == LLVMPointerTypeKind)
+	} else if (d->store == TY_STORE_ELEMS) {
+		store_tuple(g, dst, dst_ty, v, src_ty);
+	} else if (d->flags & TY_F_MEMORY) {
+		if (is_ptr)
 			cg_memcpy(g, dst, v, dst_ty->size);
 		else
 			read_record(g, dst, dst_ty->size, v, false);
-		return;
-	case TY_CTX: {
-		LLVMValueRef s = LLVMBuildStore(g->b, v, dst);
-		LLVMSetAlignment(s, 8);
-		return;
+	} else if (dst_ty->size > 0) { /* integers, pointers, ctx, user-space-rendered values */
+		if (is_ptr)
+			v = LLVMBuildPtrToInt(g->b, v, g->i64, "");
+		cg_store_int(g, dst, v, dst_ty->size);
 	}
-	case TY_ERROR:
-	case TY_NONE:
-		return;
-	case TY_INT:
-	case TY_PTR:
-	case TY_COUNT:
-	case TY_SUM:
-	case TY_MIN:
-	case TY_MAX:
-	case TY_AVG:
-	case TY_STATS:
-	case TY_HIST:
-	case TY_LHIST:
-	case TY_TIMESTAMP:
-	case TY_KSTACK:
-	case TY_USTACK:
-	case TY_KSYM:
-	case TY_USYM:
-		break;
-	}
-	if (LLVMGetTypeKind(LLVMTypeOf(v)) == LLVMPointerTypeKind)
-		v = LLVMBuildPtrToInt(g->b, v, g->i64, "");
-	cg_store_int(g, dst, v, dst_ty->size > 0 ? dst_ty->size : 8);
 }
 
 void cg_store(struct cg *g, LLVMValueRef dst, const struct type *dst_ty, struct ast_node *src)
@@ -98,7 +78,7 @@ void cg_store(struct cg *g, LLVMValueRef dst, const struct type *dst_ty, struct 
 		}
 		return;
 	}
-	if ((dst_ty->kind == TY_RECORD || dst_ty->kind == TY_ARRAY) && src->ty &&
+	if (ty_desc(dst_ty)->flags & TY_F_MEMORY && src->ty &&
 	    src->ty->kind != TY_CTX) {
 		LLVMValueRef addr = cg_expr(g, src);
 		if (LLVMGetTypeKind(LLVMTypeOf(addr)) == LLVMPointerTypeKind)

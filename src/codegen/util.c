@@ -65,6 +65,8 @@ LLVMValueRef cg_tmp(struct cg *g, int size)
 	if (size <= 0)
 		size = 8;
 	size = (size + 7) & ~7;
+	if (size > CG_STACK_TMP_MAX)
+		return cg_scratch_tmp(g, size);
 	LLVMBasicBlockRef cur = LLVMGetInsertBlock(g->b);
 	/* Positioning before an instruction also takes over its debug location: keep ours. */
 	LLVMMetadataRef loc = LLVMGetCurrentDebugLocation2(g->b);
@@ -79,7 +81,7 @@ LLVMValueRef cg_tmp(struct cg *g, int size)
 	LLVMPositionBuilderAtEnd(g->b, cur);
 	LLVMSetCurrentDebugLocation2(g->b, loc);
 	lifetime(g, "llvm.lifetime.start", p, size);
-	struct cg_tmp t = { p, size };
+	struct cg_tmp t = { p, size, -1 };
 	if (vec_push(&g->c->arena, &g->tmps, t))
 		g->err = -ENOMEM;
 	return p;
@@ -89,24 +91,49 @@ void cg_tmps_end(struct cg *g, int mark)
 {
 	if (!cg_terminated(g)) {
 		for (int i = g->tmps.len - 1; i >= mark; i--)
-			lifetime(g, "llvm.lifetime.end", g->tmps.v[i].ptr, g->tmps.v[i].size);
+			if (g->tmps.v[i].ptr)
+				lifetime(g, "llvm.lifetime.end", g->tmps.v[i].ptr,
+					 g->tmps.v[i].size);
 	}
+	for (int i = g->tmps.len - 1; i >= mark; i--)
+		if (g->tmps.v[i].scratch_off >= 0)
+			g->scratch_off = g->tmps.v[i].scratch_off;
 	if (g->tmps.len > mark)
 		g->tmps.len = mark;
+}
+
+/* The BPF backend expands memset and memcpy into at most 128 stores (bytes, when the
+ * alignment is unknown) and has no library call to fall back on ("A call to built-in
+ * function 'memset' is not supported"); the optimiser also merges neighbouring ones. Big
+ * blocks are copied by bpf_probe_read_kernel instead, and zeroed by it too: a read from
+ * address 0 fails, and a failed read zeroes its destination. */
+#define CG_MEM_INLINE 128
+
+static void read_kernel(struct cg *g, LLVMValueRef dst, LLVMValueRef src, int size)
+{
+	LLVMValueRef args[3] = { dst, LLVMConstInt(g->i32, (unsigned)size, 0), src };
+	cg_helper(g, BPF_FUNC_probe_read_kernel, args, 3);
 }
 
 void cg_memset0(struct cg *g, LLVMValueRef dst, int size)
 {
 	if (size <= 0)
 		return;
-	LLVMBuildMemSet(g->b, dst, LLVMConstInt(g->i8, 0, 0), cg_const(g, (uint64_t)size), 1);
+	if (size > CG_MEM_INLINE)
+		read_kernel(g, dst, LLVMConstNull(g->ptr), size);
+	else
+		LLVMBuildMemSet(g->b, dst, LLVMConstInt(g->i8, 0, 0), cg_const(g, (uint64_t)size),
+				1);
 }
 
 void cg_memcpy(struct cg *g, LLVMValueRef dst, LLVMValueRef src, int size)
 {
 	if (size <= 0)
 		return;
-	LLVMBuildMemCpy(g->b, dst, 1, src, 1, cg_const(g, (uint64_t)size));
+	if (size > CG_MEM_INLINE)
+		read_kernel(g, dst, src, size);
+	else
+		LLVMBuildMemCpy(g->b, dst, 1, src, 1, cg_const(g, (uint64_t)size));
 }
 
 static LLVMTypeRef int_type(struct cg *g, int size)
@@ -167,8 +194,20 @@ bool cg_terminated(struct cg *g)
 	return bb && LLVMGetBasicBlockTerminator(bb) != NULL;
 }
 
+void cg_return_if_null(struct cg *g, LLVMValueRef v)
+{
+	LLVMBasicBlockRef yes = cg_block(g, "nonnull");
+	LLVMBasicBlockRef no = cg_block(g, "null");
+	LLVMBuildCondBr(g->b, LLVMBuildIsNotNull(g->b, v, ""), yes, no);
+	LLVMPositionBuilderAtEnd(g->b, no);
+	LLVMBuildRet(g->b, cg_const(g, 0));
+	LLVMPositionBuilderAtEnd(g->b, yes);
+}
+
 LLVMValueRef cg_frame_ptr(struct cg *g, int off)
 {
+	if (off & CG_OFF_LOCALS)
+		return cg_gep(g, g->f.locals, off & ~CG_OFF_LOCALS);
 	return cg_gep(g, g->f.frame, off);
 }
 

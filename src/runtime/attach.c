@@ -30,28 +30,46 @@ static const struct rt_attacher attachers[PD_PROBE__COUNT] = {
 	[PD_PROBE_KRETPROBE] = { rt_attach_kprobe, rt_kprobe_missing, rt_have_kprobes },
 	[PD_PROBE_FENTRY] = { rt_attach_trampoline, rt_trampoline_missing, rt_have_trampolines },
 	[PD_PROBE_FEXIT] = { rt_attach_trampoline, rt_trampoline_missing, rt_have_trampolines },
-	[PD_PROBE_UPROBE] = { rt_attach_uprobe, rt_uprobe_missing, rt_have_uprobes },
-	[PD_PROBE_URETPROBE] = { rt_attach_uprobe, rt_uprobe_missing, rt_have_uprobes },
+	[PD_PROBE_UPROBE] = { rt_attach_uprobe, rt_uprobe_missing, rt_have_uprobes,
+			      rt_prepare_uprobe },
+	[PD_PROBE_URETPROBE] = { rt_attach_uprobe, rt_uprobe_missing, rt_have_uprobes,
+				 rt_prepare_uprobe },
 	[PD_PROBE_USDT] = { rt_attach_uprobe, rt_uprobe_missing, rt_have_uprobes },
 	[PD_PROBE_WATCHPOINT] = { rt_attach_watchpoint, rt_watchpoint_missing, rt_have_breakpoints },
 	[PD_PROBE_ITER] = { rt_attach_iter, rt_iter_missing, rt_have_iterators },
 };
 
-
-int rt_add_link(struct rt_trace *t, struct bpf_link *link)
+static int add(struct rt_trace *t, struct bpf_link *link, int fd)
 {
 	if (t->natt == t->capatt) {
 		int cap = t->capatt ? t->capatt * 2 : 16;
-		struct bpf_link **a = realloc(t->att, (size_t)cap * sizeof(*a));
+		struct rt_link *a = realloc(t->att, (size_t)cap * sizeof(*a));
 		if (!a) {
 			bpf_link__destroy(link);
+			if (fd >= 0)
+				close(fd);
 			return -ENOMEM;
 		}
 		t->att = a;
 		t->capatt = cap;
 	}
-	t->att[t->natt++] = link;
+	t->att[t->natt++] = (struct rt_link){ link, fd, t->attaching };
 	return 0;
+}
+
+int rt_add_link(struct rt_trace *t, struct bpf_link *link)
+{
+	return add(t, link, -1);
+}
+
+int rt_add_link_fd(struct rt_trace *t, int fd)
+{
+	return add(t, NULL, fd);
+}
+
+int rt_prepare_program(const struct pd_probe *p, struct bpf_program *prog)
+{
+	return attachers[p->kind].prepare ? attachers[p->kind].prepare(p, prog) : 0;
 }
 
 int rt_add_link_or_errno(struct rt_trace *t, struct bpf_link *link)
@@ -121,6 +139,7 @@ int rt_attach_all(struct rt_trace *t)
 		if (!a->attach)
 			continue;
 		tried++;
+		t->attaching = i;
 		int err = a->attach(t, p, t->progs[i]);
 		if (!err)
 			continue;
@@ -155,7 +174,9 @@ void rt_print_probe_types(FILE *out)
 void rt_detach_all(struct rt_trace *t)
 {
 	for (int i = t->natt - 1; i >= 0; i--) {
-		bpf_link__destroy(t->att[i]);
+		bpf_link__destroy(t->att[i].link);
+		if (t->att[i].fd >= 0)
+			close(t->att[i].fd);
 	}
 	t->natt = 0;
 }

@@ -17,6 +17,9 @@ struct rt_attacher {
 	const char *(*missing)(const struct pd_probe *p, int err);
 	/* Whether this kernel can attach the kind (available.c), for --info. */
 	bool (*available)(void);
+	/* Before load: sets what libbpf cannot tell from p's section (NULL: nothing to set).
+	 * Returns 0 or -errno. */
+	int (*prepare)(const struct pd_probe *p, struct bpf_program *prog);
 };
 
 /* Prints "  kind: yes|no" per probe kind. */
@@ -26,6 +29,8 @@ void rt_print_probe_types(FILE *out);
 int rt_add_link(struct rt_trace *t, struct bpf_link *link);
 /* Adds link, or returns -errno when it is NULL (libbpf sets errno). */
 int rt_add_link_or_errno(struct rt_trace *t, struct bpf_link *link);
+/* Takes ownership of the BPF link fd (closed on failure). Returns 0 or -ENOMEM. */
+int rt_add_link_fd(struct rt_trace *t, int fd);
 /* The process probes are restricted to: -p PID, else the -c child, else -1 (every one). */
 int rt_target_pid(const struct rt_trace *t);
 
@@ -61,5 +66,6 @@ const char *rt_iter_missing(const struct pd_probe *p, int err);
 /* attach_user.c */
 int rt_attach_uprobe(struct rt_trace *t, const struct pd_probe *p, struct bpf_program *prog);
 const char *rt_uprobe_missing(const struct pd_probe *p, int err);
+int rt_prepare_uprobe(const struct pd_probe *p, struct bpf_program *prog);
 
 #endif

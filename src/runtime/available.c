@@ -73,14 +73,30 @@ bool rt_have_breakpoints(void)
 	return perf_event_ok(&a, 0, -1);
 }
 
-/* Loads `r0 = 0; exit` as a tracing program of attach type `type` on BTF function `fn`. */
-static bool tracing_loads(enum bpf_attach_type type, const char *fn)
+/* The functions the tracing programs below load on. */
+enum probe_fn { FN_VFS_READ, FN_ITER_TASK, FN__COUNT };
+
+/* The BTF id of fn, all looked up in one read of the kernel's BTF: reading it takes
+ * ~15 ms, which -l of everything would pay once per kind. <= 0: not found. */
+static int probe_fn_id(enum probe_fn fn)
 {
-	struct btf *btf = btf__load_vmlinux_btf();
-	if (!btf)
-		return false;
-	int id = btf__find_by_name_kind(btf, fn, BTF_KIND_FUNC);
-	btf__free(btf);
+	static const char *const names[FN__COUNT] = { "vfs_read", "bpf_iter_task" };
+	static int ids[FN__COUNT];
+	static bool done;
+	if (!done) {
+		done = true;
+		struct btf *btf = btf__load_vmlinux_btf();
+		for (int i = 0; btf && i < FN__COUNT; i++)
+			ids[i] = btf__find_by_name_kind(btf, names[i], BTF_KIND_FUNC);
+		btf__free(btf);
+	}
+	return ids[fn];
+}
+
+/* Loads `r0 = 0; exit` as a tracing program of attach type `type` on BTF function `fn`. */
+static bool tracing_loads(enum bpf_attach_type type, enum probe_fn fn)
+{
+	int id = probe_fn_id(fn);
 	if (id <= 0)
 		return false;
 	const struct bpf_insn insns[] = {
@@ -98,10 +114,10 @@ static bool tracing_loads(enum bpf_attach_type type, const char *fn)
 
 bool rt_have_trampolines(void)
 {
-	return tracing_loads(BPF_TRACE_FENTRY, "vfs_read");
+	return tracing_loads(BPF_TRACE_FENTRY, FN_VFS_READ);
 }
 
 bool rt_have_iterators(void)
 {
-	return tracing_loads(BPF_TRACE_ITER, "bpf_iter_task");
+	return tracing_loads(BPF_TRACE_ITER, FN_ITER_TASK);
 }

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -78,6 +79,7 @@ int rt_child_spawn(struct rt_trace *t, char *const *argv)
 	if (pipe2(fds, O_CLOEXEC))
 		return -errno;
 	fflush(NULL);
+	pid_t parent = getpid();
 	pid_t pid = fork();
 	if (pid < 0) {
 		int err = -errno;
@@ -89,6 +91,9 @@ int rt_child_spawn(struct rt_trace *t, char *const *argv)
 	}
 	if (pid == 0) {
 		close(fds[1]);
+		/* Killed with us, even by SIGKILL; a parent already gone left it to init. */
+		if (prctl(PR_SET_PDEATHSIG, SIGKILL) || getppid() != parent)
+			_exit(0);
 		char go;
 		/* EOF without the go byte: the tracer gave up before attaching. */
 		if (read(fds[0], &go, 1) != 1)

@@ -129,27 +129,10 @@ void out_pfmt_free(struct out_pfmt *f)
 	free(f);
 }
 
+/* The argument as an integer: its first 8 bytes, sign-extended when its kind is signed. */
 static int64_t int_of(const struct pd_type *a, const uint8_t *p)
 {
-	switch (a->kind) {
-	case PD_INT:
-		return rt_read_int(p, a->size, true);
-	case PD_UINT:
-	case PD_PTR:
-	case PD_KSYM:
-	case PD_USYM:
-	case PD_TIMESTAMP:
-		return rt_read_int(p, a->size < 8 ? a->size : 8, false);
-	case PD_NONE:
-	case PD_STR:
-	case PD_TUPLE:
-	case PD_RECORD:
-	case PD_ARRAY:
-	case PD_KSTACK:
-	case PD_USTACK:
-		break;
-	}
-	return 0;
+	return rt_read_int(p, a->size < 8 ? a->size : 8, pd_kinds[a->kind].flags & PD_KF_SIGNED);
 }
 
 static int pad(struct strbuf *sb, char c, int n)

@@ -105,9 +105,75 @@ int out_strftime(struct strbuf *sb, const char *fmt, int64_t secs, uint32_t usec
 	return sb_appendn(sb, buf, n);
 }
 
-static int timestamp_str(struct strbuf *sb, const struct out *o, const struct pd_type *t,
-			 const uint8_t *p)
+/* A renderer writes one value of its kind; json selects the JSON layout where the kind has
+ * one of its own (tuples, records, arrays). */
+typedef int render_fn(struct strbuf *sb, const struct out *o, const struct pd_type *t,
+		      const uint8_t *p, bool json);
+
+static int none_str(struct strbuf *sb, const struct out *o, const struct pd_type *t,
+		    const uint8_t *p, bool json)
 {
+	(void)sb, (void)o, (void)t, (void)p, (void)json;
+	return 0;
+}
+
+/* A record's bit field: bit_size bits from bit bit_off of the little-endian bytes at p. */
+static uint64_t bits_of(const struct pd_type *t, const uint8_t *p, bool is_signed)
+{
+	uint64_t v = 0;
+	memcpy(&v, p, t->size < 8 ? t->size : 8);
+	v >>= t->bit_off;
+	if (t->bit_size >= 64)
+		return v;
+	uint64_t sign = 1ULL << (t->bit_size - 1);
+	v &= (sign << 1) - 1;
+	return is_signed ? (v ^ sign) - sign : v;
+}
+
+static int int_str(struct strbuf *sb, const struct out *o, const struct pd_type *t,
+		   const uint8_t *p, bool json)
+{
+	(void)o, (void)json;
+	bool is_signed = pd_kinds[t->kind].flags & PD_KF_SIGNED;
+	int64_t v = t->bit_size ? (int64_t)bits_of(t, p, is_signed) :
+				  rt_read_int(p, t->size, is_signed);
+	if (is_signed)
+		return sb_printf(sb, "%lld", (long long)v);
+	return sb_printf(sb, "%llu", (unsigned long long)v);
+}
+
+/* The enumerator's name; the number when the value names none (flags, a newer kernel). */
+static int enum_str(struct strbuf *sb, const struct out *o, const struct pd_type *t,
+		    const uint8_t *p, bool json)
+{
+	uint64_t mask = t->size >= 8 ? ~0ULL : (1ULL << (t->size * 8)) - 1;
+	uint64_t v = (uint64_t)rt_read_int(p, t->size, false) & mask;
+	for (int i = 0; i < t->fields.len; i++)
+		if (((uint64_t)t->fields.v[i].value & mask) == v)
+			return sb_append(sb, t->fields.v[i].name);
+	return int_str(sb, o, t, p, json);
+}
+
+static int ptr_str(struct strbuf *sb, const struct out *o, const struct pd_type *t,
+		   const uint8_t *p, bool json)
+{
+	(void)o, (void)json;
+	uint64_t v = 0;
+	memcpy(&v, p, t->size < 8 ? t->size : 8);
+	return sb_printf(sb, "0x%llx", (unsigned long long)v);
+}
+
+static int chars_str(struct strbuf *sb, const struct out *o, const struct pd_type *t,
+		     const uint8_t *p, bool json)
+{
+	(void)o, (void)json;
+	return sb_appendn(sb, (const char *)p, strnlen((const char *)p, t->size));
+}
+
+static int timestamp_str(struct strbuf *sb, const struct out *o, const struct pd_type *t,
+			 const uint8_t *p, bool json)
+{
+	(void)json;
 	uint64_t ns;
 	memcpy(&ns, p, 8);
 	int64_t wall = o->boot_ns + (int64_t)ns;
@@ -115,26 +181,24 @@ static int timestamp_str(struct strbuf *sb, const struct out *o, const struct pd
 			    (uint32_t)(wall % 1000000000LL / 1000));
 }
 
-static bool is_quoted(enum pd_kind k)
+static int ksym_str(struct strbuf *sb, const struct out *o, const struct pd_type *t,
+		    const uint8_t *p, bool json)
 {
-	switch (k) {
-	case PD_STR:
-	case PD_KSYM:
-	case PD_USYM:
-	case PD_KSTACK:
-	case PD_USTACK:
-	case PD_TIMESTAMP: /* unquoted in bpftrace 0.17, which is not valid JSON */
-		return true;
-	case PD_NONE:
-	case PD_INT:
-	case PD_UINT:
-	case PD_TUPLE:
-	case PD_RECORD:
-	case PD_ARRAY:
-	case PD_PTR:
-		return false;
-	}
-	return false;
+	(void)o, (void)t, (void)json;
+	uint64_t v;
+	memcpy(&v, p, 8);
+	return rt_ksym_str(sb, v);
+}
+
+static int usym_str(struct strbuf *sb, const struct out *o, const struct pd_type *t,
+		    const uint8_t *p, bool json)
+{
+	(void)o, (void)json;
+	uint64_t v, pid = 0;
+	memcpy(&v, p, 8);
+	if (t->size >= 16)
+		memcpy(&pid, p + 8, 8);
+	return rt_usym_str(sb, v, (int)pid);
 }
 
 static int fields_str(struct strbuf *sb, const struct out *o, const struct pd_type *t,
@@ -171,73 +235,39 @@ static int array_str(struct strbuf *sb, const struct out *o, const struct pd_typ
 	return err | sb_putc(sb, ']');
 }
 
-/* Text rendering of kinds that are plain strings in both layouts. */
-static int plain_str(struct strbuf *sb, const struct out *o, const struct pd_type *t,
-		     const uint8_t *p)
-{
-	uint64_t v = 0;
-	switch (t->kind) {
-	case PD_STR:
-		return sb_appendn(sb, (const char *)p, strnlen((const char *)p, t->size));
-	case PD_TIMESTAMP:
-		return timestamp_str(sb, o, t, p);
-	case PD_KSYM:
-		memcpy(&v, p, 8);
-		return rt_ksym_str(sb, v);
-	case PD_USYM: {
-		uint64_t pid = 0;
-		memcpy(&v, p, 8);
-		if (t->size >= 16)
-			memcpy(&pid, p + 8, 8);
-		return rt_usym_str(sb, v, (int)pid);
-	}
-	case PD_KSTACK:
-	case PD_USTACK:
-		return 0; /* stacks are not collected yet (no codegen emits them) */
-	case PD_NONE:
-	case PD_INT:
-	case PD_UINT:
-	case PD_TUPLE:
-	case PD_RECORD:
-	case PD_ARRAY:
-	case PD_PTR:
-		break;
-	}
-	return 0;
-}
+/* How the runtime renders each value kind: one row per PD_* kind. */
+static const struct rt_kind {
+	render_fn *render;
+	bool json_quoted; /* JSON: a string of its text rendering */
+} rt_kinds[PD_KIND__COUNT] = {
+	[PD_NONE] = { none_str, false },
+	[PD_INT] = { int_str, false },
+	[PD_UINT] = { int_str, false },
+	[PD_STR] = { chars_str, true },
+	[PD_TUPLE] = { fields_str, false },
+	[PD_RECORD] = { fields_str, false },
+	[PD_ARRAY] = { array_str, false },
+	[PD_PTR] = { ptr_str, true }, /* "0x..." as later bpftrace; 0.17 prints a number */
+	[PD_TIMESTAMP] = { timestamp_str, true }, /* unquoted in bpftrace 0.17: not JSON */
+	[PD_KSYM] = { ksym_str, true },
+	[PD_USYM] = { usym_str, true },
+	[PD_KSTACK] = { none_str, true }, /* stacks are not collected yet */
+	[PD_USTACK] = { none_str, true },
+	[PD_ENUM] = { enum_str, true },
+	[PD_ERRNO] = { rt_errno_str, true }, /* format_text.c */
+	[PD_MACADDR] = { rt_macaddr_str, true },
+	[PD_INET] = { rt_inet_str, true },
+	[PD_CGROUP_PATH] = { rt_cgroup_path_str, true },
+};
 
 int out_value_str(struct strbuf *sb, const struct out *o, const struct pd_type *t,
 		  const uint8_t *p, bool json)
 {
-	switch (t->kind) {
-	case PD_NONE:
-		return 0;
-	case PD_INT:
-		return sb_printf(sb, "%lld", (long long)rt_read_int(p, t->size, true));
-	case PD_UINT:
-		return sb_printf(sb, "%llu", (unsigned long long)rt_read_int(p, t->size, false));
-	case PD_PTR: {
-		uint64_t v = 0;
-		memcpy(&v, p, t->size < 8 ? t->size : 8);
-		return sb_printf(sb, "0x%llx", (unsigned long long)v);
-	}
-	case PD_TUPLE:
-	case PD_RECORD:
-		return fields_str(sb, o, t, p, json);
-	case PD_ARRAY:
-		return array_str(sb, o, t, p, json);
-	case PD_STR:
-	case PD_TIMESTAMP:
-	case PD_KSYM:
-	case PD_USYM:
-	case PD_KSTACK:
-	case PD_USTACK:
-		break;
-	}
-	if (!json || !is_quoted(t->kind))
-		return plain_str(sb, o, t, p);
+	const struct rt_kind *k = &rt_kinds[t->kind];
+	if (!json || !k->json_quoted)
+		return k->render(sb, o, t, p, json);
 	struct strbuf tmp = { 0 };
-	int err = plain_str(&tmp, o, t, p);
+	int err = k->render(&tmp, o, t, p, false);
 	err |= sb_putc(sb, '"');
 	err |= out_json_escape(sb, sb_str(&tmp), tmp.len);
 	err |= sb_putc(sb, '"');

@@ -41,6 +41,12 @@ static int find_programs(struct rt_trace *t)
 				p->name ? p->name : "?");
 			return -ENOENT;
 		}
+		int err = rt_prepare_program(p, t->progs[i]);
+		if (err) {
+			fprintf(stderr, "error: cannot prepare the program of %s: %s\n", p->name,
+				strerror(-err));
+			return err;
+		}
 	}
 	return 0;
 }

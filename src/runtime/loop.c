@@ -18,10 +18,16 @@
 static volatile sig_atomic_t stop_signal;
 static volatile sig_atomic_t print_signal; /* SIGUSR1: print the maps, keep tracing */
 
+/* Set once tracing ends (END, the map print): a Ctrl-C then means "stop now". */
+static volatile sig_atomic_t finishing;
+
 static void on_signal(int sig)
 {
 	if (sig == SIGUSR1)
 		print_signal = 1;
+	else if ((stop_signal || finishing) && sig != SIGPIPE)
+		_exit(128 + sig); /* the kernel frees every program, map and link with our fds;
+				   * a -c child dies with us (PR_SET_PDEATHSIG) */
 	else
 		stop_signal = sig;
 }
@@ -32,18 +38,30 @@ static int print_all_maps(struct rt_trace *t, bool at_exit);
  * still writes steadily instead of growing the buffer. */
 #define BATCH_MAX (64 * 1024)
 
+/* A failed write (a full disk, an unwritable file, a reader gone) ends tracing like Ctrl-C;
+ * rt_run reports it, so output is never lost silently. */
+static void check_written(struct rt_trace *t)
+{
+	if (t->write_err || !ferror(t->out.f))
+		return;
+	t->write_err = errno ? errno : EIO;
+	stop_signal = SIGPIPE;
+}
+
 /* Writes the batch out; -B none and line (and the default) reach the file at once. */
 static void flush_batch(struct rt_trace *t)
 {
 	out_flush(&t->out);
 	if (t->o->buffering != RT_BUF_FULL)
 		fflush(t->out.f);
+	check_written(t);
 }
 
 static void flush_all(struct rt_trace *t)
 {
 	out_flush(&t->out);
 	fflush(t->out.f);
+	check_written(t);
 }
 
 static void print_event(struct rt_trace *t, const struct pd_fmt *f, uint32_t index,
@@ -55,46 +73,91 @@ static void print_event(struct rt_trace *t, const struct pd_fmt *f, uint32_t ind
 		out_printf_compiled(&t->out, t->pfmts[index], payload, psize);
 	else
 		out_printf(&t->out, f, payload, psize);
-	if (t->o->buffering == RT_BUF_NONE || t->batch.len >= BATCH_MAX)
-		flush_batch(t);
 }
+
+static const struct pd_fmt *event_fmt(struct rt_trace *t, const struct pd_event *h)
+{
+	return h->index < (uint32_t)t->pd->fmts.len ? &t->pd->fmts.v[h->index] : NULL;
+}
+
+static int ev_printf(struct rt_trace *t, const struct pd_event *h, const uint8_t *payload,
+		     size_t psize)
+{
+	print_event(t, event_fmt(t, h), h->index, payload, psize);
+	return 0;
+}
+
+static int ev_print_value(struct rt_trace *t, const struct pd_event *h, const uint8_t *payload,
+			  size_t psize)
+{
+	const struct pd_fmt *f = event_fmt(t, h);
+	if (f && f->args.fields.len > 0 &&
+	    f->args.fields.v[0].offset + f->args.fields.v[0].size <= psize)
+		out_print_value(&t->out, &f->args.fields.v[0], payload + f->args.fields.v[0].offset);
+	return 0;
+}
+
+static int ev_time(struct rt_trace *t, const struct pd_event *h, const uint8_t *payload,
+		   size_t psize)
+{
+	const struct pd_fmt *f = event_fmt(t, h);
+	out_time(&t->out, f ? f->fmt : NULL);
+	return 0;
+}
+
+static int ev_print_map(struct rt_trace *t, const struct pd_event *h, const uint8_t *payload,
+			size_t psize)
+{
+	struct pd_ev_print_map pm = { 0 };
+	memcpy(&pm, payload, psize < sizeof(pm) ? psize : sizeof(pm));
+	rt_print_map(t, (int)h->index, pm.top, pm.div);
+	return 0;
+}
+
+static int ev_clear(struct rt_trace *t, const struct pd_event *h, const uint8_t *payload,
+		    size_t psize)
+{
+	rt_clear_map(t, (int)h->index);
+	return 0;
+}
+
+static int ev_zero(struct rt_trace *t, const struct pd_event *h, const uint8_t *payload,
+		   size_t psize)
+{
+	rt_zero_map(t, (int)h->index);
+	return 0;
+}
+
+/* bpftrace 0.17 stops at the exit record: what other CPUs queued after it is dropped, END
+ * still runs. exit(code) carries the code bpfscope ends with in its index. */
+static int ev_exit(struct rt_trace *t, const struct pd_event *h, const uint8_t *payload,
+		   size_t psize)
+{
+	t->exit_code = (int)(h->index & 0xff);
+	t->exiting = true;
+	t->discarding = true;
+	return RT_EV_STOP;
+}
+
+/* The runtime's row of each event kind (enum pd_event_kind); the user-space functions'
+ * handlers live in async.c. */
+static rt_ev_handler *const ev_handlers[PD_EV__COUNT] = {
+	[PD_EV_PRINTF] = ev_printf,	    [PD_EV_PRINT_VALUE] = ev_print_value,
+	[PD_EV_TIME] = ev_time,		    [PD_EV_PRINT_MAP] = ev_print_map,
+	[PD_EV_CLEAR] = ev_clear,	    [PD_EV_ZERO] = ev_zero,
+	[PD_EV_EXIT] = ev_exit,		    [PD_EV_SYSTEM] = rt_ev_system,
+	[PD_EV_CAT] = rt_ev_cat,	    [PD_EV_JOIN] = rt_ev_join,
+	[PD_EV_UNWATCH] = rt_ev_unwatch,
+};
 
 static int handle_action(struct rt_trace *t, const struct pd_event *h, const uint8_t *payload,
 			 size_t psize)
 {
-	const struct pd_fmt *f = h->index < (uint32_t)t->pd->fmts.len ? &t->pd->fmts.v[h->index] :
-									 NULL;
-	switch ((enum pd_event_kind)h->kind) {
-	case PD_EV_PRINTF:
-		print_event(t, f, h->index, payload, psize);
-		return 0;
-	case PD_EV_PRINT_VALUE:
-		if (f && f->args.fields.len > 0 &&
-		    f->args.fields.v[0].offset + f->args.fields.v[0].size <= psize)
-			out_print_value(&t->out, &f->args.fields.v[0],
-					payload + f->args.fields.v[0].offset);
-		return 0;
-	case PD_EV_TIME:
-		out_time(&t->out, f ? f->fmt : NULL);
-		return 0;
-	case PD_EV_PRINT_MAP: {
-		struct pd_ev_print_map pm = { 0 };
-		memcpy(&pm, payload, psize < sizeof(pm) ? psize : sizeof(pm));
-		rt_print_map(t, (int)h->index, pm.top, pm.div);
-		return 0;
-	}
-	case PD_EV_CLEAR:
-		rt_clear_map(t, (int)h->index);
-		return 0;
-	case PD_EV_ZERO:
-		rt_zero_map(t, (int)h->index);
-		return 0;
-	case PD_EV_EXIT:
-		/* bpftrace 0.17 stops at the exit record: what other CPUs queued after it
-		 * is dropped, END still runs. */
-		t->exiting = true;
-		t->discarding = true;
-		return RT_EV_STOP;
+	if (h->kind < PD_EV__COUNT && ev_handlers[h->kind]) {
+		int rc = ev_handlers[h->kind](t, h, payload, psize);
+		if (t->o->buffering == RT_BUF_NONE || t->batch.len >= BATCH_MAX)
+			flush_batch(t);
+		return rc;
 	}
 	if (t->o->verbose)
 		fprintf(stderr, "bpfscope: ignoring an event of unknown kind %u\n", h->kind);
@@ -263,7 +326,7 @@ static void setup_output(struct rt_trace *t)
 }
 
 struct saved_signals {
-	struct sigaction intr, term, pipe, usr1;
+	struct sigaction intr, term, hup, pipe, usr1;
 };
 
 static void catch_signals(struct saved_signals *s)
@@ -273,9 +336,12 @@ static void catch_signals(struct saved_signals *s)
 	sigemptyset(&sa.sa_mask);
 	stop_signal = 0;
 	print_signal = 0;
+	finishing = 0;
 	sigaction(SIGUSR1, &sa, &s->usr1);
 	sigaction(SIGINT, &sa, &s->intr);
 	sigaction(SIGTERM, &sa, &s->term);
+	/* A closed terminal or ssh session: the same orderly end. */
+	sigaction(SIGHUP, &sa, &s->hup);
 	/* A reader that went away (`| head`) ends tracing like Ctrl-C, with END and cleanup,
 	 * instead of killing us mid-write. */
 	sigaction(SIGPIPE, &sa, &s->pipe);
@@ -286,6 +352,7 @@ static void restore_signals(const struct saved_signals *s)
 	sigaction(SIGUSR1, &s->usr1, NULL);
 	sigaction(SIGINT, &s->intr, NULL);
 	sigaction(SIGTERM, &s->term, NULL);
+	sigaction(SIGHUP, &s->hup, NULL);
 	sigaction(SIGPIPE, &s->pipe, NULL);
 }
 
@@ -310,6 +377,7 @@ static int trace(struct rt_trace *t)
 		err = rt_child_release(t);
 	if (!err && !t->exiting)
 		err = rt_poll(t);
+	finishing = 1;
 	rt_detach_all(t);
 	if (t->discarding) {
 		/* drop what the probes queued after exit() before detaching, then let END
@@ -373,5 +441,11 @@ int rt_run(const struct pd_prog *pd, const void *elf, size_t elf_size, const str
 	err = trace(&t);
 	cleanup(&t);
 	restore_signals(&saved);
-	return err;
+	if (t.write_err && t.write_err != EPIPE) { /* EPIPE: `| head` had enough, as bpftrace */
+		fprintf(stderr, "error: output lost: writing to %s failed: %s\n",
+			o->out ? "the -o file" : "standard output", strerror(t.write_err));
+		if (!err)
+			err = -EIO;
+	}
+	return err ? err : t.exit_code;
 }

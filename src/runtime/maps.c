@@ -78,7 +78,7 @@ static void merge(struct rt_trace *t, const struct pd_map *m, const uint8_t *val
 		  struct out_entry *e)
 {
 	size_t slot = slot_size(m);
-	bool is_unsigned = m->value.kind == PD_UINT, any = false;
+	bool is_unsigned = !(pd_kinds[m->value.kind].flags & PD_KF_SIGNED), any = false;
 	for (int c = 0; c < t->ncpus; c++) {
 		int64_t v = (int64_t)slot_u64(val, slot, c, 0);
 		switch (m->kind) {

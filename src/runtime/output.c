@@ -57,7 +57,7 @@ void out_attached(const struct out *o, int nprobes)
 }
 
 /* Writes text as is, or as a JSON message {"type": type, "data": "text"}. */
-static void message(const struct out *o, const char *type, const struct strbuf *text)
+void out_message(const struct out *o, const char *type, const struct strbuf *text)
 {
 	if (!o->json) {
 		emit(o, text);
@@ -75,7 +75,7 @@ void out_printf(const struct out *o, const struct pd_fmt *fmt, const uint8_t *pa
 {
 	struct strbuf sb = { 0 };
 	if (!out_format_printf(&sb, o, fmt->fmt ? fmt->fmt : "", &fmt->args, payload, size))
-		message(o, "printf", &sb);
+		out_message(o, "printf", &sb);
 	sb_free(&sb);
 }
 
@@ -94,7 +94,7 @@ void out_printf_compiled(const struct out *o, const struct out_pfmt *f, const ui
 	}
 	struct strbuf sb = { 0 };
 	if (!out_pfmt_format(&sb, o, f, payload, size))
-		message(o, "printf", &sb);
+		out_message(o, "printf", &sb);
 	sb_free(&sb);
 }
 
@@ -117,7 +117,7 @@ void out_time(const struct out *o, const char *fmt)
 		clock_gettime(CLOCK_REALTIME, &now);
 	if (!out_strftime(&sb, fmt ? fmt : "%H:%M:%S\n", (int64_t)now.tv_sec,
 			  (uint32_t)(now.tv_nsec / 1000)))
-		message(o, "time", &sb);
+		out_message(o, "time", &sb);
 	sb_free(&sb);
 }
 
@@ -144,7 +144,7 @@ static int key_cmp(const void *a, const void *b, void *arg)
 	for (int i = 0; i < m->key.fields.len; i++) {
 		const struct pd_type *f = &m->key.fields.v[i];
 		const uint8_t *px = x->key + f->offset, *py = y->key + f->offset;
-		if (f->kind == PD_INT || f->kind == PD_UINT) {
+		if (pd_kinds[f->kind].flags & PD_KF_NUMBER) {
 			uint64_t vx = (uint64_t)rt_read_int(px, f->size, false);
 			uint64_t vy = (uint64_t)rt_read_int(py, f->size, false);
 			if (vx != vy)
@@ -192,7 +192,7 @@ static int rank_cmp(const void *a, const void *b, void *arg)
 static bool sort_value(const struct pd_map *m, const struct out_entry *e, int64_t *v,
 		       bool *is_unsigned)
 {
-	*is_unsigned = m->value.kind == PD_UINT;
+	*is_unsigned = !(pd_kinds[m->value.kind].flags & PD_KF_SIGNED);
 	switch (m->kind) {
 	case PD_MAP_COUNT:
 		*is_unsigned = true;
@@ -215,9 +215,9 @@ static bool sort_value(const struct pd_map *m, const struct out_entry *e, int64_
 			*v += (int64_t)e->buckets[i];
 		return true;
 	case PD_MAP_VALUE:
-		if (m->value.kind != PD_INT && m->value.kind != PD_UINT)
+		if (!(pd_kinds[m->value.kind].flags & PD_KF_NUMBER))
 			return false;
-		*v = rt_read_int(e->value, m->value.size, m->value.kind == PD_INT);
+		*v = rt_read_int(e->value, m->value.size, !*is_unsigned);
 		return true;
 	}
 	return false;

@@ -67,6 +67,8 @@ void out_write(const struct out *o, const char *s, size_t n);
 void out_flush(const struct out *o);
 
 /* Messages. Each writes one complete piece of output (out_write). */
+/* text as it is, or with -f json as {"type": type, "data": "text"} on one line */
+void out_message(const struct out *o, const char *type, const struct strbuf *text);
 void out_attached(const struct out *o, int nprobes);
 void out_printf(const struct out *o, const struct pd_fmt *fmt, const uint8_t *payload,
 		size_t size);

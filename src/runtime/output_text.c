@@ -97,7 +97,8 @@ static int stats_value(struct strbuf *sb, const struct pd_map *m, const struct o
 int rt_scalar_value_str(struct strbuf *sb, const struct out *o, const struct pd_map *m,
 			const struct out_entry *e, uint64_t div, bool json)
 {
-	bool is_unsigned = m->kind == PD_MAP_COUNT || m->value.kind == PD_UINT;
+	bool is_unsigned =
+		m->kind == PD_MAP_COUNT || !(pd_kinds[m->value.kind].flags & PD_KF_SIGNED);
 	switch (m->kind) {
 	case PD_MAP_COUNT:
 	case PD_MAP_SUM:
@@ -107,7 +108,7 @@ int rt_scalar_value_str(struct strbuf *sb, const struct out *o, const struct pd_
 			return sb_printf(sb, "%llu", (unsigned long long)((uint64_t)e->num / div));
 		return sb_printf(sb, "%lld", (long long)(e->num / (int64_t)div));
 	case PD_MAP_VALUE:
-		if (div > 1 && (m->value.kind == PD_INT || m->value.kind == PD_UINT)) {
+		if (div > 1 && pd_kinds[m->value.kind].flags & PD_KF_NUMBER) {
 			int64_t v = rt_read_int(e->value, m->value.size, !is_unsigned);
 			if (is_unsigned)
 				return sb_printf(sb, "%llu", (unsigned long long)((uint64_t)v / div));

@@ -14,12 +14,21 @@
 #include "util/strbuf.h"
 
 struct pd_prog;
+struct pd_event;
 struct arena;
 struct pd_map;
 struct strbuf;
 struct bpf_object;
 struct bpf_program;
 struct bpf_link;
+
+/* An attachment: a libbpf link, or the fd of a BPF link libbpf 1.1.2 cannot make
+ * (uprobe_multi); the other is NULL / -1. */
+struct rt_link {
+	struct bpf_link *link;
+	int fd;
+	int probe; /* the pd probe it attaches (unwatch() finds its own) */
+};
 struct ring_buffer;
 struct out_pfmt;
 
@@ -39,14 +48,17 @@ struct rt_trace {
 	int *map_fds; /* per pd map */
 	int events_fd, lost_fd, globals_fd;
 	struct ring_buffer *rb;
-	struct bpf_link **att; /* every link attached, detached in reverse order */
+	struct rt_link *att; /* every link attached, detached in reverse order */
 	int natt, capatt;
+	int attaching; /* the pd probe being attached */
 	int ncpus; /* possible CPUs: per-CPU values come in this many slots */
 	char *log_buf;
 	size_t log_size;
 	bool exiting; /* exit() event, signal, or the traced process ended */
 	bool discarding; /* after an exit() record: later records are dropped until END */
+	int exit_code; /* exit(code): what bpfscope ends with */
 	int cb_err; /* an error inside the ring buffer callback */
+	int write_err; /* errno of the first failed write of the output */
 	pid_t child; /* -c: the child's pid, 0 if none */
 	int child_go_fd; /* -c: write end of the pipe the child waits on, -1 if none */
 	int child_status;
@@ -59,6 +71,17 @@ int64_t rt_read_int(const uint8_t *p, uint32_t size, bool is_signed);
 /* output_text.c: the value of a count/sum/min/max/plain map entry (div applied). */
 int rt_scalar_value_str(struct strbuf *sb, const struct out *o, const struct pd_map *m,
 			const struct out_entry *e, uint64_t div, bool json);
+
+/* format_text.c: renderers of values user space turns into text (strerror, macaddr, ntop,
+ * cgroup_path), as rt_kinds[] rows. */
+int rt_errno_str(struct strbuf *sb, const struct out *o, const struct pd_type *t,
+		 const uint8_t *p, bool json);
+int rt_macaddr_str(struct strbuf *sb, const struct out *o, const struct pd_type *t,
+		   const uint8_t *p, bool json);
+int rt_inet_str(struct strbuf *sb, const struct out *o, const struct pd_type *t,
+		const uint8_t *p, bool json);
+int rt_cgroup_path_str(struct strbuf *sb, const struct out *o, const struct pd_type *t,
+		       const uint8_t *p, bool json);
 
 /* symbols.c: kernel and user symbol names (bpftrace prints 0x... when unknown). */
 int rt_ksym_str(struct strbuf *sb, uint64_t addr);
@@ -77,6 +100,8 @@ void rt_verbose_attached(struct rt_trace *t);
 /* attach.c */
 int rt_attach_all(struct rt_trace *t);
 void rt_detach_all(struct rt_trace *t);
+/* Before load: what libbpf cannot tell from the program's section (its kind's row). */
+int rt_prepare_program(const struct pd_probe *p, struct bpf_program *prog);
 /* Runs a BEGIN/END program once with BPF_PROG_TEST_RUN. */
 int rt_run_once(struct rt_trace *t, int probe_index);
 
@@ -88,6 +113,14 @@ uint64_t rt_read_lost(struct rt_trace *t);
 /* Reads every entry of a map and merges per-CPU values; the entries and their bytes live
  * in a (the caller frees it). Returns the entry count or -errno. */
 int rt_read_map(struct rt_trace *t, int map_id, struct out_entry **out, struct arena *a);
+
+/* The runtime's handler of one event kind (loop.c's ev_handlers[]): the record's header and
+ * payload. Returns 0, or RT_EV_STOP to stop reading. */
+typedef int rt_ev_handler(struct rt_trace *t, const struct pd_event *h, const uint8_t *payload,
+			  size_t psize);
+
+/* async.c: the functions user space runs (system, cat, join, unwatch). */
+rt_ev_handler rt_ev_system, rt_ev_cat, rt_ev_join, rt_ev_unwatch;
 
 /* loop.c: the ring buffer callback and the polling loop. */
 int rt_handle_event(struct rt_trace *t, const void *data, size_t size);

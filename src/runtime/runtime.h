@@ -43,7 +43,8 @@ struct rt_opts {
 bool rt_can_trace(void);
 
 /* Loads, attaches, runs until exit()/signal/child exit, runs END, prints maps.
- * Returns 0 on a normal end, or a negative errno after printing one clear message. */
+ * Returns 0 on a normal end, the code given to exit(code) (1 to 255), or a negative errno
+ * after printing one clear message. */
 int rt_run(const struct pd_prog *pd, const void *elf, size_t elf_size, const struct rt_opts *o);
 
 /* --info: the kernel's helpers, features, map types and which probe types attach here,

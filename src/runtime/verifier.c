@@ -78,25 +78,54 @@ static bool is_reason(const char *s, const char *e)
 	return true;
 }
 
-/* Finds the last source comment and the last line that states the reason. */
-static void scan_log(const char *log, int *line, char *reason, size_t rlen)
+/* Finds the last source comment and the last line that states the reason; callee gets the
+ * helper the instruction before the reason calls ("bpf_d_path#147"), or "". */
+static void scan_log(const char *log, int *line, char *reason, size_t rlen, char *callee,
+		     size_t clen)
 {
 	*line = 0;
-	reason[0] = '\0';
+	reason[0] = callee[0] = '\0';
+	const char *prev = log;
 	for (const char *s = log; *s;) {
 		const char *e = strchr(s, '\n');
 		if (!e)
 			e = s + strlen(s);
 		int l = comment_line(s, e);
-		if (l)
+		if (l) {
 			*line = l;
-		else if (is_reason(s, e))
+		} else if (is_reason(s, e)) {
+			const char *call = memmem(prev, (size_t)(s - prev), "call ", 5);
 			snprintf(reason, rlen, "%.*s", (int)(e - s), s);
+			snprintf(callee, clen, "%.*s", call ? (int)strcspn(call + 5, " \n") : 0,
+				 call ? call + 5 : "");
+		}
+		prev = s;
 		s = *e ? e + 1 : e;
 	}
 }
 
-static void report_line(struct rt_trace *t, int line, const char *reason)
+/* What the kernel needs for the helper behind a function, when the verifier refuses it. */
+static const struct {
+	const char *helper;
+	const char *note;
+} helper_notes[] = {
+	{ "bpf_override_return", "override() needs a kernel built with CONFIG_BPF_KPROBE_OVERRIDE, "
+				 "on a function that allows error injection" },
+	{ "bpf_d_path", "path() works where the kernel allows bpf_d_path: iterators and "
+			"fentry/fexit of the functions it lists" },
+	{ "bpf_trace_vprintk", "debugf() with more than three arguments needs Linux 5.16 or "
+			       "later (bpf_trace_vprintk)" },
+};
+
+static void note_helper(struct diag *d, const struct src_loc *loc, const char *reason,
+			const char *callee)
+{
+	for (size_t i = 0; i < sizeof(helper_notes) / sizeof(helper_notes[0]); i++)
+		if (strstr(reason, helper_notes[i].helper) || strstr(callee, helper_notes[i].helper))
+			diag_note(d, loc, "%s", helper_notes[i].note);
+}
+
+static void report_line(struct rt_trace *t, int line, const char *reason, const char *callee)
 {
 	struct diag *d = t->o->diag;
 	if (!d || !d->src)
@@ -114,9 +143,10 @@ static void report_line(struct rt_trace *t, int line, const char *reason)
 	while (first < len && isspace((unsigned char)p[first]))
 		first++;
 	struct src_loc loc = { line, (int)first + 1, line, len > first ? (int)len : 1 };
-	if (*reason)
+	if (*reason) {
 		diag_error(d, &loc, "the BPF verifier rejected this: %s", reason);
-	else
+		note_helper(d, &loc, reason, callee);
+	} else
 		diag_error(d, &loc, "the BPF verifier rejected this");
 }
 
@@ -137,8 +167,8 @@ void rt_report_verifier(struct rt_trace *t, int err)
 	fprintf(stderr, "error: the BPF verifier rejected probe %s\n", probe);
 	print_log(t);
 	int line;
-	char reason[256];
-	scan_log(t->log_buf, &line, reason, sizeof(reason));
+	char reason[256], callee[64];
+	scan_log(t->log_buf, &line, reason, sizeof(reason), callee, sizeof(callee));
 	if (line > 0)
-		report_line(t, line, reason);
+		report_line(t, line, reason, callee);
 }

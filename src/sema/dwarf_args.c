@@ -95,21 +95,30 @@ static struct type *conv_base(struct dw_conv *c, Dwarf_Die *die)
 	return ty_int(size, enc == DW_ATE_signed || enc == DW_ATE_signed_char);
 }
 
-/* An enum is its underlying type (DWARF 3+), else signed when an enumerator is negative. */
+/* An enum is its underlying type (DWARF 3+), else signed when an enumerator is negative;
+ * it carries its enumerators so that %s prints their names. */
 static struct type *conv_enum(struct dw_conv *c, Dwarf_Die *die, int depth)
 {
 	Dwarf_Die mem, child;
-	if (type_of(die, &mem))
-		return conv(c, &mem, depth + 1);
-	bool is_signed = false;
-	for (int r = dwarf_child(die, &child); r == 0; r = dwarf_siblingof(&child, &child)) {
+	const struct type *base = type_of(die, &mem) ? conv(c, &mem, depth + 1) : NULL;
+	int size = dwarf_bytesize(die);
+	bool is_signed = base && base->is_signed;
+	struct type *e = ty_enum(c->a, NULL, size > 0 ? size : base ? base->size : 4, false);
+	for (int r = dwarf_child(die, &child); e && r == 0; r = dwarf_siblingof(&child, &child)) {
 		Dwarf_Attribute attr;
 		Dwarf_Sword v;
-		if (dwarf_attr(&child, DW_AT_const_value, &attr) && !dwarf_formsdata(&attr, &v))
-			is_signed |= v < 0;
+		const char *n = dwarf_diename(&child);
+		if (!n || !dwarf_attr(&child, DW_AT_const_value, &attr) ||
+		    dwarf_formsdata(&attr, &v))
+			continue;
+		struct ty_enumerator en = { arena_strdup(c->a, n), (int64_t)v };
+		if (!en.name || vec_push(c->a, &e->enumerators, en))
+			return NULL;
+		is_signed |= !base && v < 0;
 	}
-	int size = dwarf_bytesize(die);
-	return ty_int(size > 0 ? size : 4, is_signed);
+	if (e)
+		e->is_signed = is_signed;
+	return e;
 }
 
 /* The element count of one DW_TAG_subrange_type; 0 for a flexible array. */

@@ -110,6 +110,32 @@ static struct type *conv_array(const struct btf_type *t)
 	return elem ? ty_array(&kb.arena, elem, (int)arr->nelems) : NULL;
 }
 
+/* Enumerator i of an enum or enum64 (kflag: signed values). */
+static struct ty_enumerator enumerator_at(const struct btf_type *t, int i)
+{
+	struct ty_enumerator r;
+	if (btf_is_enum(t)) {
+		const struct btf_enum *e = btf_enum(t) + i;
+		r.name = btf__name_by_offset(kb.btf, e->name_off);
+		r.value = btf_kflag(t) ? (int64_t)e->val : (int64_t)(uint32_t)e->val;
+	} else {
+		const struct btf_enum64 *e = btf_enum64(t) + i;
+		r.name = btf__name_by_offset(kb.btf, e->name_off);
+		r.value = (int64_t)btf_enum64_value(e);
+	}
+	return r;
+}
+
+/* An enum is its integer, carrying its enumerators so that %s prints their names. */
+static struct type *conv_enum(const struct btf_type *t)
+{
+	struct type *e = ty_enum(&kb.arena, NULL, t->size ? (int)t->size : 4, btf_kflag(t));
+	for (int i = 0; e && i < btf_vlen(t); i++)
+		if (vec_push(&kb.arena, &e->enumerators, enumerator_at(t, i)))
+			return NULL;
+	return e;
+}
+
 static struct type *conv_kind(const struct btf_type *t, __u32 id)
 {
 	switch (btf_kind(t)) {
@@ -130,7 +156,7 @@ static struct type *conv_kind(const struct btf_type *t, __u32 id)
 		return conv_record(t, id);
 	case BTF_KIND_ENUM:
 	case BTF_KIND_ENUM64:
-		return ty_int(t->size ? (int)t->size : 4, btf_kflag(t));
+		return conv_enum(t);
 	case BTF_KIND_FWD:
 		return conv_fwd(t);
 	case BTF_KIND_FLOAT:
@@ -370,20 +396,10 @@ int kbtf_func_match(struct arena *a, const char *glob, sema_name_list *out)
 static bool find_enumerator(const struct btf_type *t, const char *name, int64_t *out)
 {
 	for (int i = 0; i < btf_vlen(t); i++) {
-		if (btf_is_enum(t)) {
-			const struct btf_enum *e = btf_enum(t) + i;
-			const char *n = btf__name_by_offset(kb.btf, e->name_off);
-			if (n && strcmp(n, name) == 0) {
-				*out = btf_kflag(t) ? (int64_t)e->val : (int64_t)(uint32_t)e->val;
-				return true;
-			}
-		} else {
-			const struct btf_enum64 *e = btf_enum64(t) + i;
-			const char *n = btf__name_by_offset(kb.btf, e->name_off);
-			if (n && strcmp(n, name) == 0) {
-				*out = (int64_t)btf_enum64_value(e);
-				return true;
-			}
+		struct ty_enumerator e = enumerator_at(t, i);
+		if (e.name && strcmp(e.name, name) == 0) {
+			*out = e.value;
+			return true;
 		}
 	}
 	return false;

@@ -18,13 +18,15 @@ static int pd_fields(struct checker *ck, const struct type *t, struct pd_type *o
 	for (int i = 0; i < t->fields.len; i++) {
 		const struct ty_field *f = &t->fields.v[i];
 		struct pd_type ft = { 0 };
-		/* bitfields have no byte layout of their own; records print without them */
-		if (f->bit_size)
-			continue;
 		int err = pd_type_at(ck, f->type, &ft, depth + 1);
 		if (err)
 			return err;
 		ft.offset = (uint32_t)f->offset;
+		if (f->bit_size) { /* the bytes that hold the bits, at most 8 */
+			ft.bit_off = (uint8_t)f->bit_offset;
+			ft.bit_size = (uint8_t)f->bit_size;
+			ft.size = (uint32_t)(f->bit_offset + f->bit_size + 7) / 8;
+		}
 		if (t->kind == TY_RECORD) {
 			ft.name = arena_strdup(pa, f->name);
 			if (!ft.name)
@@ -46,65 +48,38 @@ static int pd_array(struct checker *ck, const struct type *t, struct pd_type *ou
 	return vec_push(&ck->c->pd->arena, &out->fields, elem);
 }
 
+/* An enum's names travel with the value's layout: the runtime prints them. */
+static int pd_enumerators(struct checker *ck, const struct type *t, struct pd_type *out)
+{
+	struct arena *pa = &ck->c->pd->arena;
+	for (int i = 0; i < t->enumerators.len; i++) {
+		struct pd_type e = { .value = t->enumerators.v[i].value };
+		e.name = arena_strdup(pa, t->enumerators.v[i].name);
+		if (!e.name || vec_push(pa, &out->fields, e))
+			return -ENOMEM;
+	}
+	return 0;
+}
+
 static int pd_type_at(struct checker *ck, const struct type *t, struct pd_type *out, int depth)
 {
+	const struct ty_kind_desc *d = ty_desc(t);
+	const struct pd_prog *pd = ck->c->pd;
 	memset(out, 0, sizeof(*out));
-	out->size = t->size > 0 ? (uint32_t)t->size : 0;
-	switch (t->kind) {
-	case TY_INT:
-		out->kind = t->is_signed ? PD_INT : PD_UINT;
-		return 0;
-	case TY_STR:
-		out->kind = PD_STR;
-		return 0;
-	case TY_PTR:
-		out->kind = PD_PTR;
-		out->size = 8;
-		return 0;
-	case TY_TUPLE:
-		out->kind = PD_TUPLE;
-		return pd_fields(ck, t, out, depth);
-	case TY_RECORD:
-		out->kind = PD_RECORD;
-		return depth < MAX_RECORD_DEPTH ? pd_fields(ck, t, out, depth) : 0;
-	case TY_ARRAY:
-		out->kind = PD_ARRAY;
-		return pd_array(ck, t, out, depth);
-	case TY_TIMESTAMP:
-		out->kind = PD_TIMESTAMP;
-		out->size = 8;
-		if (t->fmt_id >= 0 && t->fmt_id < ck->c->pd->fmts.len)
-			out->fmt = ck->c->pd->fmts.v[t->fmt_id].fmt;
-		return 0;
-	case TY_KSYM:
-		out->kind = PD_KSYM;
-		out->size = 8;
-		return 0;
-	case TY_USYM:
-		out->kind = PD_USYM;
-		out->size = 16;
-		return 0;
-	case TY_KSTACK:
-		out->kind = PD_KSTACK;
-		return 0;
-	case TY_USTACK:
-		out->kind = PD_USTACK;
-		return 0;
-	case TY_ERROR:
-	case TY_NONE:
-	case TY_CTX:
-	case TY_COUNT:
-	case TY_SUM:
-	case TY_MIN:
-	case TY_MAX:
-	case TY_AVG:
-	case TY_STATS:
-	case TY_HIST:
-	case TY_LHIST:
-		out->kind = PD_NONE;
+	out->kind = ty_pd_kind(t);
+	out->size = d->pd_size ? d->pd_size : t->size > 0 ? (uint32_t)t->size : 0;
+	if (out->kind == PD_NONE)
 		out->size = 0;
+	if (d->flags & TY_F_FMT && t->fmt_id >= 0 && t->fmt_id < pd->fmts.len)
+		out->fmt = pd->fmts.v[t->fmt_id].fmt;
+	if (depth >= MAX_RECORD_DEPTH)
 		return 0;
-	}
+	if (t->enumerators.len)
+		return pd_enumerators(ck, t, out);
+	if (pd_kinds[out->kind].flags & PD_KF_FIELDS)
+		return pd_fields(ck, t, out, depth);
+	if (pd_kinds[out->kind].flags & PD_KF_ELEM)
+		return pd_array(ck, t, out, depth);
 	return 0;
 }
 
@@ -123,8 +98,13 @@ void tc_add_fmt(struct checker *ck, struct ast_node *call, enum pd_fmt_kind kind
 	if (ck->quiet)
 		return;
 	/* Event payloads carry integers as 8 bytes, signedness kept; the rest as typed. */
-	for (int i = 0; i < nargs; i++)
-		wide[i] = args[i]->kind == TY_INT ? ty_int(8, args[i]->is_signed) : args[i];
+	for (int i = 0; i < nargs; i++) {
+		wide[i] = args[i]->kind == TY_INT ? ty_int_resize(&c->arena, args[i], 8) : args[i];
+		if (!wide[i]) {
+			ck->nomem = true;
+			return;
+		}
+	}
 	struct type *tuple = ty_tuple(&c->arena, wide, nargs);
 	f.fmt = arena_strdup(&c->pd->arena, fmt);
 	if (!tuple || !f.fmt || tc_pd_type(ck, tuple, &f.args) ||
@@ -139,44 +119,6 @@ void tc_add_fmt(struct checker *ck, struct ast_node *call, enum pd_fmt_kind kind
 static uint32_t round8(uint32_t n)
 {
 	return (n + 7) / 8 * 8;
-}
-
-static enum pd_map_kind map_kind(const struct type *v)
-{
-	switch (v->kind) {
-	case TY_COUNT:
-		return PD_MAP_COUNT;
-	case TY_SUM:
-		return PD_MAP_SUM;
-	case TY_MIN:
-		return PD_MAP_MIN;
-	case TY_MAX:
-		return PD_MAP_MAX;
-	case TY_AVG:
-		return PD_MAP_AVG;
-	case TY_STATS:
-		return PD_MAP_STATS;
-	case TY_HIST:
-		return PD_MAP_HIST;
-	case TY_LHIST:
-		return PD_MAP_LHIST;
-	case TY_ERROR:
-	case TY_NONE:
-	case TY_INT:
-	case TY_STR:
-	case TY_PTR:
-	case TY_RECORD:
-	case TY_ARRAY:
-	case TY_TUPLE:
-	case TY_CTX:
-	case TY_TIMESTAMP:
-	case TY_KSTACK:
-	case TY_USTACK:
-	case TY_KSYM:
-	case TY_USYM:
-		break;
-	}
-	return PD_MAP_VALUE;
 }
 
 /* Value layout of the aggregation kinds: the per-CPU slot (its size is the aggregation
@@ -199,7 +141,7 @@ static int layout_map(struct checker *ck, const struct tc_map *m)
 	int err = tc_pd_type(ck, m->key, &pm->key);
 	if (err)
 		return err;
-	pm->kind = map_kind(m->value);
+	pm->kind = ty_desc(m->value)->map;
 	pm->is_scalar = m->nkeys == 0;
 	pm->key_size = m->nkeys ? round8(user) : 8;
 	pm->max_entries = m->nkeys ? (uint32_t)c->opts.map_keys_max : 1;

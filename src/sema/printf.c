@@ -68,15 +68,11 @@ static const char *plural(int n)
 	return n == 1 ? "" : "s";
 }
 
-static bool is_textual(const struct type *t)
-{
-	return t->kind == TY_STR || t->kind == TY_KSYM || t->kind == TY_USYM ||
-	       t->kind == TY_TIMESTAMP || t->kind == TY_KSTACK || t->kind == TY_USTACK;
-}
-
-/* What argument a conversion (or its '*') takes: "" when t fits, else what it wants. */
+/* What argument a conversion (or its '*') takes: "" when t fits, else what it wants. The
+ * value kinds say which conversions take them (pd_kinds[].convs). */
 static const char *wanted(enum pf_class cls, bool star, const struct type *t)
 {
+	unsigned convs = pd_kinds[ty_pd_kind(t)].convs;
 	if (star)
 		return ty_is_integer(t) ? "" : "an integer";
 	switch (cls) {
@@ -84,9 +80,9 @@ static const char *wanted(enum pf_class cls, bool star, const struct type *t)
 	case PF_UNSIGNED:
 	case PF_CHAR:
 	case PF_POINTER:
-		return t->kind == TY_INT || t->kind == TY_PTR ? "" : "an integer";
+		return convs & PD_CONV_INT ? "" : "an integer";
 	case PF_STRING:
-		return is_textual(t) ? "" : "a string";
+		return convs & PD_CONV_TEXT ? "" : "a string";
 	case PF_BUFFER:
 		return "a buffer (buf())";
 	}

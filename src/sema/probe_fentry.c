@@ -30,9 +30,8 @@ static int expand(struct sema_attach *a)
 	}
 	if (!sema_has_glob(func)) {
 		if (!kbtf_has_func(func)) {
-			diag_error(&c->diag, &a->at->loc,
-				   "kernel function '%s' has no BTF description: %s cannot attach",
-				   func, a->provider);
+			sema_missing(a, "kernel function '%s' has no BTF description: %s cannot attach",
+				     func, a->provider);
 			return 0;
 		}
 		return add(a, module, func);
@@ -42,8 +41,7 @@ static int expand(struct sema_attach *a)
 	if (err == -ENOMEM)
 		return err;
 	if (names.len == 0)
-		diag_error(&c->diag, &a->at->loc, "no kernel function with BTF matches '%s:%s'",
-			   a->provider, func);
+		sema_missing(a, "no kernel function with BTF matches '%s:%s'", a->provider, func);
 	for (int i = 0; i < names.len; i++)
 		if ((err = add(a, module, names.v[i])))
 			return err;

@@ -66,8 +66,7 @@ static int expand_glob(struct sema_attach *a, const char *module, const char *gl
 		n++;
 	}
 	if (n == 0)
-		diag_error(&c->diag, &a->at->loc, "no kernel function matches '%s:%s'", a->provider,
-			   glob);
+		sema_missing(a, "no kernel function matches '%s:%s'", a->provider, glob);
 	return 0;
 }
 
@@ -102,8 +101,8 @@ static int expand(struct sema_attach *a)
 		return 0;
 	}
 	if (!sema_kfunc_exists(func, module)) {
-		diag_error(&c->diag, &a->at->loc, "unknown kernel function '%s'%s%s", func,
-			   module ? " in module " : "", module ? module : "");
+		sema_missing(a, "unknown kernel function '%s'%s%s", func,
+			     module ? " in module " : "", module ? module : "");
 		return 0;
 	}
 	return add(a, module, func, off);

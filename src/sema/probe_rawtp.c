@@ -5,11 +5,13 @@
 
 #include "provider.h"
 
-static void unknown(struct compiler *c, const struct ast_node *at, const char *name)
+static void unknown(struct sema_attach *a, const char *name)
 {
+	struct compiler *c = a->c;
+	const struct ast_node *at = a->at;
 	sema_name_list names = { 0 };
 	struct sema_suggest s;
-	diag_error(&c->diag, &at->loc, "unknown raw tracepoint 'rawtracepoint:%s'", name);
+	sema_missing(a, "unknown raw tracepoint 'rawtracepoint:%s'", name);
 	sema_suggest_init(&s, name);
 	if (kbtf_rawtp_match(&c->arena, "*", &names) == 0)
 		for (int i = 0; i < names.len; i++)
@@ -40,7 +42,7 @@ static int expand(struct sema_attach *a)
 		if (vec_push(&c->arena, &names, name))
 			return -ENOMEM;
 	} else {
-		unknown(c, a->at, name);
+		unknown(a, name);
 	}
 	for (int i = 0; i < names.len; i++) {
 		struct pd_probe p = { .func = names.v[i] };

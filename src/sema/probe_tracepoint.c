@@ -63,8 +63,7 @@ static int expand(struct sema_attach *a)
 		if (!s || vec_push(&c->arena, &names, s))
 			return -ENOMEM;
 	} else {
-		diag_error(&c->diag, &a->at->loc, "unknown tracepoint 'tracepoint:%s:%s'", cat,
-			   event);
+		sema_missing(a, "unknown tracepoint 'tracepoint:%s:%s'", cat, event);
 		suggest_event(c, a->at, cat, event);
 	}
 	for (int i = 0; i < names.len; i++) {

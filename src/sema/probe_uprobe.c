@@ -103,9 +103,9 @@ static int expand_funcs(struct sema_attach *a, const char *path, const elf_func_
 		n++;
 	}
 	if (n == 0) {
-		diag_error(&a->c->diag, &a->at->loc, "%s '%s' in %s",
-			   sema_has_glob(glob) ? "no function matches" : "unknown function", glob,
-			   path);
+		sema_missing(a, "%s '%s' in %s",
+			     sema_has_glob(glob) ? "no function matches" : "unknown function", glob,
+			     path);
 	}
 	return 0;
 }
@@ -154,7 +154,7 @@ static int expand(struct sema_attach *a)
 	for (int i = 0; i < fns.len; i++)
 		if (strcmp(fns.v[i].name, func) == 0)
 			return expand_offset(a, path, &fns.v[i], off, NULL);
-	diag_error(&c->diag, &a->at->loc, "unknown function '%s' in %s", func, path);
+	sema_missing(a, "unknown function '%s' in %s", func, path);
 	return 0;
 }
 

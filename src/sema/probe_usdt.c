@@ -92,8 +92,8 @@ static int expand(struct sema_attach *a)
 		}
 	}
 	if (n == 0)
-		diag_error(&c->diag, &a->at->loc, "no usdt probe matches '%s:%s' in %s", prov, name,
-			   files.len == 1 ? files.v[0] : "the process's files");
+		sema_missing(a, "no usdt probe matches '%s:%s' in %s", prov, name,
+			     files.len == 1 ? files.v[0] : "the process's files");
 	return 0;
 }
 

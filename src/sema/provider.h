@@ -28,6 +28,8 @@ struct sema_attach {
 	const char *provider; /* canonical provider name */
 	const char *target, *func, *extra; /* the parts after the provider, NULL when absent */
 	sema_point_list *out; /* concrete points are appended here (strings in c->arena) */
+	bool several; /* the probe as written has other attach points */
+	int skipped; /* missing points reported as warnings (sema_missing) */
 };
 
 /* -l state: the glob (aliases expanded) and where to print. */
@@ -66,6 +68,11 @@ const struct sema_provider *sema_provider(enum pd_probe_kind k);
 
 /* Appends point p (its kind set from a) with the provider's data. Returns 0 or -ENOMEM. */
 int sema_add_point(struct sema_attach *a, struct pd_probe p, const void *data);
+/* Reports an attach point naming nothing that exists (a kernel function, a tracepoint, a
+ * function of a binary, a usdt probe): an error, or, as bpftrace 0.17 skips it, a warning
+ * when the probe as written has other attach points (the resolver makes it an error when
+ * none of them exists). */
+void sema_missing(struct sema_attach *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Prints name when it matches the lister's glob; returns true when printed. */
 bool sema_list_name(struct sema_lister *l, const char *name);
 /* Prints "    type name" per field of an args record (-lv). */

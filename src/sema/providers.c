@@ -1,6 +1,8 @@
 /* Sema's probe-kind table (see provider.h) and the helpers providers share. */
 #include <ctype.h>
 #include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -38,6 +40,21 @@ int sema_add_point(struct sema_attach *a, struct pd_probe p, const void *data)
 	if (!sp.p.name)
 		return -ENOMEM;
 	return vec_push(&a->c->arena, a->out, sp);
+}
+
+void sema_missing(struct sema_attach *a, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (!a->several) {
+		diag_error(&a->c->diag, &a->at->loc, "%s", msg);
+		return;
+	}
+	a->skipped++;
+	diag_warn(&a->c->diag, &a->at->loc, "%s: attach point skipped", msg);
 }
 
 bool sema_list_name(struct sema_lister *l, const char *name)

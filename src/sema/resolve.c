@@ -12,6 +12,7 @@
 struct resolver {
 	struct compiler *c;
 	sema_point_list points; /* of the attach point being expanded */
+	int skipped; /* attach points of the probe being expanded skipped as missing */
 };
 
 /* "$N" anywhere in an attach point part stands for positional parameter N ("" when
@@ -48,13 +49,14 @@ static void unknown_provider(struct compiler *c, const struct ast_node *at, cons
 		diag_note(&c->diag, &at->loc, "did you mean '%s'?", sema_suggest_best(&s));
 }
 
-/* Appends the concrete points of one attach point as written. A provider written with a
- * parameter ("BEG$1") is looked up after substitution. */
-static int expand_attach(struct resolver *r, const struct ast_node *at)
+/* Appends the concrete points of one attach point as written (one of several: a missing
+ * one is skipped with a warning). A provider written with a parameter ("BEG$1") is looked
+ * up after substitution. */
+static int expand_attach(struct resolver *r, const struct ast_node *at, bool several)
 {
 	struct compiler *c = r->c;
 	const char *prov = subst_params(c, at->attach.provider ? at->attach.provider : "");
-	struct sema_attach a = { .c = c, .at = at, .out = &r->points };
+	struct sema_attach a = { .c = c, .at = at, .out = &r->points, .several = several };
 	if (!prov)
 		return -ENOMEM;
 	if (!pk_find(prov, &a.kind)) {
@@ -68,7 +70,9 @@ static int expand_attach(struct resolver *r, const struct ast_node *at)
 	if ((at->attach.target && !a.target) || (at->attach.func && !a.func) ||
 	    (at->attach.extra && !a.extra))
 		return -ENOMEM;
-	return sema_provider(a.kind)->expand(&a);
+	int err = sema_provider(a.kind)->expand(&a);
+	r->skipped += a.skipped;
+	return err;
 }
 
 /* A probe bound to one point, waiting for its pd index. */
@@ -107,9 +111,10 @@ static int expand_probe(struct resolver *r, struct ast_node *probe, int written,
 	bool first = true;
 	ast_list attach = probe->probe.attach;
 
+	r->skipped = 0;
 	for (int i = 0; i < attach.len; i++) {
 		r->points.len = 0;
-		int err = expand_attach(r, attach.v[i]);
+		int err = expand_attach(r, attach.v[i], attach.len > 1);
 		if (err)
 			return err;
 		for (int j = 0; j < r->points.len; j++) {
@@ -132,6 +137,9 @@ static int expand_probe(struct resolver *r, struct ast_node *probe, int written,
 				return err;
 		}
 	}
+	if (first && r->skipped == attach.len)
+		diag_error(&c->diag, &attach.v[0]->loc,
+			   "none of the probe's %d attach points exists", attach.len);
 	return 0;
 }
 

@@ -15,7 +15,7 @@ enum sema_fn {
 	FN_UNKNOWN,
 	FN_PRINTF, /* printf(fmt, ...) */
 	FN_PRINT, /* print(@m [, top [, div]]) or print(value) */
-	FN_EXIT, /* exit() */
+	FN_EXIT, /* exit([code]): bpfscope ends with that code after END and the maps */
 	FN_TIME, /* time([fmt]) */
 	FN_STRFTIME, /* strftime(fmt, ns): TY_TIMESTAMP */
 	FN_STR, /* str(ptr_or_str [, len]): TY_STR */
@@ -35,6 +35,23 @@ enum sema_fn {
 	FN_REG, /* reg("name"): uint64 register of the pt_regs context; call.id its offset */
 	FN_KPTR, /* kptr(p): p as a kernel pointer */
 	FN_UPTR, /* uptr(p): p as a user pointer */
+	FN_SYSTEM, /* system(fmt, ...): user space runs the command (--unsafe) */
+	FN_CAT, /* cat(fmt, ...): user space prints the file */
+	FN_JOIN, /* join(argv [, sep]): user space prints the strings of a char** */
+	FN_DEBUGF, /* debugf(fmt, ...): bpf_trace_printk into trace_pipe */
+	FN_STRNCMP, /* strncmp(a, b, n): int, 0 when the first n bytes are equal */
+	FN_STRCONTAINS, /* strcontains(hay, needle): int 1 when needle occurs in hay */
+	FN_BSWAP, /* bswap(int): the bytes of its integer type reversed */
+	FN_SIGNAL, /* signal(SIGNAME | n): bpf_send_signal (--unsafe) */
+	FN_OVERRIDE, /* override(rc): bpf_override_return, kprobes only (--unsafe) */
+	FN_PATH, /* path(p): bpf_d_path into a string (fentry, fexit, iter) */
+	FN_UNWATCH, /* unwatch(addr): user space detaches the watchpoint on addr */
+	FN_PTON, /* pton("addr"): uint8[4] or uint8[16] */
+	FN_STRERROR, /* strerror(n): TY_ERRNO */
+	FN_MACADDR, /* macaddr(p): TY_MACADDR */
+	FN_NTOP, /* ntop([af,] addr): TY_INET */
+	FN_CGROUP_PATH, /* cgroup_path(id [, filter]): TY_CGROUP_PATH */
+	FN_CGROUPID, /* cgroupid("path"): folded into an integer literal */
 	FN__COUNT,
 };
 
@@ -42,6 +59,10 @@ enum sema_fn_flags {
 	SEMA_FN_AGG = 1 << 0, /* an aggregation: only as `@m[...] = f(...)` */
 	SEMA_FN_UNSAFE = 1 << 1, /* refused without --unsafe */
 };
+
+/* pton(): the bytes of an IPv4 or IPv6 address in text (out may be NULL); returns their
+ * count, 4 or 16, or 0 when s is neither. */
+int sema_pton(const char *s, uint8_t out[16]);
 
 /* What every stage may ask of a function: its name and flags. */
 const char *sema_fn_name(enum sema_fn fn);

@@ -58,13 +58,15 @@ static bool kind_shares(enum pd_probe_kind k)
 	       k != PD_PROBE_ITER;
 }
 
-/* kprobe_multi links need CONFIG_FPROBE (6.12 has it, 6.1 does not). */
-static bool have_fprobe(void)
+/* Whether the kernel has kind k's multi link: kprobe_multi needs CONFIG_FPROBE (6.12 has
+ * it, 6.1 does not), uprobe_multi came in 6.6. */
+static bool have_multi(enum pd_probe_kind k)
 {
-	static int have = -1;
-	if (have < 0)
-		have = kbtf_has_func("register_fprobe_ips");
-	return have;
+	static signed char have[PD_PROBE__COUNT]; /* 0: not asked yet, 1: yes, -1: no */
+	const char *kfunc = pk_desc(k)->multi_kfunc;
+	if (!have[k])
+		have[k] = kfunc && kbtf_has_func(kfunc) ? 1 : -1;
+	return have[k] > 0;
 }
 
 void sema_share_programs(struct compiler *c)
@@ -82,9 +84,9 @@ void sema_share_programs(struct compiler *c)
 		if (s.specific)
 			continue;
 		sp->share = sp->group + 1;
-		/* a shared kprobe program attaches everywhere through one kprobe_multi link
-		 * where the kernel has fprobes */
-		if (pk_desc(s.kind)->multi_section && have_fprobe()) {
+		/* a shared kprobe or uprobe program attaches everywhere through one
+		 * kprobe_multi link (one uprobe_multi link per binary) where the kernel has it */
+		if (pk_desc(s.kind)->multi_section && have_multi(s.kind)) {
 			c->pd->probes.v[sp->pd_index].multi = true;
 			c->pd->probes.v[sp->group].multi = true;
 		}

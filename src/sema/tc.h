@@ -102,6 +102,26 @@ bool tc_const_int(const struct ast_node *n, int64_t *out);
 /* tc_call.c: types a call; agg says it is the right side of a map assignment. */
 struct type *tc_call(struct checker *ck, struct ast_node *n, bool agg);
 bool tc_is_aggregation_call(const struct ast_node *n);
+/* Argument checks of calls, with diagnostics naming the function: types every argument
+ * from `from` on; argument i must be an integer; argument i must be a string literal. */
+bool tc_type_args(struct checker *ck, struct ast_node *n, int from);
+bool tc_want_int(struct checker *ck, struct ast_node *n, int i, const char *what);
+bool tc_want_literal(struct checker *ck, struct ast_node *n, int i, const char *what);
+
+/* tc_fns.c: type rules of the functions whose work is mostly new code (fn_table rows). */
+struct type *tc_check_int_void(struct checker *ck, struct ast_node *n);
+struct type *tc_check_join(struct checker *ck, struct ast_node *n);
+struct type *tc_check_strncmp(struct checker *ck, struct ast_node *n);
+struct type *tc_check_strcontains(struct checker *ck, struct ast_node *n);
+struct type *tc_check_bswap(struct checker *ck, struct ast_node *n);
+struct type *tc_check_signal(struct checker *ck, struct ast_node *n);
+struct type *tc_check_path(struct checker *ck, struct ast_node *n);
+struct type *tc_check_pton(struct checker *ck, struct ast_node *n);
+struct type *tc_check_strerror(struct checker *ck, struct ast_node *n);
+struct type *tc_check_macaddr(struct checker *ck, struct ast_node *n);
+struct type *tc_check_ntop(struct checker *ck, struct ast_node *n);
+struct type *tc_check_cgroup_path(struct checker *ck, struct ast_node *n);
+struct type *tc_check_cgroupid(struct checker *ck, struct ast_node *n);
 
 /* tc_reg.c: reg("name"), and kptr()/uptr(). */
 struct type *tc_check_reg(struct checker *ck, struct ast_node *n);

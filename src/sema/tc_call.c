@@ -1,7 +1,9 @@
 /* Built-in functions for sema_typecheck: sema's table of functions, indexed by enum sema_fn
  * (name, arity, flags, type rule). Sets call.fn, call.id (format ids) and the call's type. */
+#include <stdio.h>
 #include <string.h>
 
+#include "probekind.h"
 #include "tc.h"
 
 /* Sema's row of a function: the row's index is its enum sema_fn. */
@@ -10,7 +12,11 @@ struct fn_desc {
 	int min_args, max_args;
 	unsigned flags; /* enum sema_fn_flags */
 	struct type *(*check)(struct checker *ck, struct ast_node *n);
+	unsigned kinds; /* PK_ONLY() of the probe kinds it is allowed in; 0: every kind */
 };
+
+#define PK_ONLY(k) (1u << PD_PROBE_##k)
+#define PK_ALL ((1u << PD_PROBE__COUNT) - 1)
 
 static struct ast_node *arg(struct ast_node *n, int i)
 {
@@ -18,7 +24,7 @@ static struct ast_node *arg(struct ast_node *n, int i)
 }
 
 /* Types every argument from `from` on; false when one of them is bad. */
-static bool type_args(struct checker *ck, struct ast_node *n, int from)
+bool tc_type_args(struct checker *ck, struct ast_node *n, int from)
 {
 	bool ok = true;
 	for (int i = from; i < n->call.args.len; i++)
@@ -27,7 +33,7 @@ static bool type_args(struct checker *ck, struct ast_node *n, int from)
 	return ok;
 }
 
-static bool want_int(struct checker *ck, struct ast_node *n, int i, const char *what)
+bool tc_want_int(struct checker *ck, struct ast_node *n, int i, const char *what)
 {
 	struct type *t = tc_expr(ck, arg(n, i));
 	if (ty_is_error(t))
@@ -40,7 +46,7 @@ static bool want_int(struct checker *ck, struct ast_node *n, int i, const char *
 	return true;
 }
 
-static bool want_literal(struct checker *ck, struct ast_node *n, int i, const char *what)
+bool tc_want_literal(struct checker *ck, struct ast_node *n, int i, const char *what)
 {
 	if (arg(n, i)->kind != AST_STR) {
 		tc_error(ck, &arg(n, i)->loc, "%s() expects a string literal as its %s",
@@ -67,7 +73,7 @@ static struct tc_map *want_map(struct checker *ck, struct ast_node *n, int i)
 
 static struct type *check_printf(struct checker *ck, struct ast_node *n)
 {
-	if (!want_literal(ck, n, 0, "format") | !type_args(ck, n, 1))
+	if (!tc_want_literal(ck, n, 0, "format") | !tc_type_args(ck, n, 1))
 		return tc_fail(n);
 	if (!tc_check_printf(ck, n))
 		return tc_fail(n);
@@ -93,12 +99,12 @@ static struct type *check_print(struct checker *ck, struct ast_node *n)
 	if (a->kind == AST_MAP && a->map.keys.len == 0) {
 		bool ok = tc_map_ref(ck, a) != NULL;
 		for (int i = 1; i < n->call.args.len; i++)
-			ok &= want_int(ck, n, i, i == 1 ? "top count" : "divisor");
+			ok &= tc_want_int(ck, n, i, i == 1 ? "top count" : "divisor");
 		return ok ? tc_set(ck, n, ty_none()) : tc_fail(n);
 	}
 	if (n->call.args.len > 1) {
 		tc_error(ck, &n->loc, "print() takes one argument when it prints a value");
-		type_args(ck, n, 0);
+		tc_type_args(ck, n, 0);
 		return tc_fail(n);
 	}
 	if (ty_is_error(tc_expr(ck, a)) || !printable(ck, a, "print()"))
@@ -108,16 +114,12 @@ static struct type *check_print(struct checker *ck, struct ast_node *n)
 	return tc_set(ck, n, ty_none());
 }
 
-static struct type *check_exit(struct checker *ck, struct ast_node *n)
-{
-	return tc_set(ck, n, ty_none());
-}
 
 static struct type *check_time(struct checker *ck, struct ast_node *n)
 {
 	const char *fmt = "%H:%M:%S\n";
 	if (n->call.args.len) {
-		if (!want_literal(ck, n, 0, "format"))
+		if (!tc_want_literal(ck, n, 0, "format"))
 			return tc_fail(n);
 		fmt = arg(n, 0)->str.s;
 	}
@@ -127,8 +129,8 @@ static struct type *check_time(struct checker *ck, struct ast_node *n)
 
 static struct type *check_strftime(struct checker *ck, struct ast_node *n)
 {
-	bool ok = want_literal(ck, n, 0, "format");
-	ok &= want_int(ck, n, 1, "timestamp");
+	bool ok = tc_want_literal(ck, n, 0, "format");
+	ok &= tc_want_int(ck, n, 1, "timestamp");
 	if (!ok)
 		return tc_fail(n);
 	tc_add_fmt(ck, n, PD_FMT_STRFTIME, arg(n, 0)->str.s, NULL, 0);
@@ -164,7 +166,7 @@ static struct type *check_str(struct checker *ck, struct ast_node *n)
 	struct type *t = tc_expr(ck, a);
 	bool ok = !ty_is_error(t);
 	if (n->call.args.len > 1) {
-		ok &= want_int(ck, n, 1, "length");
+		ok &= tc_want_int(ck, n, 1, "length");
 		if (ok && tc_const_int(arg(n, 1), &len) && len >= 0 && len + 1 < size)
 			size = (int)len + 1;
 	}
@@ -192,7 +194,7 @@ static struct type *check_delete(struct checker *ck, struct ast_node *n)
 	struct ast_node *m = arg(n, 0);
 	if (m->kind != AST_MAP) {
 		tc_error(ck, &m->loc, "%s() expects a map element, like @name[key]", n->call.name);
-		type_args(ck, n, 0);
+		tc_type_args(ck, n, 0);
 		return tc_fail(n);
 	}
 	if (n->call.args.len == 2) {
@@ -253,7 +255,7 @@ static struct type *check_agg1(struct checker *ck, struct ast_node *n)
 		[FN_SUM] = TY_SUM, [FN_AVG] = TY_AVG,	  [FN_MIN] = TY_MIN,
 		[FN_MAX] = TY_MAX, [FN_STATS] = TY_STATS, [FN_HIST] = TY_HIST,
 	};
-	if (!want_int(ck, n, 0, "value"))
+	if (!tc_want_int(ck, n, 0, "value"))
 		return tc_fail(n);
 	bool sgn = arg(n, 0)->ty->is_signed || arg(n, 0)->ty->size < 8;
 	return agg_type(ck, n, kinds[n->call.fn], sgn);
@@ -261,7 +263,7 @@ static struct type *check_agg1(struct checker *ck, struct ast_node *n)
 
 static bool lhist_param(struct checker *ck, struct ast_node *n, int i, int64_t *out)
 {
-	if (!want_int(ck, n, i, "literal"))
+	if (!tc_want_int(ck, n, i, "literal"))
 		return false;
 	if (!tc_const_int(arg(n, i), out)) {
 		tc_error(ck, &arg(n, i)->loc, "lhist() expects an integer literal here");
@@ -273,7 +275,7 @@ static bool lhist_param(struct checker *ck, struct ast_node *n, int i, int64_t *
 static struct type *check_lhist(struct checker *ck, struct ast_node *n)
 {
 	int64_t min = 0, max = 0, step = 0;
-	bool ok = want_int(ck, n, 0, "value");
+	bool ok = tc_want_int(ck, n, 0, "value");
 	bool lits = lhist_param(ck, n, 1, &min) & lhist_param(ck, n, 2, &max) &
 		    lhist_param(ck, n, 3, &step);
 	if (!ok || !lits)
@@ -302,7 +304,7 @@ static struct type *check_lhist(struct checker *ck, struct ast_node *n)
 static const struct fn_desc fn_table[FN__COUNT] = {
 	[FN_PRINTF] = { "printf", 1, 64, 0, check_printf },
 	[FN_PRINT] = { "print", 1, 3, 0, check_print },
-	[FN_EXIT] = { "exit", 0, 0, 0, check_exit },
+	[FN_EXIT] = { "exit", 0, 1, 0, tc_check_int_void },
 	[FN_TIME] = { "time", 0, 1, 0, check_time },
 	[FN_STRFTIME] = { "strftime", 2, 2, 0, check_strftime },
 	[FN_STR] = { "str", 1, 2, 0, check_str },
@@ -322,6 +324,27 @@ static const struct fn_desc fn_table[FN__COUNT] = {
 	[FN_REG] = { "reg", 1, 1, 0, tc_check_reg },
 	[FN_KPTR] = { "kptr", 1, 1, 0, tc_check_addr_space },
 	[FN_UPTR] = { "uptr", 1, 1, 0, tc_check_addr_space },
+	[FN_SYSTEM] = { "system", 1, 64, SEMA_FN_UNSAFE, check_printf },
+	[FN_CAT] = { "cat", 1, 64, 0, check_printf },
+	[FN_JOIN] = { "join", 1, 2, 0, tc_check_join },
+	[FN_DEBUGF] = { "debugf", 1, 13, 0, check_printf },
+	[FN_STRNCMP] = { "strncmp", 3, 3, 0, tc_check_strncmp },
+	[FN_STRCONTAINS] = { "strcontains", 2, 2, 0, tc_check_strcontains },
+	[FN_BSWAP] = { "bswap", 1, 1, 0, tc_check_bswap },
+	/* not where the current task is bpfscope itself or any task (a timer on a CPU) */
+	[FN_SIGNAL] = { "signal", 1, 1, SEMA_FN_UNSAFE, tc_check_signal,
+			PK_ALL & ~(PK_ONLY(BEGIN) | PK_ONLY(END) | PK_ONLY(INTERVAL) | PK_ONLY(ITER)) },
+	[FN_OVERRIDE] = { "override", 1, 1, SEMA_FN_UNSAFE, tc_check_int_void,
+			  PK_ONLY(KPROBE) },
+	[FN_PATH] = { "path", 1, 1, 0, tc_check_path,
+		      PK_ONLY(FENTRY) | PK_ONLY(FEXIT) | PK_ONLY(ITER) },
+	[FN_UNWATCH] = { "unwatch", 1, 1, 0, tc_check_int_void },
+	[FN_PTON] = { "pton", 1, 1, 0, tc_check_pton },
+	[FN_STRERROR] = { "strerror", 1, 1, 0, tc_check_strerror },
+	[FN_MACADDR] = { "macaddr", 1, 1, 0, tc_check_macaddr },
+	[FN_NTOP] = { "ntop", 1, 2, 0, tc_check_ntop },
+	[FN_CGROUP_PATH] = { "cgroup_path", 1, 2, 0, tc_check_cgroup_path },
+	[FN_CGROUPID] = { "cgroupid", 1, 1, 0, tc_check_cgroupid },
 };
 
 const char *sema_fn_name(enum sema_fn fn)
@@ -336,10 +359,8 @@ bool sema_fn_has(enum sema_fn fn, unsigned flag)
 
 /* bpftrace functions this compiler does not implement yet. */
 static const char *const later_fns[] = {
-	"kstack", "ustack", "ksym",    "usym",	    "kaddr",  "uaddr",	 "ntop",   "join",
-	"system", "cat",    "signal",  "override",  "buf",	 "cgroupid", "macaddr",
-	"strncmp", "strcontains", "path", "unwatch", "skboutput", "pton", "bswap",
-	"strerror", "percpu_kaddr", "debugf", "errorf", "warnf", "cgroup_path",
+	"kstack", "ustack", "ksym", "usym", "kaddr", "uaddr", "buf", "skboutput",
+	"percpu_kaddr", "errorf", "warnf",
 };
 
 static enum sema_fn find_fn(const char *name)
@@ -377,6 +398,19 @@ static struct type *unknown_fn(struct checker *ck, struct ast_node *n)
 	return tc_fail(n);
 }
 
+/* "override() is not available in tracepoint:a:b; it is for kprobe probes" */
+static void not_in_kind(struct checker *ck, struct ast_node *n, unsigned kinds)
+{
+	char names[256] = "";
+	size_t len = 0;
+	for (int k = 0; k < PD_PROBE__COUNT && len < sizeof(names); k++)
+		if (kinds & (1u << k))
+			len += (size_t)snprintf(names + len, sizeof(names) - len, "%s%s",
+						len ? ", " : "", pk_desc((enum pd_probe_kind)k)->name);
+	tc_error(ck, &n->loc, "%s() is not available in %s; it is for %s probes", n->call.name,
+		 ck->pp->name, names);
+}
+
 static bool check_arity(struct checker *ck, struct ast_node *n, const struct fn_desc *d)
 {
 	int got = n->call.args.len;
@@ -400,7 +434,7 @@ struct type *tc_call(struct checker *ck, struct ast_node *n, bool agg)
 	n->call.id = -1;
 	n->call.fn = fn;
 	if (fn == FN_UNKNOWN) {
-		type_args(ck, n, 0);
+		tc_type_args(ck, n, 0);
 		return unknown_fn(ck, n);
 	}
 	const struct fn_desc *d = &fn_table[fn];
@@ -414,13 +448,18 @@ struct type *tc_call(struct checker *ck, struct ast_node *n, bool agg)
 	if ((d->flags & SEMA_FN_UNSAFE) && !ck->c->opts.unsafe) {
 		tc_error(ck, &n->loc, "%s() is unsafe: it changes the traced system; run with "
 			 "--unsafe to allow it", d->name);
-		type_args(ck, n, 0);
+		tc_type_args(ck, n, 0);
+		return tc_fail(n);
+	}
+	if (d->kinds && !(d->kinds & (1u << ck->pp->kind))) {
+		not_in_kind(ck, n, d->kinds);
+		tc_type_args(ck, n, 0);
 		return tc_fail(n);
 	}
 	if ((d->flags & SEMA_FN_AGG) && !agg) {
 		tc_error(ck, &n->loc, "%s() must be assigned directly to a map, as in @x = %s(...)",
 			 d->name, d->name);
-		type_args(ck, n, 0);
+		tc_type_args(ck, n, 0);
 		return tc_fail(n);
 	}
 	return d->check(ck, n);

@@ -9,43 +9,23 @@
 
 #define TC_MAX_STORED 256
 
-/* Values that can share storage: integers of any width and sign (stored as 8 bytes),
- * strings of any size (stored as strlen bytes), tuples element by element. */
+/* Values that can share storage (the kind's compat rule): integers of any width and sign,
+ * strings of any size, tuples element by element, the rendered kinds only when equal. */
 static bool compatible(const struct type *a, const struct type *b)
 {
 	if (a->kind != b->kind)
 		return false;
-	switch (a->kind) {
-	case TY_INT:
-	case TY_STR:
-	case TY_PTR:
+	switch (ty_desc(a)->compat) {
+	case TY_COMPAT_KIND:
 		return true;
-	case TY_TUPLE:
+	case TY_COMPAT_ELEMS:
 		if (a->fields.len != b->fields.len)
 			return false;
 		for (int i = 0; i < a->fields.len; i++)
 			if (!compatible(a->fields.v[i].type, b->fields.v[i].type))
 				return false;
 		return true;
-	case TY_ERROR:
-	case TY_NONE:
-	case TY_RECORD:
-	case TY_ARRAY:
-	case TY_CTX:
-	case TY_COUNT:
-	case TY_SUM:
-	case TY_MIN:
-	case TY_MAX:
-	case TY_AVG:
-	case TY_STATS:
-	case TY_HIST:
-		return true; /* the same aggregation, whatever the input's signedness */
-	case TY_LHIST:
-	case TY_TIMESTAMP:
-	case TY_KSTACK:
-	case TY_USTACK:
-	case TY_KSYM:
-	case TY_USYM:
+	case TY_COMPAT_EQUAL:
 		return ty_equal(a, b);
 	}
 	return false;
@@ -54,13 +34,13 @@ static bool compatible(const struct type *a, const struct type *b)
 static struct type *storage_of(struct checker *ck, struct type *t)
 {
 	struct arena *a = &ck->c->arena;
-	switch (t->kind) {
-	case TY_INT:
-		return ty_int(8, t->is_signed);
-	case TY_STR:
+	switch (ty_desc(t)->store) {
+	case TY_STORE_WIDEN:
+		return ty_int_resize(a, t, 8);
+	case TY_STORE_STRLEN:
 		/* `probe` and `func` may be longer than strlen: they keep every byte */
 		return ty_str(a, t->size > ck->c->opts.strlen ? t->size : ck->c->opts.strlen);
-	case TY_TUPLE: {
+	case TY_STORE_ELEMS: {
 		struct type *elems[t->fields.len > 0 ? t->fields.len : 1];
 		for (int i = 0; i < t->fields.len; i++) {
 			elems[i] = storage_of(ck, t->fields.v[i].type);
@@ -69,26 +49,9 @@ static struct type *storage_of(struct checker *ck, struct type *t)
 		}
 		return ty_tuple(a, elems, t->fields.len);
 	}
-	case TY_PTR:
-	case TY_RECORD:
-	case TY_ARRAY:
-	case TY_TIMESTAMP:
-	case TY_KSTACK:
-	case TY_USTACK:
-	case TY_KSYM:
-	case TY_USYM:
+	case TY_STORE_AS_IS:
 		return t;
-	case TY_ERROR:
-	case TY_NONE:
-	case TY_CTX:
-	case TY_COUNT:
-	case TY_SUM:
-	case TY_MIN:
-	case TY_MAX:
-	case TY_AVG:
-	case TY_STATS:
-	case TY_HIST:
-	case TY_LHIST:
+	case TY_STORE_NONE:
 		return NULL;
 	}
 	return NULL;
@@ -105,7 +68,7 @@ struct type *tc_storage(struct checker *ck, struct type *t, const struct src_loc
 	if (!s && t->kind != TY_ERROR)
 		tc_error(ck, loc, "cannot store a value of type %s in a %s", tc_tyname(t), what);
 	/* Stored values pass through the BPF stack (512 bytes in all). */
-	if (s && (s->kind == TY_RECORD || s->kind == TY_ARRAY) && s->size > TC_MAX_STORED) {
+	if (s && ty_desc(s)->flags & TY_F_MEMORY && s->size > TC_MAX_STORED) {
 		tc_error(ck, loc, "cannot store %s (%d bytes) in a %s: at most %d bytes fit on the "
 			 "BPF stack", tc_tyname(s), s->size, what, TC_MAX_STORED);
 		return NULL;

@@ -8,6 +8,61 @@
 
 #include "../util/arena.h"
 
+#define PD1(k) { k, k }
+#define AGG(nm, mk, shape) { nm, PD1(PD_NONE), 0, mk, TY_COMPAT_KIND, TY_STORE_NONE, shape, TY_F_AGG }
+/* User-space-rendered values: stored as they are, shared only by equal types. */
+#define RENDERED(nm, pk, size, fl) \
+	{ nm, PD1(pk), size, PD_MAP_VALUE, TY_COMPAT_EQUAL, TY_STORE_AS_IS, TY_SHAPE_KIND, fl }
+
+const struct ty_kind_desc ty_kinds[TY_KIND__COUNT] = {
+	[TY_ERROR] = { "error", PD1(PD_NONE), 0, PD_MAP_VALUE, TY_COMPAT_KIND, TY_STORE_NONE,
+		       TY_SHAPE_KIND, 0 },
+	[TY_NONE] = { "none", PD1(PD_NONE), 0, PD_MAP_VALUE, TY_COMPAT_KIND, TY_STORE_NONE,
+		      TY_SHAPE_KIND, 0 },
+	[TY_INT] = { NULL, { PD_UINT, PD_INT }, 0, PD_MAP_VALUE, TY_COMPAT_KIND, TY_STORE_WIDEN,
+		     TY_SHAPE_SCALAR, 0 },
+	[TY_STR] = { NULL, PD1(PD_STR), 0, PD_MAP_VALUE, TY_COMPAT_KIND, TY_STORE_STRLEN,
+		     TY_SHAPE_KIND, 0 },
+	[TY_PTR] = { NULL, PD1(PD_PTR), 8, PD_MAP_VALUE, TY_COMPAT_KIND, TY_STORE_AS_IS,
+		     TY_SHAPE_ELEM, 0 },
+	[TY_RECORD] = { NULL, PD1(PD_RECORD), 0, PD_MAP_VALUE, TY_COMPAT_KIND, TY_STORE_AS_IS,
+			TY_SHAPE_RECORD, TY_F_MEMORY },
+	[TY_ARRAY] = { NULL, PD1(PD_ARRAY), 0, PD_MAP_VALUE, TY_COMPAT_KIND, TY_STORE_AS_IS,
+		       TY_SHAPE_ARRAY, TY_F_MEMORY },
+	[TY_TUPLE] = { NULL, PD1(PD_TUPLE), 0, PD_MAP_VALUE, TY_COMPAT_ELEMS, TY_STORE_ELEMS,
+		       TY_SHAPE_FIELDS, 0 },
+	[TY_CTX] = { "ctx", PD1(PD_NONE), 0, PD_MAP_VALUE, TY_COMPAT_KIND, TY_STORE_NONE,
+		     TY_SHAPE_KIND, 0 },
+	[TY_COUNT] = AGG("count()", PD_MAP_COUNT, TY_SHAPE_KIND),
+	[TY_SUM] = AGG("sum()", PD_MAP_SUM, TY_SHAPE_SCALAR),
+	[TY_MIN] = AGG("min()", PD_MAP_MIN, TY_SHAPE_SCALAR),
+	[TY_MAX] = AGG("max()", PD_MAP_MAX, TY_SHAPE_SCALAR),
+	[TY_AVG] = AGG("avg()", PD_MAP_AVG, TY_SHAPE_SCALAR),
+	[TY_STATS] = AGG("stats()", PD_MAP_STATS, TY_SHAPE_SCALAR),
+	[TY_HIST] = AGG("hist()", PD_MAP_HIST, TY_SHAPE_SCALAR),
+	[TY_LHIST] = { "lhist()", PD1(PD_NONE), 0, PD_MAP_LHIST, TY_COMPAT_EQUAL, TY_STORE_NONE,
+		       TY_SHAPE_LHIST, TY_F_AGG },
+	[TY_TIMESTAMP] = RENDERED("timestamp", PD_TIMESTAMP, 8, TY_F_FMT),
+	[TY_KSTACK] = RENDERED("kstack", PD_KSTACK, 0, 0),
+	[TY_USTACK] = RENDERED("ustack", PD_USTACK, 0, 0),
+	[TY_KSYM] = RENDERED("ksym", PD_KSYM, 8, 0),
+	[TY_USYM] = RENDERED("usym", PD_USYM, 16, 0),
+	[TY_ERRNO] = RENDERED("strerror", PD_ERRNO, 8, 0),
+	[TY_MACADDR] = RENDERED("macaddr", PD_MACADDR, 8, 0),
+	[TY_INET] = RENDERED("inet", PD_INET, 24, TY_F_MEMORY),
+	[TY_CGROUP_PATH] = RENDERED("cgroup_path", PD_CGROUP_PATH, 8, TY_F_FMT),
+};
+
+const struct ty_kind_desc *ty_desc(const struct type *t)
+{
+	return &ty_kinds[t ? t->kind : TY_ERROR];
+}
+
+enum pd_kind ty_pd_kind(const struct type *t)
+{
+	return t && t->enumerators.len ? PD_ENUM : ty_desc(t)->pd[t && t->is_signed];
+}
+
 static struct type error_type = { .kind = TY_ERROR };
 static struct type none_type = { .kind = TY_NONE };
 
@@ -62,6 +117,28 @@ struct type *ty_new(struct arena *a, enum ty_kind kind)
 	t->kind = kind;
 	t->align = 1;
 	return t;
+}
+
+struct type *ty_enum(struct arena *a, const char *name, int size, bool is_signed)
+{
+	struct type *t = ty_new(a, TY_INT);
+	if (!t)
+		return NULL;
+	*t = *ty_int(size, is_signed);
+	t->name = name;
+	return t;
+}
+
+struct type *ty_int_resize(struct arena *a, const struct type *t, int size)
+{
+	if (!t->enumerators.len)
+		return ty_int(size, t->is_signed);
+	struct type *r = ty_new(a, TY_INT);
+	if (!r)
+		return NULL;
+	*r = *t;
+	r->size = r->align = size;
+	return r;
 }
 
 struct type *ty_str(struct arena *a, int size)
@@ -147,7 +224,7 @@ bool ty_is_integer(const struct type *t)
 
 bool ty_is_aggregation(const struct type *t)
 {
-	return t && t->kind >= TY_COUNT && t->kind <= TY_LHIST;
+	return t && ty_desc(t)->flags & TY_F_AGG;
 }
 
 bool ty_is_error(const struct type *t)
@@ -161,39 +238,23 @@ bool ty_equal(const struct type *a, const struct type *b)
 		return true;
 	if (!a || !b || a->kind != b->kind)
 		return false;
-	switch (a->kind) {
-	case TY_ERROR:
-	case TY_NONE:
-	case TY_COUNT:
-	case TY_CTX:
-	case TY_KSTACK:
-	case TY_USTACK:
-	case TY_KSYM:
-	case TY_USYM:
-	case TY_TIMESTAMP:
+	switch (ty_desc(a)->shape) {
+	case TY_SHAPE_KIND:
 		return true;
-	case TY_STR:
-		return true;
-	case TY_INT:
-	case TY_SUM:
-	case TY_MIN:
-	case TY_MAX:
-	case TY_AVG:
-	case TY_STATS:
-	case TY_HIST:
+	case TY_SHAPE_SCALAR:
 		return a->size == b->size && a->is_signed == b->is_signed;
-	case TY_LHIST:
+	case TY_SHAPE_LHIST:
 		return a->lhist_min == b->lhist_min && a->lhist_max == b->lhist_max &&
 		       a->lhist_step == b->lhist_step;
-	case TY_PTR:
+	case TY_SHAPE_ELEM:
 		return ty_equal(a->elem, b->elem);
-	case TY_ARRAY:
+	case TY_SHAPE_ARRAY:
 		return a->nelem == b->nelem && ty_equal(a->elem, b->elem);
-	case TY_RECORD:
+	case TY_SHAPE_RECORD:
 		if (a->btf_id || b->btf_id)
 			return a->btf_id == b->btf_id;
 		return a->name && b->name && strcmp(a->name, b->name) == 0;
-	case TY_TUPLE:
+	case TY_SHAPE_FIELDS:
 		if (a->fields.len != b->fields.len)
 			return false;
 		for (int i = 0; i < a->fields.len; i++)
@@ -232,16 +293,6 @@ static const char *name_elem(const struct type *t, char *buf, int len, const cha
 	return buf;
 }
 
-/* Names of the kinds whose name does not depend on their contents. */
-static const char *const kind_names[] = {
-	[TY_ERROR] = "error",	    [TY_NONE] = "none",	      [TY_CTX] = "ctx",
-	[TY_COUNT] = "count()",	    [TY_SUM] = "sum()",	      [TY_MIN] = "min()",
-	[TY_MAX] = "max()",	    [TY_AVG] = "avg()",	      [TY_STATS] = "stats()",
-	[TY_HIST] = "hist()",	    [TY_LHIST] = "lhist()",   [TY_TIMESTAMP] = "timestamp",
-	[TY_KSTACK] = "kstack",	    [TY_USTACK] = "ustack",   [TY_KSYM] = "ksym",
-	[TY_USYM] = "usym",
-};
-
 const char *ty_name(const struct type *t, char *buf, int len)
 {
 	if (len <= 0)
@@ -263,9 +314,8 @@ const char *ty_name(const struct type *t, char *buf, int len)
 		name_elem(t, buf, len, suffix);
 	} else if (t->kind == TY_TUPLE) {
 		name_tuple(t, buf, len);
-	} else if ((size_t)t->kind < sizeof(kind_names) / sizeof(kind_names[0]) &&
-		   kind_names[t->kind]) {
-		snprintf(buf, (size_t)len, "%s", kind_names[t->kind]);
+	} else if (ty_desc(t)->name) {
+		snprintf(buf, (size_t)len, "%s", ty_desc(t)->name);
 	}
 	return buf;
 }

@@ -66,11 +66,12 @@ void diag_report(struct diag *d, enum diag_level lvl, const struct src_loc *loc,
 {
 	if (lvl == DIAG_ERROR)
 		d->errors++;
-	if (lvl == DIAG_WARNING) {
+	if (lvl == DIAG_WARNING)
 		d->warnings++;
-		if (d->no_warnings)
-			return;
-	}
+	if (lvl != DIAG_NOTE)
+		d->muted = lvl == DIAG_WARNING && d->no_warnings;
+	if (d->muted)
+		return;
 	FILE *f = out_of(d);
 	if (loc && loc->first_line > 0)
 		fprintf(f, "%s:%d:%d: ", d->file, loc->first_line, loc->first_col);

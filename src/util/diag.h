@@ -21,6 +21,7 @@ struct diag {
 	int errors;
 	int warnings;
 	bool no_warnings; /* --no-warnings */
+	bool muted; /* the last warning was left out (--no-warnings): so are its notes */
 };
 
 /* Points d at a script; out NULL means stderr. */

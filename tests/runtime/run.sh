@@ -18,6 +18,9 @@
 #               ($WORKLOAD, $TARGETS and $TMP expand): user probes name their binary as
 #               `uprobe:$1:add` with params `$TARGETS/uprobe/uprobe_target`
 #   env         one line of NAME=VALUE words put in bpfscope's environment
+#   setup       a bash snippet run in the scratch directory $TMP before bpfscope starts
+#               ($TARGETS and $WORKLOAD set): files a script names by a relative path; it
+#               may leave a process in the background (a reader holding a FIFO open)
 #   stdin       what bpfscope reads on standard input (default /dev/null); with params
 #               "- ARGS" it is the program
 #   stdout      the exact expected standard output
@@ -27,10 +30,13 @@
 #   stderr-match  patterns (as stdout-match) for standard error
 #   outfile     the exact expected content of $TMP/out (use with flags `-o $TMP/out`)
 #   exit        expected exit status (default 0)
-#   signal      "SIG DELAY": once bpfscope has printed something on stdout (or after 10 s),
-#               wait DELAY seconds and send it SIG (INT, TERM); the BPF programs and maps it
-#               holds are recorded from /proc/PID/fdinfo before, and must all be gone
-#               afterwards. The check section sees them as $PROG_IDS, $MAP_IDS, $MAP_NAMES.
+#   signal      "SIG DELAY [SIG DELAY]...": once bpfscope has printed something on stdout (or
+#               after 10 s), wait DELAY seconds and send it SIG (INT, TERM, HUP, KILL), then
+#               the next pair; a DELAY of "blocked" waits until bpfscope sleeps in a write
+#               (its output is full). The BPF programs and maps it holds are recorded from
+#               /proc/PID/fdinfo before, and must all be gone afterwards. The check section
+#               sees them as $PROG_IDS, $MAP_IDS, $MAP_NAMES, and the -c child's pid as
+#               $CHILD_PID.
 #   check       a bash snippet run after the program ($OUT, $ERR, $TMP set); non-zero fails
 #   timeout     seconds before the case is killed and failed (default 30)
 #   needs       one line of commands that must exist, else the case is skipped
@@ -93,10 +99,24 @@ wait_objects_gone() {
 	echo "$left"
 }
 
+# Waits for pid $1: DELAY seconds, or "blocked": until it sleeps writing to a full pipe.
+signal_delay() {
+	local i
+	if [ "$2" != blocked ]; then
+		sleep "$2"
+		return
+	fi
+	for i in $(seq 100); do
+		grep -q pipe_write "/proc/$1/wchan" 2>/dev/null && return
+		sleep 0.1
+	done
+}
+
 # Runs bpfscope in the background, signals it once it is running; sets rc.
 run_signalled() {
-	local sig delay tpid bpid i
-	read -r sig delay <"$sec/signal"
+	local tpid bpid i
+	local -a sigs
+	read -r -a sigs <"$sec/signal"
 	set -m
 	timeout -k 5 "$limit" env "${envs[@]}" "$BPFSCOPE" "${args[@]}" >"$OUT" 2>"$ERR" \
 		<"$input" &
@@ -109,8 +129,9 @@ run_signalled() {
 		kill -0 "$tpid" 2>/dev/null || break
 		sleep 0.1
 	done
-	sleep "${delay:-0}"
 	if [ -n "$bpid" ]; then
+		CHILD_PID=$(pgrep -P "$bpid" | head -n 1)
+		signal_delay "$bpid" "${sigs[1]:-0}"
 		bpf_ids_of "$bpid" >"$TMP/ids"
 		PROG_IDS=$(awk '$1 == "prog" { print $2 }' "$TMP/ids" | xargs)
 		MAP_IDS=$(awk '$1 == "map" { print $2 }' "$TMP/ids" | xargs)
@@ -118,7 +139,11 @@ run_signalled() {
 			bpftool -j map show id "$id" 2>/dev/null |
 				sed -nE 's/.*"name":"([^"]*)".*/\1/p'
 		done | xargs)
-		kill -s "$sig" "$bpid"
+		kill -s "${sigs[0]}" "$bpid"
+		for ((i = 2; i + 1 < ${#sigs[@]}; i += 2)); do
+			signal_delay "$bpid" "${sigs[i + 1]}"
+			kill -s "${sigs[i]}" "$bpid" 2>/dev/null
+		done
 	fi
 	wait "$tpid"
 	rc=$?
@@ -170,11 +195,13 @@ run_case() {
 	fi
 	has params && expand_words params args
 	limit=$(has timeout && line timeout || echo 30)
-	PROG_IDS="" MAP_IDS="" MAP_NAMES=""
+	PROG_IDS="" MAP_IDS="" MAP_NAMES="" CHILD_PID=""
 	input=/dev/null
 	has stdin && input="$sec/stdin"
 	local rc
 	pushd "$TMP" >/dev/null || return
+	has setup && TMP=$TMP TARGETS=$TARGETS WORKLOAD=$WORKLOAD bash -e "$sec/setup" >/dev/null 2>&1 \
+		</dev/null
 	if has signal; then
 		run_signalled
 	else
@@ -222,7 +249,7 @@ check_case() {
 	if has check; then
 		local out
 		out=$(cd "$TMP" && OUT=$OUT ERR=$ERR TMP=$TMP PROG_IDS=$PROG_IDS MAP_IDS=$MAP_IDS \
-			MAP_NAMES=$MAP_NAMES bash -e "$sec/check" 2>&1) ||
+			MAP_NAMES=$MAP_NAMES CHILD_PID=$CHILD_PID bash -e "$sec/check" 2>&1) ||
 			{ why+="check failed; "; echo "$out" >>"$report"; }
 	fi
 	if [ -z "$why" ]; then

@@ -225,6 +225,19 @@ Test(lexer, keeps_globs_and_relative_paths_in_attach_points)
 	scan_done(&s);
 }
 
+/* A path relative to the current directory, as bpftrace takes it; a predicate right after
+ * the last word still ends the attach point. */
+Test(lexer, takes_a_relative_path_without_dot_before_a_colon)
+{
+	struct scan s;
+	scan(&s, "uprobe:build/x:add,uretprobe:a/b/c:f/pid/{}");
+	int kinds[] = { ATTACH, ',', ATTACH, '/', IDENT, ENDPRED, '{', '}' };
+	expect_kinds(&s, kinds, 8);
+	cr_assert_str_eq(s.toks[0].text, "uprobe:build/x:add");
+	cr_assert_str_eq(s.toks[2].text, "uretprobe:a/b/c:f");
+	scan_done(&s);
+}
+
 Test(lexer, treats_slash_in_a_body_as_division)
 {
 	struct scan s;

@@ -187,6 +187,38 @@ Test(output_text, prints_records_and_arrays_like_bpftrace)
 	sb_free(&sb);
 }
 
+Test(output_text, prints_bit_fields_of_a_record)
+{
+	/* struct { u32 on:1, kind:4; s32 neg:6 (bits 5..10); } = { 1, 9, -5 } */
+	struct pd_type f[] = {
+		{ .kind = PD_UINT, .size = 1, .name = "on", .bit_off = 0, .bit_size = 1 },
+		{ .kind = PD_UINT, .size = 1, .name = "kind", .bit_off = 1, .bit_size = 4 },
+		{ .kind = PD_INT, .size = 2, .name = "neg", .bit_off = 5, .bit_size = 6 },
+	};
+	struct pd_type rec = { .kind = PD_RECORD, .size = 4, .fields = FIELDS(f) };
+	uint32_t v = 1 | 9 << 1 | (uint32_t)(-5 & 0x3f) << 5 | 0xfffff800;
+	struct strbuf sb = { 0 };
+	struct out o = { 0 };
+	cr_assert_eq(out_value_str(&sb, &o, &rec, (uint8_t *)&v, false), 0);
+	cr_assert_str_eq(sb_str(&sb), "{ .on = 1, .kind = 9, .neg = -5 }");
+	sb_free(&sb);
+}
+
+/* Every value kind has a row in the runtime's table: a kind added without its renderer
+ * would crash here rather than on a user's machine. */
+Test(output_text, every_value_kind_renders)
+{
+	uint8_t zero[64] = { 0 };
+	struct out o = { 0 };
+	for (int k = 0; k < PD_KIND__COUNT; k++) {
+		struct pd_type t = { .kind = (enum pd_kind)k, .size = 8 };
+		struct strbuf sb = { 0 };
+		cr_expect_eq(out_value_str(&sb, &o, &t, zero, false), 0, "kind %d", k);
+		cr_expect_eq(out_value_str(&sb, &o, &t, zero, true), 0, "kind %d", k);
+		sb_free(&sb);
+	}
+}
+
 Test(output_text, prints_min_and_max_of_negative_values)
 {
 	/* bpftrace 0.17 prints an empty line for max() of only negative values; we print
@@ -903,4 +935,47 @@ Test(output_messages, batch_output_until_flushed)
 	out_pfmt_free(pf);
 	sb_free(&batch);
 	cap_free(&c);
+}
+
+/* ---- values user space turns into text (format_text.c) ---- */
+
+static char *value_text(enum pd_kind kind, uint32_t size, const char *fmt, const void *p,
+			bool json)
+{
+	struct pd_type t = { .kind = kind, .size = size, .fmt = fmt };
+	struct strbuf sb = { 0 };
+	struct out o = { 0 };
+	cr_assert_eq(out_value_str(&sb, &o, &t, p, json), 0);
+	return sb.s ? sb.s : strdup("");
+}
+
+Test(output_text_values, strerror_macaddr_and_ntop)
+{
+	int64_t e = 2;
+	char *s = value_text(PD_ERRNO, 8, NULL, &e, false);
+	cr_expect_str_eq(s, "No such file or directory");
+	free(s);
+	s = value_text(PD_ERRNO, 8, NULL, &e, true);
+	cr_expect_str_eq(s, "\"No such file or directory\"");
+	free(s);
+	uint8_t mac[8] = { 0x2f, 0xa0, 0x0b, 1, 2, 0xff };
+	s = value_text(PD_MACADDR, 8, NULL, mac, false);
+	cr_expect_str_eq(s, "2F:A0:0B:01:02:FF");
+	free(s);
+	struct pd_inet v4 = { .af = PD_AF_INET, .addr = { 127, 0, 0, 1 } };
+	struct pd_inet v6 = { .af = PD_AF_INET6, .addr = { 0xfe, 0x80, [15] = 2 } };
+	s = value_text(PD_INET, sizeof(v4), NULL, &v4, false);
+	cr_expect_str_eq(s, "127.0.0.1");
+	free(s);
+	s = value_text(PD_INET, sizeof(v6), NULL, &v6, true);
+	cr_expect_str_eq(s, "\"fe80::2\"");
+	free(s);
+}
+
+Test(output_text_values, cgroup_path_of_an_unknown_id_is_empty)
+{
+	uint64_t id = ~0ull;
+	char *s = value_text(PD_CGROUP_PATH, 8, "", &id, false);
+	cr_expect_str_eq(s, "");
+	free(s);
 }

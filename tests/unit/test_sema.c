@@ -156,6 +156,22 @@ Test(types, scalars_are_shared_and_strings_of_any_size_are_equal)
 	arena_free(&a);
 }
 
+/* The kinds' table decides what each stage does: spot-check the rows that matter most. */
+Test(types, kind_rows_say_how_each_stage_treats_a_kind)
+{
+	struct arena a = { 0 };
+	cr_expect_eq(ty_desc(ty_int(4, false))->pd[0], PD_UINT);
+	cr_expect_eq(ty_desc(ty_int(4, true))->pd[1], PD_INT);
+	cr_expect_eq(ty_desc(ty_new(&a, TY_HIST))->map, PD_MAP_HIST);
+	cr_expect_eq(ty_desc(ty_str(&a, 4))->store, TY_STORE_STRLEN);
+	cr_expect(ty_desc(ty_array(&a, ty_int(1, false), 4))->flags & TY_F_MEMORY);
+	cr_expect_eq(pd_kinds[ty_pd_kind(ty_new(&a, TY_KSYM))].convs, PD_CONV_TEXT);
+	for (int k = 0; k < TY_KIND__COUNT; k++)
+		cr_expect_eq(!!(ty_kinds[k].flags & TY_F_AGG), ty_kinds[k].map != PD_MAP_VALUE,
+			     "kind %d", k);
+	arena_free(&a);
+}
+
 Test(types, c_type_names_parse_to_their_layout)
 {
 	struct arena a = { 0 };
@@ -251,6 +267,57 @@ Test(resolve, kernel_probes_are_checked_against_the_kernel)
 		   "hardware:cycle { }\n"
 		   "^~~~~~~~~~~~~~\n"
 		   "t.bt:1:1: note: did you mean 'hardware:cycles'?\n");
+}
+
+Test(resolve, a_missing_point_among_several_is_a_warning_and_skipped)
+{
+	if (!have_btf())
+		cr_skip_test("needs kernel BTF");
+	struct checked *p = check("kprobe:vfs_read, kprobe:no_such_fn_q, fentry:no_such_fn_q, "
+				  "kprobe:no_such_fn_q.constprop.* { }");
+	cr_assert_eq(p->rc, 0, "rc %d, diagnostics:\n%s", p->rc, p->err);
+	cr_assert_eq(p->c.pd->probes.len, 1);
+	cr_assert_str_eq(p->c.pd->probes.v[0].name, "kprobe:vfs_read");
+	cr_assert_str_eq(p->err,
+			 "t.bt:1:18: warning: unknown kernel function 'no_such_fn_q': attach point "
+			 "skipped\n"
+			 "kprobe:vfs_read, kprobe:no_such_fn_q, fentry:no_such_fn_q, "
+			 "kprobe:no_such_fn_q.constprop.* { }\n"
+			 "                 ^~~~~~~~~~~~~~~~~~~\n"
+			 "t.bt:1:39: warning: kernel function 'no_such_fn_q' has no BTF description: "
+			 "fentry cannot attach: attach point skipped\n"
+			 "kprobe:vfs_read, kprobe:no_such_fn_q, fentry:no_such_fn_q, "
+			 "kprobe:no_such_fn_q.constprop.* { }\n"
+			 "                                      ^~~~~~~~~~~~~~~~~~~\n"
+			 "t.bt:1:60: warning: no kernel function matches "
+			 "'kprobe:no_such_fn_q.constprop.*': attach point skipped\n"
+			 "kprobe:vfs_read, kprobe:no_such_fn_q, fentry:no_such_fn_q, "
+			 "kprobe:no_such_fn_q.constprop.* { }\n"
+			 "                                                           "
+			 "^~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~\n");
+	done(p);
+}
+
+Test(resolve, a_probe_none_of_whose_points_exists_is_an_error)
+{
+	if (!have_btf())
+		cr_skip_test("needs kernel BTF");
+	struct checked *p = check("kprobe:no_such_fn_q, kprobe:no_such_fn_r { }");
+	cr_expect_neq(p->rc, 0);
+	cr_expect(strstr(p->err, "t.bt:1:1: error: none of the probe's 2 attach points exists\n"),
+		  "%s", p->err);
+	done(p);
+	p = check("rawtracepoint:sched_switch, rawtracepoint:no_such_tp_q { }");
+	cr_assert_eq(p->rc, 0, "rc %d, diagnostics:\n%s", p->rc, p->err);
+	cr_expect_eq(p->c.pd->probes.len, 1);
+	cr_expect(strstr(p->err, "warning: unknown raw tracepoint 'rawtracepoint:no_such_tp_q': "
+				 "attach point skipped\n"), "%s", p->err);
+	done(p);
+	/* one attach point: the error as ever */
+	expect_err("kprobe:no_such_fn_q { }",
+		   "t.bt:1:1: error: unknown kernel function 'no_such_fn_q'\n"
+		   "kprobe:no_such_fn_q { }\n"
+		   "^~~~~~~~~~~~~~~~~~~\n");
 }
 
 Test(resolve, perf_events_take_names_aliases_and_counts)
@@ -522,9 +589,9 @@ Test(typecheck, clones_of_a_wildcard_report_an_error_once)
 {
 	if (!have_tracefs())
 		cr_skip_test("needs root and tracefs");
-	expect_err("tracepoint:sched:sched_process_e* { @x = nope(); }",
-		   "t.bt:1:42: error: unknown function 'nope'\n"
-		   "tracepoint:sched:sched_process_e* { @x = nope(); }\n"
+	expect_err("tracepoint:sched:sched_process_e* { @x = qqqq(); }",
+		   "t.bt:1:42: error: unknown function 'qqqq'\n"
+		   "tracepoint:sched:sched_process_e* { @x = qqqq(); }\n"
 		   "                                         ^~~~\n");
 }
 
@@ -882,12 +949,12 @@ Test(diagnostics, operators_check_their_operands)
 Test(diagnostics, errors_do_not_cascade)
 {
 	/* one bad call, not a second error where the map or the local is read */
-	expect_err("BEGIN { @x = nope(); @y = @x; $a = nope(); $b = $a + 1; }",
-		   "t.bt:1:14: error: unknown function 'nope'\n"
-		   "BEGIN { @x = nope(); @y = @x; $a = nope(); $b = $a + 1; }\n"
+	expect_err("BEGIN { @x = qqqq(); @y = @x; $a = qqqq(); $b = $a + 1; }",
+		   "t.bt:1:14: error: unknown function 'qqqq'\n"
+		   "BEGIN { @x = qqqq(); @y = @x; $a = qqqq(); $b = $a + 1; }\n"
 		   "             ^~~~\n"
-		   "t.bt:1:36: error: unknown function 'nope'\n"
-		   "BEGIN { @x = nope(); @y = @x; $a = nope(); $b = $a + 1; }\n"
+		   "t.bt:1:36: error: unknown function 'qqqq'\n"
+		   "BEGIN { @x = qqqq(); @y = @x; $a = qqqq(); $b = $a + 1; }\n"
 		   "                                   ^~~~\n");
 }
 

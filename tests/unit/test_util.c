@@ -89,6 +89,23 @@ Test(diag, prints_location_source_line_and_caret)
 	free(out);
 }
 
+static void muted_warning(struct diag *d)
+{
+	struct src_loc loc = { 1, 1, 1, 2 };
+	d->no_warnings = true;
+	diag_warn(d, &loc, "unknown tracepoint");
+	diag_note(d, &loc, "did you mean this?");
+	diag_error(d, &loc, "bad");
+	diag_note(d, &loc, "shown");
+}
+
+Test(diag, no_warnings_also_leaves_out_the_warnings_notes)
+{
+	char *out = capture(muted_warning, "xy");
+	cr_assert_str_eq(out, "prog.bt:1:1: error: bad\nxy\n^~\nprog.bt:1:1: note: shown\n");
+	free(out);
+}
+
 static void tab_indent(struct diag *d)
 {
 	struct src_loc loc = { 1, 3, 1, 3 };

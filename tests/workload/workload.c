@@ -25,7 +25,8 @@ static void usage(void)
 	      "  sleep MS           one nanosleep of MS milliseconds\n"
 	      "  spin MS            burn CPU for MS milliseconds\n"
 	      "  steps N MS         N getppid() calls, sleeping MS milliseconds after each\n"
-	      "  poke N             N writes to the global wl_watched (for watchpoints)\n",
+	      "  poke N [MS]        N writes to the global wl_watched (for watchpoints),\n"
+	      "                     sleeping MS milliseconds after each\n",
 	      stderr);
 }
 
@@ -138,10 +139,13 @@ static int cmd_steps(long n, long ms)
 /* Watchpoint tests watch this variable; the static build gives it a fixed address. */
 volatile long wl_watched;
 
-static int cmd_poke(long n)
+static int cmd_poke(long n, long ms)
 {
-	for (long i = 0; i < n; i++)
+	for (long i = 0; i < n; i++) {
 		wl_watched = i;
+		if (ms > 0)
+			sleep_ms(ms);
+	}
 	return 0;
 }
 
@@ -167,8 +171,10 @@ int main(int argc, char **argv)
 		sleep_ms(a);
 		return 0;
 	}
-	if (!strcmp(cmd, "poke") && argc == 3)
-		return cmd_poke(a);
+	if (!strcmp(cmd, "poke") && (argc == 3 || argc == 4)) {
+		long ms = argc == 4 ? parse_num(argv[3]) : 0;
+		return ms < 0 ? 2 : cmd_poke(a, ms);
+	}
 	if (!strcmp(cmd, "spin") && argc == 3)
 		return cmd_spin(a);
 	if (!strcmp(cmd, "steps") && argc == 4) {
