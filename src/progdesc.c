@@ -23,6 +23,7 @@ const struct pd_kind_desc pd_kinds[PD_KIND__COUNT] = {
 	[PD_MACADDR] = { PD_CONV_TEXT, 0 },
 	[PD_INET] = { PD_CONV_TEXT, 0 },
 	[PD_CGROUP_PATH] = { PD_CONV_TEXT, 0 },
+	[PD_USERNAME] = { PD_CONV_TEXT, 0 },
 };
 
 struct pd_prog *pd_new(void)

@@ -31,6 +31,7 @@ enum pd_kind {
 	PD_MACADDR, /* macaddr(): 6 bytes (8 with padding), "AA:BB:CC:DD:EE:FF" */
 	PD_INET, /* ntop(): struct pd_inet, rendered by inet_ntop */
 	PD_CGROUP_PATH, /* cgroup_path(): u64 cgroup id; fmt: the hierarchy filter */
+	PD_USERNAME, /* username: u64 uid, rendered as the user's name from /etc/passwd */
 	PD_KIND__COUNT,
 };
 

@@ -94,6 +94,7 @@ enum sema_builtin {
 	BI_NUMAID, /* uint32: the NUMA node of the current CPU */
 	BI_JIFFIES, /* uint64: bpf_jiffies64() */
 	BI_NCPUS, /* uint64: online CPUs when tracing started (pd_globals) */
+	BI_USERNAME, /* TY_USERNAME: the uid, named at print time */
 	BI__COUNT,
 };
 

@@ -45,6 +45,7 @@ static int visit(struct ast_node *n, void *ctx)
 	case BI_NUMAID:
 	case BI_JIFFIES:
 	case BI_NCPUS:
+	case BI_USERNAME:
 	case BI__COUNT:
 		break;
 	}

@@ -10,7 +10,7 @@
 
 
 /* bpftrace builtins this compiler does not implement yet. */
-static const char *const later_builtins[] = { "kstack", "ustack", "username" };
+static const char *const later_builtins[] = { "kstack", "ustack" };
 
 static bool arg_index(const char *name, const char *prefix, int *out)
 {
@@ -228,6 +228,17 @@ static struct type *builtin_curtask(struct checker *ck, struct ast_node *n)
 	return tc_set(ck, n, ty_ptr(&ck->c->arena, task, false));
 }
 
+/* username: the uid, which user space names when it prints it. */
+static struct type *builtin_username(struct checker *ck, struct ast_node *n)
+{
+	struct type *t = ty_new(&ck->c->arena, TY_USERNAME);
+	if (t) {
+		t->size = 8;
+		t->align = 8;
+	}
+	return tc_set(ck, n, t);
+}
+
 /* Sema's row of each builtin variable, indexed by enum sema_builtin: its name (NULL for
  * argN and sargN, recognised by prefix) and its type rule. */
 struct builtin_desc {
@@ -246,6 +257,7 @@ static const struct builtin_desc builtins[BI__COUNT] = {
 	[BI_CTX] = { "ctx", builtin_ctx },	[BI_RAND] = { "rand", type_u32 },
 	[BI_CGROUP] = { "cgroup", type_u64 },	[BI_NUMAID] = { "numaid", type_u32 },
 	[BI_JIFFIES] = { "jiffies", type_u64 }, [BI_NCPUS] = { "ncpus", type_u64 },
+	[BI_USERNAME] = { "username", builtin_username },
 };
 
 struct type *tc_builtin(struct checker *ck, struct ast_node *n)
