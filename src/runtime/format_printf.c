@@ -21,6 +21,7 @@ enum seg_kind {
 	SEG_PTR, /* p: 0x... or (nil), as glibc */
 	SEG_STR, /* s of a char[] argument */
 	SEG_VALUE, /* s of another kind: rendered as print() shows it, then as a string */
+	SEG_BUF, /* r, rx, rh of a buf() */
 };
 
 struct seg {
@@ -49,8 +50,9 @@ static enum seg_kind conv_kind(const struct seg *s)
 		return SEG_CHAR;
 	case PF_POINTER:
 		return SEG_PTR;
-	case PF_STRING:
 	case PF_BUFFER:
+		return SEG_BUF;
+	case PF_STRING:
 		break;
 	}
 	return s->arg->kind == PD_STR ? SEG_STR : SEG_VALUE;
@@ -260,9 +262,11 @@ static int format_seg(struct strbuf *sb, const struct out *o, const struct seg *
 		return put_ptr(sb, c, (uint64_t)int_of(s->arg, p));
 	case SEG_STR:
 		return put_str(sb, c, (const char *)p, strnlen((const char *)p, s->arg->size));
-	case SEG_VALUE: {
+	case SEG_VALUE:
+	case SEG_BUF: {
 		struct strbuf tmp = { 0 };
-		int err = out_value_str(&tmp, o, s->arg, p, false);
+		int err = s->kind == SEG_BUF ? out_buf_str(&tmp, s->arg, p, c->buf_mode) :
+					       out_value_str(&tmp, o, s->arg, p, false);
 		if (!err)
 			err = put_str(sb, c, sb_str(&tmp), tmp.len);
 		sb_free(&tmp);

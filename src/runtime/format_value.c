@@ -259,6 +259,7 @@ static const struct rt_kind {
 	[PD_INET] = { rt_inet_str, true },
 	[PD_CGROUP_PATH] = { rt_cgroup_path_str, true },
 	[PD_USERNAME] = { rt_username_str, true },
+	[PD_BUF] = { rt_buf_str, true },
 };
 
 int out_value_str(struct strbuf *sb, const struct out *o, const struct pd_type *t,

@@ -84,7 +84,7 @@ static const char *wanted(enum pf_class cls, bool star, const struct type *t)
 	case PF_STRING:
 		return convs & PD_CONV_TEXT ? "" : "a string";
 	case PF_BUFFER:
-		return "a buffer (buf())";
+		return convs & PD_CONV_BUF ? "" : "a buffer (buf())";
 	}
 	return "";
 }

@@ -35,6 +35,7 @@ enum sema_fn {
 	FN_REG, /* reg("name"): uint64 register of the pt_regs context; call.id its offset */
 	FN_KPTR, /* kptr(p): p as a kernel pointer */
 	FN_UPTR, /* uptr(p): p as a user pointer */
+	FN_BUF, /* buf(p [, n]): TY_BUF */
 	FN_SYSTEM, /* system(fmt, ...): user space runs the command (--unsafe) */
 	FN_CAT, /* cat(fmt, ...): user space prints the file */
 	FN_JOIN, /* join(argv [, sep]): user space prints the strings of a char** */

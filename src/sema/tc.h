@@ -127,6 +127,9 @@ struct type *tc_check_cgroupid(struct checker *ck, struct ast_node *n);
 struct type *tc_check_reg(struct checker *ck, struct ast_node *n);
 struct type *tc_check_addr_space(struct checker *ck, struct ast_node *n);
 
+/* tc_buf.c: buf(p [, n]). */
+struct type *tc_check_buf(struct checker *ck, struct ast_node *n);
+
 /* printf.c: checks printf's format against its arguments (already typed). */
 bool tc_check_printf(struct checker *ck, struct ast_node *call);
 

@@ -645,6 +645,26 @@ Test(output_messages, print_microseconds_of_timestamps_with_percent_f)
 	cap_free(&c);
 }
 
+Test(output_messages, print_buffers_as_r_rx_and_rh)
+{
+	/* u32 length 4 (of a capacity of 6), then the bytes */
+	uint8_t b[10] = { 4, 0, 0, 0, 'a', '\\', 0x01, 0xff, 'z', 'z' };
+	struct pd_type t = { .kind = PD_BUF, .size = 10 };
+	const char *want[3] = { "a\\\\x01\\xff", "\\x61\\x5c\\x01\\xff", "61 5c 01 ff" };
+	const char modes[3] = { 0, 'x', 'h' };
+	for (int i = 0; i < 3; i++) {
+		struct strbuf sb = { 0 };
+		cr_assert_eq(out_buf_str(&sb, &t, b, modes[i]), 0);
+		cr_assert_str_eq(sb_str(&sb), want[i]);
+		sb_free(&sb);
+	}
+	b[0] = 200; /* a length past the capacity stops at it */
+	struct strbuf sb = { 0 };
+	out_buf_str(&sb, &t, b, 'h');
+	cr_assert_str_eq(sb_str(&sb), "61 5c 01 ff 7a 7a");
+	sb_free(&sb);
+}
+
 Test(output_messages, quote_timestamps_in_json)
 {
 	/* bpftrace 0.17 prints {"type": "value", "data": 02}, which is not valid JSON. */
