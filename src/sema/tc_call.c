@@ -97,9 +97,15 @@ static struct type *check_print(struct checker *ck, struct ast_node *n)
 {
 	struct ast_node *a = arg(n, 0);
 	if (a->kind == AST_MAP && a->map.keys.len == 0) {
-		bool ok = tc_map_ref(ck, a) != NULL;
+		struct tc_map *m = tc_map_ref(ck, a);
+		bool ok = m != NULL;
 		for (int i = 1; i < n->call.args.len; i++)
 			ok &= tc_want_int(ck, n, i, i == 1 ? "top count" : "divisor");
+		/* as bpftrace 0.17, which prints every entry of a stats() map, undivided */
+		if (ok && n->call.args.len > 1 && m->value && m->value->kind == TY_STATS &&
+		    !ck->quiet)
+			diag_warn(&ck->c->diag, &n->loc, "print()'s top and div arguments are ignored "
+				  "on stats() maps");
 		return ok ? tc_set(ck, n, ty_none()) : tc_fail(n);
 	}
 	if (n->call.args.len > 1) {
