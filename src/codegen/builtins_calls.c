@@ -331,6 +331,7 @@ static LLVMValueRef (*const lowerers[FN__COUNT])(struct cg *g, struct ast_node *
 	[FN_LEN] = map_fn,		[FN_STR] = lower_str,
 	[FN_REG] = lower_reg,		[FN_KPTR] = lower_addr_space,
 	[FN_UPTR] = lower_addr_space,	[FN_BUF] = cg_lower_buf,
+	[FN_PERCPU_KADDR] = cg_lower_percpu_kaddr,
 	[FN_STRFTIME] = lower_strftime,	[FN_SYSTEM] = lower_printf,
 	[FN_CAT] = lower_printf,	[FN_JOIN] = cg_lower_join,
 	[FN_DEBUGF] = cg_lower_debugf,	[FN_STRNCMP] = cg_lower_strncmp,

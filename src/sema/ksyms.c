@@ -73,3 +73,19 @@ bool sema_kfunc_exists(const char *name, const char *module)
 	fclose(f);
 	return found || !any;
 }
+
+bool sema_kvar_has_address(const char *name)
+{
+	FILE *f = fopen("/proc/kallsyms", "r");
+	if (!f)
+		return false;
+	char line[512], sym[256];
+	char type;
+	bool found = false;
+	while (!found && fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%*s %c %255s", &type, sym) == 2 && strchr("dDbBrRA", type))
+			found = strcmp(sym, name) == 0;
+	}
+	fclose(f);
+	return found;
+}

@@ -36,6 +36,7 @@ enum sema_fn {
 	FN_KPTR, /* kptr(p): p as a kernel pointer */
 	FN_UPTR, /* uptr(p): p as a user pointer */
 	FN_BUF, /* buf(p [, n]): TY_BUF */
+	FN_PERCPU_KADDR, /* percpu_kaddr("var" [, cpu]): TY_PTR to the variable's BTF type */
 	FN_SYSTEM, /* system(fmt, ...): user space runs the command (--unsafe) */
 	FN_CAT, /* cat(fmt, ...): user space prints the file */
 	FN_JOIN, /* join(argv [, sep]): user space prints the strings of a char** */

@@ -127,6 +127,9 @@ struct type *tc_check_cgroupid(struct checker *ck, struct ast_node *n);
 struct type *tc_check_reg(struct checker *ck, struct ast_node *n);
 struct type *tc_check_addr_space(struct checker *ck, struct ast_node *n);
 
+/* tc_percpu.c: percpu_kaddr("name" [, cpu]). */
+struct type *tc_check_percpu_kaddr(struct checker *ck, struct ast_node *n);
+
 /* tc_buf.c: buf(p [, n]). */
 struct type *tc_check_buf(struct checker *ck, struct ast_node *n);
 

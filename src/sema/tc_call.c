@@ -331,6 +331,7 @@ static const struct fn_desc fn_table[FN__COUNT] = {
 	[FN_KPTR] = { "kptr", 1, 1, 0, tc_check_addr_space },
 	[FN_UPTR] = { "uptr", 1, 1, 0, tc_check_addr_space },
 	[FN_BUF] = { "buf", 1, 2, 0, tc_check_buf },
+	[FN_PERCPU_KADDR] = { "percpu_kaddr", 1, 2, 0, tc_check_percpu_kaddr },
 	[FN_SYSTEM] = { "system", 1, 64, SEMA_FN_UNSAFE, check_printf },
 	[FN_CAT] = { "cat", 1, 64, 0, check_printf },
 	[FN_JOIN] = { "join", 1, 2, 0, tc_check_join },
@@ -367,7 +368,7 @@ bool sema_fn_has(enum sema_fn fn, unsigned flag)
 /* bpftrace functions this compiler does not implement yet. */
 static const char *const later_fns[] = {
 	"kstack", "ustack", "ksym", "usym", "kaddr", "uaddr", "skboutput",
-	"percpu_kaddr", "errorf", "warnf",
+	"errorf", "warnf",
 };
 
 static enum sema_fn find_fn(const char *name)
