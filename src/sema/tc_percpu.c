@@ -13,14 +13,8 @@ static bool describable(const struct type *t)
 struct type *tc_check_percpu_kaddr(struct checker *ck, struct ast_node *n)
 {
 	struct ast_node *a = n->call.args.v[0];
-	if (a->kind != AST_STR) {
-		tc_expr(ck, a);
-		tc_error(ck, &a->loc, "percpu_kaddr() expects a kernel variable's name as a "
-			 "string literal, like percpu_kaddr(\"runqueues\")");
-		return tc_fail(n);
-	}
-	tc_expr(ck, a);
-	if (n->call.args.len > 1 && !tc_want_int(ck, n, 1, "cpu"))
+	if (!tc_want_literal(ck, n, 0, "variable name") ||
+	    (n->call.args.len > 1 && !tc_want_int(ck, n, 1, "cpu")))
 		return tc_fail(n);
 	struct type *t = kbtf_percpu_var(a->str.s);
 	if (!t) {

@@ -40,13 +40,8 @@ static void no_such_reg(struct checker *ck, struct ast_node *a)
 struct type *tc_check_reg(struct checker *ck, struct ast_node *n)
 {
 	struct ast_node *a = n->call.args.v[0];
-	if (a->kind != AST_STR) {
-		tc_expr(ck, a);
-		tc_error(ck, &a->loc, "reg() expects a register name as a string literal, like "
-			 "reg(\"ip\")");
+	if (!tc_want_literal(ck, n, 0, "register name"))
 		return tc_fail(n);
-	}
-	tc_expr(ck, a);
 	if (!has_regs(ck->pp->kind)) {
 		tc_error(ck, &n->loc, "reg() reads the registers of a probe with a pt_regs context "
 			 "(kprobe, uprobe, usdt, profile, ...), not of %s", ck->pp->name);
