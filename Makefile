@@ -167,7 +167,7 @@ $(BUILD)/usdt_target_O0: $(USDT_SRCS) $(BUILD)/libusdt_target.so
 UPROBE_DIR := $(BUILD)/uprobe
 UPROBE_TARGETS := $(addprefix $(UPROBE_DIR)/,uprobe_target uprobe_target_pie \
 	libuprobe_target.so uprobe_target_stripped uprobe_target_split uprobe_target_cpp \
-	types_target)
+	stack_target stack_target_pie stack_target_cpp types_target)
 UPROBE_CFLAGS := -std=gnu11 -g -O0 -Wall -Wextra
 
 $(UPROBE_DIR)/uprobe_target: tests/workload/uprobe_target.c
@@ -204,6 +204,24 @@ $(UPROBE_DIR)/uprobe_target_cpp: tests/workload/uprobe_target_cpp.cpp
 	@mkdir -p $(dir $@)
 	@echo "  CXX     $@"
 	$(Q)$(CXX) -g -O0 -Wall -Wextra -no-pie -o $@ $<
+
+# The call chain of the stack cases (tests/workload/stack_target.c): frame pointers, since
+# the kernel walks user stacks by them.
+STACK_CFLAGS := -g -O0 -fno-omit-frame-pointer -Wall -Wextra
+$(UPROBE_DIR)/stack_target: tests/workload/stack_target.c
+	@mkdir -p $(dir $@)
+	@echo "  CC      $@"
+	$(Q)$(CC) -std=gnu11 $(STACK_CFLAGS) -no-pie -o $@ $<
+
+$(UPROBE_DIR)/stack_target_pie: tests/workload/stack_target.c
+	@mkdir -p $(dir $@)
+	@echo "  CC      $@"
+	$(Q)$(CC) -std=gnu11 $(STACK_CFLAGS) -fPIE -pie -o $@ $<
+
+$(UPROBE_DIR)/stack_target_cpp: tests/workload/stack_target.c
+	@mkdir -p $(dir $@)
+	@echo "  CXX     $@"
+	$(Q)$(CXX) -x c++ $(STACK_CFLAGS) -DSTACK_CPP -no-pie -o $@ $<
 
 # Programs the unit and runtime suites trace (defined above: prerequisites expand at once).
 USDT_TARGETS := $(BUILD)/usdt_target $(BUILD)/usdt_target_O0 $(BUILD)/libusdt_target.so

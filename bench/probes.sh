@@ -11,38 +11,14 @@
 # HEAVY_RUNS (runs of a. and c., 1: bpftrace 0.17 needs ~6 minutes for a., mostly detaching
 # 1,000 perf-event uprobes one RCU grace period at a time), FUNCS (functions in the
 # generated binary, 1000).
-set -u
-here=$(cd "$(dirname "$0")" && pwd)
-root=$(cd "$here/.." && pwd)
-BPFSCOPE=${1:-$root/bpfscope}
-BPFTRACE=${2:-/usr/bin/bpftrace}
+# shellcheck source=lib.sh
+. "$(dirname "$0")/lib.sh"
 RUNS=${RUNS:-3}
 HEAVY_RUNS=${HEAVY_RUNS:-1}
 FUNCS=${FUNCS:-1000}
-tmp=$(mktemp -d /tmp/bpfscope-bench.XXXXXX)
-trap 'rm -rf "$tmp"' EXIT
-# shellcheck source=../tests/runtime/lib.sh
-. "$root/tests/runtime/lib.sh"
-measure() { python3 "$here/measure.py" "$@"; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }'; }
 ms() { awk -v s="$1" 'BEGIN { printf "%.0f", s * 1000 }'; }
 mb() { awk -v k="$1" 'BEGIN { printf "%.1f", k / 1024 }'; }
 
-reason=$(lib_cannot_trace)
-if [ -n "$reason" ]; then
-	echo "bench: cannot run: $reason"
-	exit 1
-fi
-tools=()
-for t in "$BPFSCOPE" "$BPFTRACE"; do
-	if [ -x "$t" ]; then
-		tools+=("$t")
-	else
-		echo "bench: $t not found, left out"
-	fi
-done
-[ ${#tools[@]} -gt 0 ] || exit 1
-name() { basename "$1"; }
 # Both honour BPFTRACE_MAX_PROBES; bpftrace 0.17 refuses more than 512 probes without it.
 export BPFTRACE_MAX_PROBES=$((FUNCS + 1000))
 

@@ -10,41 +10,16 @@
 # Usage: bench/run.sh [BPFSCOPE] [BPFTRACE]; needs root. Env: RUNS (start-up runs, 10),
 # SYSCALLS (events for 2., 2000000), ROUNDS (rounds of 2., 5), PRINTS (events for 3., 300000),
 # WORKLOAD.
-set -u
-here=$(cd "$(dirname "$0")" && pwd)
-root=$(cd "$here/.." && pwd)
-BPFSCOPE=${1:-$root/bpfscope}
-BPFTRACE=${2:-/usr/bin/bpftrace}
+# shellcheck source=lib.sh
+. "$(dirname "$0")/lib.sh"
 RUNS=${RUNS:-10}
 SYSCALLS=${SYSCALLS:-2000000}
 PRINTS=${PRINTS:-300000}
 ROUNDS=${ROUNDS:-5}
-tmp=$(mktemp -d /tmp/bpfscope-bench.XXXXXX)
-trap 'rm -rf "$tmp"' EXIT
-# shellcheck source=../tests/runtime/lib.sh
-. "$root/tests/runtime/lib.sh"
-measure() { python3 "$here/measure.py" "$@"; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }'; }
-
-reason=$(lib_cannot_trace)
-if [ -n "$reason" ]; then
-	echo "bench: cannot run: $reason"
-	exit 1
-fi
 if ! lib_workload; then
 	echo "bench: cannot build the workload"
 	exit 1
 fi
-tools=()
-for t in "$BPFSCOPE" "$BPFTRACE"; do
-	if [ -x "$t" ]; then
-		tools+=("$t")
-	else
-		echo "bench: $t not found, left out"
-	fi
-done
-[ ${#tools[@]} -gt 0 ] || exit 1
-name() { basename "$1"; }
 
 echo "== 1. start-up: BEGIN { exit(); } (median of $RUNS runs)"
 declare -A wall rss

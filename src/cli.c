@@ -56,6 +56,7 @@ static void usage(FILE *f)
 	      "    BPFTRACE_MAP_KEYS_MAX  [default: 4096] max keys in a map\n"
 	      "    BPFTRACE_MAX_PROBES    [default: 512] max number of probes\n"
 	      "    BPFTRACE_PERF_RB_PAGES [default: 4 MiB in all] event buffer pages per CPU\n"
+	      "    BPFTRACE_CAT_BYTES_MAX [default: 10k] max bytes cat() prints of a file\n"
 	      "\n"
 	      "EXAMPLES:\n"
 	      "bpfscope -l '*sleep*'\n"
@@ -381,7 +382,9 @@ int cli_read_env(struct cli *cl)
 	cl->cc.map_keys_max = env_int("BPFTRACE_MAP_KEYS_MAX", 4096, 1, 1 << 24);
 	cl->cc.max_probes = env_int("BPFTRACE_MAX_PROBES", 512, 1, 1 << 20);
 	int rb_pages = env_int("BPFTRACE_PERF_RB_PAGES", 0, 1, 1 << 20);
-	if (cl->cc.strlen < 0 || cl->cc.map_keys_max < 0 || cl->cc.max_probes < 0 || rb_pages < 0)
+	cl->rt.cat_bytes_max = env_int("BPFTRACE_CAT_BYTES_MAX", 10240, 1, 1 << 30);
+	if (cl->cc.strlen < 0 || cl->cc.map_keys_max < 0 || cl->cc.max_probes < 0 || rb_pages < 0 ||
+	    cl->rt.cat_bytes_max < 0)
 		return -1;
 	cl->cc.ringbuf_size = ringbuf_bytes(rb_pages);
 	return 0;

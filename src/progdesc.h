@@ -24,8 +24,8 @@ enum pd_kind {
 	PD_TIMESTAMP, /* u64 ns since boot, rendered with strftime(fmt) */
 	PD_KSYM, /* u64 kernel address rendered as a symbol */
 	PD_USYM, /* u64 user address, then u64 pid */
-	PD_KSTACK, /* stack id (later issue) */
-	PD_USTACK, /* stack id + pid (later issue) */
+	PD_KSTACK, /* s64 stack id (negative: the errno of a failed read); stack_map, mode */
+	PD_USTACK, /* s64 stack id, then u64 pid */
 	PD_ENUM, /* integer of an enum type: fields name the enumerators (name, value) */
 	PD_ERRNO, /* strerror(n): s64 error number, rendered as its message */
 	PD_MACADDR, /* macaddr(): 6 bytes (8 with padding), "AA:BB:CC:DD:EE:FF" */
@@ -34,6 +34,14 @@ enum pd_kind {
 	PD_USERNAME, /* username: u64 uid, rendered as the user's name from /etc/passwd */
 	PD_BUF, /* buf(): u32 length, then size - 4 bytes */
 	PD_KIND__COUNT,
+};
+
+/* How kstack/ustack are printed: bpftrace's frame per line, perf's "\taddr sym (file)",
+ * or raw addresses. */
+enum pd_stack_mode {
+	PD_STACK_BPFTRACE,
+	PD_STACK_PERF,
+	PD_STACK_RAW,
 };
 
 /* Which printf conversions take a value kind. */
@@ -63,6 +71,8 @@ struct pd_type {
 	const char *name; /* field name inside a PD_RECORD, else NULL */
 	const char *fmt; /* PD_TIMESTAMP: the strftime format */
 	uint32_t count; /* PD_ARRAY: element count */
+	enum pd_stack_mode stack_mode; /* PD_KSTACK, PD_USTACK */
+	int stack_map; /* PD_KSTACK, PD_USTACK: index into pd_prog.stackmaps */
 	int64_t value; /* an enumerator among a PD_ENUM's fields */
 	uint8_t bit_off, bit_size; /* a bit field of a record: bit_size bits from bit bit_off of
 				    * the size bytes at offset (little-endian); 0: not one */
@@ -206,7 +216,23 @@ struct pd_ev_print_map {
 
 /* Names of the maps every program has (ELF symbols). */
 #define PD_RINGBUF_SYM "pd_events" /* BPF_MAP_TYPE_RINGBUF */
-#define PD_LOST_SYM "pd_lost" /* PERCPU_ARRAY[1] of u64: ring buffer records dropped */
+#define PD_LOST_SYM "pd_lost" /* PERCPU_ARRAY[PD_LOST__COUNT] of u64 counters */
+
+/* The slots of pd_lost. */
+enum pd_lost_slot {
+	PD_LOST_EVENTS, /* ring buffer records dropped */
+	PD_LOST_STACKS, /* kstack/ustack reads that failed (bpf_get_stackid < 0) */
+	PD_LOST__COUNT,
+};
+
+/* A BPF_MAP_TYPE_STACK_TRACE map: one per kind (kernel or user) and depth a script uses,
+ * as bpftrace; kstack/ustack values hold an id into it. */
+struct pd_stackmap {
+	const char *sym; /* ELF map name */
+	bool user;
+	uint32_t depth; /* frames kept: value size = 8 * depth */
+	uint32_t max_entries;
+};
 #define PD_GLOBALS_SYM "pd_globals" /* ARRAY[1] of struct pd_globals, filled before attach */
 
 struct pd_globals {
@@ -227,6 +253,7 @@ struct pd_prog {
 	VEC(struct pd_map) maps;
 	VEC(struct pd_fmt) fmts;
 	VEC(struct pd_probe) probes;
+	VEC(struct pd_stackmap) stackmaps;
 	uint32_t ringbuf_size; /* bytes, a power of two multiple of the page size */
 	uint32_t strlen; /* BPFTRACE_MAX_STRLEN in effect */
 	enum pd_missing missing_probes;

@@ -21,15 +21,7 @@ LLVMValueRef cg_event_reserve_raw(struct cg *g, int size, uint32_t kind, uint32_
 	LLVMBuildCondBr(g->b, LLVMBuildIsNull(g->b, rec, ""), lost, ok);
 
 	LLVMPositionBuilderAtEnd(g->b, lost);
-	LLVMValueRef key = cg_tmp(g, 4);
-	cg_store_int(g, key, cg_const(g, 0), 4);
-	LLVMValueRef largs[2] = { g->lost_map, key };
-	LLVMValueRef p = cg_helper(g, BPF_FUNC_map_lookup_elem, largs, 2);
-	LLVMBasicBlockRef inc = cg_block(g, "ev.count");
-	LLVMBuildCondBr(g->b, LLVMBuildIsNull(g->b, p, ""), *done, inc);
-	LLVMPositionBuilderAtEnd(g->b, inc);
-	cg_store_int(g, p, LLVMBuildAdd(g->b, cg_load_int(g, p, 8, false), cg_const(g, 1), ""), 8);
-	LLVMBuildBr(g->b, *done);
+	cg_count_lost(g, PD_LOST_EVENTS, *done);
 
 	LLVMPositionBuilderAtEnd(g->b, ok);
 	cg_store_int(g, rec, cg_const(g, kind), 4);
@@ -46,6 +38,19 @@ LLVMValueRef cg_event_reserve(struct cg *g, int size, uint32_t kind, uint32_t in
 	if (size > 8)
 		cg_memset0(g, cg_gep(g, rec, 8), size - 8);
 	return rec;
+}
+
+void cg_count_lost(struct cg *g, int slot, LLVMBasicBlockRef done)
+{
+	LLVMValueRef key = cg_tmp(g, 4);
+	cg_store_int(g, key, cg_const(g, (uint64_t)slot), 4);
+	LLVMValueRef largs[2] = { g->lost_map, key };
+	LLVMValueRef p = cg_helper(g, BPF_FUNC_map_lookup_elem, largs, 2);
+	LLVMBasicBlockRef inc = cg_block(g, "lost.count");
+	LLVMBuildCondBr(g->b, LLVMBuildIsNull(g->b, p, ""), done, inc);
+	LLVMPositionBuilderAtEnd(g->b, inc);
+	cg_store_int(g, p, LLVMBuildAdd(g->b, cg_load_int(g, p, 8, false), cg_const(g, 1), ""), 8);
+	LLVMBuildBr(g->b, done);
 }
 
 void cg_event_submit(struct cg *g, LLVMValueRef rec, LLVMBasicBlockRef done)
@@ -341,6 +346,8 @@ static LLVMValueRef (*const lowerers[FN__COUNT])(struct cg *g, struct ast_node *
 	[FN_PTON] = cg_lower_pton,	[FN_STRERROR] = cg_lower_rendered_int,
 	[FN_MACADDR] = cg_lower_macaddr, [FN_NTOP] = cg_lower_ntop,
 	[FN_CGROUP_PATH] = cg_lower_rendered_int,
+	[FN_KSTACK] = cg_stack,		[FN_USTACK] = cg_stack,
+	[FN_KSYM] = cg_sym_value,	[FN_USYM] = cg_sym_value,
 };
 
 LLVMValueRef cg_call(struct cg *g, struct ast_node *n)

@@ -104,54 +104,73 @@ LLVMValueRef cg_lower_strncmp(struct cg *g, struct ast_node *n)
 	return cg_ext(g, LLVMBuildNot(g->b, eq, ""), false);
 }
 
-/* The byte of a string at i: a literal's is a constant. */
-static LLVMValueRef str_byte(struct cg *g, struct ast_node *s, LLVMValueRef p, int i)
+/* A phi of type ty in the current block with one incoming value so far. */
+static LLVMValueRef phi_from(struct cg *g, LLVMValueRef v, LLVMBasicBlockRef from)
 {
-	if (s->kind == AST_STR)
-		return LLVMConstInt(g->i8, i < s->str.len ? (unsigned char)s->str.s[i] : 0, 0);
-	return LLVMBuildLoad2(g->b, g->i8, cg_gep(g, p, i), "");
+	LLVMValueRef phi = LLVMBuildPhi(g->b, LLVMTypeOf(v), "");
+	LLVMAddIncoming(phi, &v, &from, 1);
+	return phi;
 }
 
-/* strcontains(hay, needle): unrolled at constant offsets (the verifier sees no variable
- * stack access), each start position compared until the needle's NUL; a literal needle's
- * bytes are constants and its length known. */
+/* Branches to `to` when cond holds, else goes on in a new block. */
+static void exit_if(struct cg *g, LLVMValueRef cond, LLVMBasicBlockRef to)
+{
+	LLVMBasicBlockRef go_on = cg_block(g, "strc.on");
+	LLVMBuildCondBr(g->b, cond, to, go_on);
+	LLVMPositionBuilderAtEnd(g->b, go_on);
+}
+
+static LLVMValueRef byte_at(struct cg *g, LLVMValueRef p, LLVMValueRef i)
+{
+	return LLVMBuildLoad2(g->b, g->i8, cg_gep_dyn(g, p, i), "");
+}
+
+/* strcontains(hay, needle): two loops, over start positions and over the needle until its
+ * NUL. The verifier walks them with known counters (bounded loops, kernel 5.3+); unrolled,
+ * one call on two 64-byte strings took LLVM seconds. A literal needle goes to the stack. */
 LLVMValueRef cg_lower_strcontains(struct cg *g, struct ast_node *n)
 {
 	struct ast_node *h = arg(n, 0), *s = arg(n, 1);
-	int hsize = h->ty->size, nsize = s->kind == AST_STR ? s->str.len + 1 : s->ty->size;
-	LLVMValueRef hay = cg_expr(g, h);
-	LLVMValueRef needle = s->kind == AST_STR ? NULL : cg_expr(g, s);
-	LLVMBasicBlockRef yes = cg_block(g, "strc.yes"), no = cg_block(g, "strc.no");
-	LLVMBasicBlockRef done = cg_block(g, "strc.done");
-	for (int i = 0; i < hsize; i++) {
-		LLVMBasicBlockRef next = cg_block(g, "strc.pos");
-		for (int k = 0; k < nsize; k++) {
-			LLVMValueRef c = str_byte(g, s, needle, k);
-			LLVMBasicBlockRef cmp = cg_block(g, "strc.cmp");
-			LLVMBuildCondBr(g->b, LLVMBuildICmp(g->b, LLVMIntEQ, c,
-							    LLVMConstInt(g->i8, 0, 0), ""),
-					yes, cmp);
-			LLVMPositionBuilderAtEnd(g->b, cmp);
-			if (i + k >= hsize) {
-				LLVMBuildBr(g->b, no); /* the needle runs past the end */
-				break;
-			}
-			LLVMValueRef x = LLVMBuildLoad2(g->b, g->i8, cg_gep(g, hay, i + k), "");
-			LLVMBasicBlockRef same = cg_block(g, "strc.same");
-			LLVMBuildCondBr(g->b, LLVMBuildICmp(g->b, LLVMIntEQ, x, c, ""), same,
-					next);
-			LLVMPositionBuilderAtEnd(g->b, same);
-		}
-		if (!cg_terminated(g))
-			LLVMBuildBr(g->b, yes);
-		LLVMPositionBuilderAtEnd(g->b, next);
-		/* a NUL in the haystack ends the search */
-		LLVMBasicBlockRef more = cg_block(g, "strc.more");
-		LLVMValueRef x = LLVMBuildLoad2(g->b, g->i8, cg_gep(g, hay, i), "");
-		LLVMBuildCondBr(g->b, cg_is_zero(g, x), no, more);
-		LLVMPositionBuilderAtEnd(g->b, more);
+	int nsize = s->kind == AST_STR ? s->str.len + 1 : s->ty->size;
+	LLVMValueRef hsize = cg_const(g, (uint64_t)h->ty->size), hay = cg_expr(g, h), needle;
+	if (s->kind == AST_STR) {
+		needle = cg_tmp(g, nsize);
+		cg_str_into(g, s, needle, nsize);
+	} else {
+		needle = cg_expr(g, s);
 	}
-	LLVMBuildBr(g->b, no);
+	LLVMBasicBlockRef yes = cg_block(g, "strc.yes"), no = cg_block(g, "strc.no");
+	LLVMBasicBlockRef outer = cg_block(g, "strc.pos"), inner = cg_block(g, "strc.cmp");
+	LLVMBasicBlockRef next = cg_block(g, "strc.next"), done = cg_block(g, "strc.done");
+	LLVMBasicBlockRef entry = LLVMGetInsertBlock(g->b);
+	LLVMBuildBr(g->b, outer);
+
+	LLVMPositionBuilderAtEnd(g->b, outer);
+	LLVMValueRef i = phi_from(g, cg_const(g, 0), entry);
+	LLVMBuildBr(g->b, inner);
+
+	LLVMPositionBuilderAtEnd(g->b, inner);
+	LLVMValueRef k = phi_from(g, cg_const(g, 0), outer);
+	LLVMValueRef c = byte_at(g, needle, k);
+	exit_if(g, cg_is_zero(g, c), yes);
+	LLVMValueRef at = LLVMBuildAdd(g->b, i, k, "");
+	exit_if(g, LLVMBuildICmp(g->b, LLVMIntUGE, at, hsize, ""), no); /* runs past the end */
+	exit_if(g, LLVMBuildICmp(g->b, LLVMIntNE, byte_at(g, hay, at), c, ""), next);
+	LLVMValueRef k1 = LLVMBuildAdd(g->b, k, cg_const(g, 1), "");
+	exit_if(g, LLVMBuildICmp(g->b, LLVMIntUGE, k1, cg_const(g, (uint64_t)nsize), ""), yes);
+	LLVMBasicBlockRef k_back = LLVMGetInsertBlock(g->b);
+	LLVMAddIncoming(k, &k1, &k_back, 1);
+	LLVMBuildBr(g->b, inner);
+
+	/* a NUL in the haystack ends the search */
+	LLVMPositionBuilderAtEnd(g->b, next);
+	exit_if(g, cg_is_zero(g, byte_at(g, hay, i)), no);
+	LLVMValueRef i1 = LLVMBuildAdd(g->b, i, cg_const(g, 1), "");
+	exit_if(g, LLVMBuildICmp(g->b, LLVMIntUGE, i1, hsize, ""), no);
+	LLVMBasicBlockRef i_back = LLVMGetInsertBlock(g->b);
+	LLVMAddIncoming(i, &i1, &i_back, 1);
+	LLVMBuildBr(g->b, outer);
+
 	LLVMPositionBuilderAtEnd(g->b, yes);
 	LLVMBuildBr(g->b, done);
 	LLVMPositionBuilderAtEnd(g->b, no);
@@ -193,7 +212,7 @@ LLVMValueRef cg_lower_override(struct cg *g, struct ast_node *n)
 	return cg_const(g, 0);
 }
 
-/* A chain ctx->a->b.c as the verifier's typed (BTF) pointer: pointers loaded directly (not
+/* A chain ctx->a->b.c or args.a->b as the verifier's typed (BTF) pointer: pointers loaded directly (not
  * copied by probe_read, which makes them plain numbers), each checked against NULL (the
  * check branches to `null`), embedded records by offset. NULL when n is no such chain. */
 static LLVMValueRef btf_ptr(struct cg *g, struct ast_node *n, LLVMBasicBlockRef null)
@@ -203,10 +222,12 @@ static LLVMValueRef btf_ptr(struct cg *g, struct ast_node *n, LLVMBasicBlockRef 
 	if (n->kind != AST_FIELD || !n->field.expr->ty)
 		return NULL;
 	const struct type *bt = n->field.expr->ty;
-	const struct ty_field *f =
-		cg_find_field(bt->kind == TY_PTR ? bt->elem : bt, n->field.name);
-	LLVMValueRef base = f && f->bit_size == 0 ? btf_ptr(g, n->field.expr, null) : NULL;
-	if (!base || (bt->kind != TY_PTR && bt->kind != TY_RECORD))
+	bool via_ptr = bt->kind == TY_PTR || bt->kind == TY_CTX; /* args.x: from the context */
+	const struct ty_field *f = cg_find_field(via_ptr ? bt->elem : bt, n->field.name);
+	if (!f || f->bit_size || (!via_ptr && bt->kind != TY_RECORD))
+		return NULL;
+	LLVMValueRef base = bt->kind == TY_CTX ? cg_probe_ctx(g) : btf_ptr(g, n->field.expr, null);
+	if (!base)
 		return NULL;
 	LLVMValueRef at = cg_gep(g, base, f->offset);
 	if (f->type->kind == TY_RECORD)
@@ -276,7 +297,7 @@ static void copy_bytes(struct cg *g, LLVMValueRef dst, struct ast_node *a, int n
 		cg_memcpy(g, dst, v, n);
 		return;
 	}
-	bool user = a->ty->kind == TY_ARRAY ? cg_expr_is_user(a) : cg_str_is_user(g, a);
+	bool user = a->ty->kind == TY_ARRAY ? sema_expr_is_user(a) : cg_str_is_user(g, a);
 	LLVMValueRef args[3] = { dst, LLVMConstInt(g->i32, (unsigned)n, 0), as_ptr(g, v) };
 	cg_helper(g, user ? BPF_FUNC_probe_read_user : BPF_FUNC_probe_read_kernel, args, 3);
 }

@@ -245,7 +245,8 @@ static LLVMValueRef (*const lowerers[BI__COUNT])(struct cg *g, struct ast_node *
 	[BI_ARGS] = lower_args,	      [BI_CTX] = lower_ctx,	    [BI_ARG] = arg_n,
 	[BI_RETVAL] = retval,	      [BI_CURTASK] = lower_curtask, [BI_RAND] = lower_rand,
 	[BI_CGROUP] = lower_cgroup,   [BI_NUMAID] = lower_numaid,   [BI_JIFFIES] = lower_jiffies,
-	[BI_NCPUS] = lower_ncpus,     [BI_USERNAME] = lower_uid,
+	[BI_NCPUS] = lower_ncpus,     [BI_USERNAME] = lower_uid,    [BI_KSTACK] = cg_stack,
+	[BI_USTACK] = cg_stack,
 };
 
 LLVMValueRef cg_builtin(struct cg *g, struct ast_node *n)

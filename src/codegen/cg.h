@@ -65,6 +65,7 @@ struct cg {
 
 	LLVMValueRef *maps; /* per pd->maps entry */
 	LLVMValueRef ev_map, lost_map, globals_map;
+	LLVMValueRef *stack_maps; /* per pd->stackmaps entry */
 	LLVMValueRef len_cb; /* the shared counting callback of len(), made on first use */
 	int ncallbacks;
 
@@ -184,7 +185,6 @@ LLVMValueRef cg_usdt_arg(struct cg *g, struct ast_node *n, int i);
 LLVMValueRef cg_index(struct cg *g, struct ast_node *n);
 LLVMValueRef cg_deref(struct cg *g, struct ast_node *n);
 LLVMValueRef cg_read_mem(struct cg *g, LLVMValueRef addr, const struct type *t, bool user);
-bool cg_expr_is_user(const struct ast_node *n);
 
 /* lower_map.c */
 LLVMValueRef cg_map_key(struct cg *g, struct ast_node *map, LLVMValueRef bucket);
@@ -221,6 +221,13 @@ LLVMValueRef cg_event_reserve(struct cg *g, int size, uint32_t kind, uint32_t in
 LLVMValueRef cg_event_reserve_raw(struct cg *g, int size, uint32_t kind, uint32_t index,
 				  LLVMBasicBlockRef *done);
 void cg_event_submit(struct cg *g, LLVMValueRef rec, LLVMBasicBlockRef done);
+/* Adds one to pd_lost[slot] (enum pd_lost_slot), then continues at done. */
+void cg_count_lost(struct cg *g, int slot, LLVMBasicBlockRef done);
+
+/* builtins_stack.c: kstack/ustack (an id into the stack map; ustack also the pid), and
+ * ksym/usym values (the address; usym also the pid). */
+LLVMValueRef cg_stack(struct cg *g, struct ast_node *n);
+LLVMValueRef cg_sym_value(struct cg *g, struct ast_node *n);
 
 /* builtins_fns.c: lowerers[] rows of the functions whose work is new code. */
 LLVMValueRef cg_lower_join(struct cg *g, struct ast_node *n);

@@ -25,7 +25,7 @@ LLVMValueRef cg_lower_buf(struct cg *g, struct ast_node *n)
 		cg_memcpy(g, data, src, a->ty->size < cap ? a->ty->size : cap);
 		return dst;
 	}
-	bool user = a->ty->kind == TY_ARRAY ? cg_expr_is_user(a) : cg_str_is_user(g, a);
+	bool user = a->ty->kind == TY_ARRAY ? sema_expr_is_user(a) : cg_str_is_user(g, a);
 	LLVMValueRef args[3] = { data, LLVMBuildTrunc(g->b, len, g->i32, ""),
 				 LLVMBuildIntToPtr(g->b, src, g->ptr, "") };
 	cg_helper(g, user ? BPF_FUNC_probe_read_user : BPF_FUNC_probe_read_kernel, args, 3);

@@ -8,7 +8,8 @@
 
 bool cg_is_mem_type(const struct type *t)
 {
-	return t && (t->kind == TY_STR || t->kind == TY_TUPLE);
+	return t && (t->kind == TY_STR || t->kind == TY_TUPLE || t->kind == TY_USTACK ||
+		     t->kind == TY_USYM);
 }
 
 static bool is_u64(const struct type *t)

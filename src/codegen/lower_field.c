@@ -8,23 +8,6 @@
 #include <linux/bpf.h>
 
 /* Does the memory n lives in belong to user space? The nearest pointer on the way says. */
-bool cg_expr_is_user(const struct ast_node *n)
-{
-	while (n) {
-		if (n->ty && n->ty->kind == TY_PTR)
-			return n->ty->as_user;
-		if (n->kind == AST_FIELD)
-			n = n->field.expr;
-		else if (n->kind == AST_INDEX)
-			n = n->index.expr;
-		else if (n->kind == AST_UNOP)
-			n = n->unop.expr;
-		else
-			return false;
-	}
-	return false;
-}
-
 static void probe_read(struct cg *g, LLVMValueRef dst, int size, LLVMValueRef addr, bool user)
 {
 	if (LLVMGetTypeKind(LLVMTypeOf(addr)) != LLVMPointerTypeKind)
@@ -64,7 +47,8 @@ const struct ty_field *cg_find_field(const struct type *rec, const char *name)
 	return NULL;
 }
 
-/* Bitfields: read the bytes covering the field into a u64, shift and mask. */
+/* Bitfields: read the bytes covering the field into a u64, shift and mask; a signed one is
+ * shifted to the top and back, which extends its sign. */
 static LLVMValueRef bitfield(struct cg *g, LLVMValueRef addr, const struct ty_field *f, bool user)
 {
 	int nbytes = (f->bit_offset + f->bit_size + 7) / 8;
@@ -72,6 +56,11 @@ static LLVMValueRef bitfield(struct cg *g, LLVMValueRef addr, const struct ty_fi
 	cg_store_int(g, buf, cg_const(g, 0), 8);
 	probe_read(g, buf, nbytes > 8 ? 8 : nbytes, addr, user);
 	LLVMValueRef v = cg_load_int(g, buf, 8, false);
+	if (f->type->is_signed && f->bit_offset + f->bit_size <= 64) {
+		v = LLVMBuildShl(g->b, v, cg_const(g, (uint64_t)(64 - f->bit_offset - f->bit_size)),
+				 "");
+		return LLVMBuildAShr(g->b, v, cg_const(g, (uint64_t)(64 - f->bit_size)), "");
+	}
 	v = LLVMBuildLShr(g->b, v, cg_const(g, (uint64_t)f->bit_offset), "");
 	uint64_t mask = f->bit_size >= 64 ? ~0ull : (1ull << f->bit_size) - 1;
 	return LLVMBuildAnd(g->b, v, cg_const(g, mask), "");
@@ -143,7 +132,7 @@ LLVMValueRef cg_field(struct cg *g, struct ast_node *n)
 	if (LLVMGetTypeKind(LLVMTypeOf(base)) == LLVMPointerTypeKind)
 		base = LLVMBuildPtrToInt(g->b, base, g->i64, "");
 	LLVMValueRef addr = LLVMBuildAdd(g->b, base, cg_const(g, (uint64_t)f->offset), "");
-	bool user = cg_expr_is_user(e);
+	bool user = sema_expr_is_user(e);
 	if (f->bit_size > 0)
 		return bitfield(g, addr, f, user);
 	return cg_read_mem(g, addr, f->type, user);
@@ -180,7 +169,7 @@ LLVMValueRef cg_index(struct cg *g, struct ast_node *n)
 	}
 	if (LLVMGetTypeKind(LLVMTypeOf(base)) == LLVMPointerTypeKind)
 		base = LLVMBuildPtrToInt(g->b, base, g->i64, "");
-	return cg_read_mem(g, LLVMBuildAdd(g->b, base, off, ""), et, cg_expr_is_user(e));
+	return cg_read_mem(g, LLVMBuildAdd(g->b, base, off, ""), et, sema_expr_is_user(e));
 }
 
 LLVMValueRef cg_deref(struct cg *g, struct ast_node *n)
@@ -190,5 +179,5 @@ LLVMValueRef cg_deref(struct cg *g, struct ast_node *n)
 	const struct type *et = e->ty && e->ty->kind == TY_PTR ? e->ty->elem : n->ty;
 	if (LLVMGetTypeKind(LLVMTypeOf(base)) == LLVMPointerTypeKind)
 		base = LLVMBuildPtrToInt(g->b, base, g->i64, "");
-	return cg_read_mem(g, base, et ? et : n->ty, cg_expr_is_user(e));
+	return cg_read_mem(g, base, et ? et : n->ty, sema_expr_is_user(e));
 }

@@ -121,6 +121,23 @@ static int declare_user_map(struct cg *g, int i)
 	return 0;
 }
 
+/* Stack trace maps: u32 id -> u64 ips[depth]. */
+static int declare_stack_maps(struct cg *g)
+{
+	int n = g->pd->stackmaps.len;
+	g->stack_maps = arena_alloc(&g->c->arena, sizeof(LLVMValueRef) * (size_t)(n ? n : 1));
+	if (!g->stack_maps)
+		return -ENOMEM;
+	for (int i = 0; i < n; i++) {
+		const struct pd_stackmap *s = &g->pd->stackmaps.v[i];
+		LLVMMetadataRef di = cg_di_map_type(g, BPF_MAP_TYPE_STACK_TRACE, s->max_entries,
+						    cg_di_int(g, 4, false),
+						    cg_di_bytes(g, (int)s->depth * 8));
+		g->stack_maps[i] = cg_map_global(g, s->sym, 4, di);
+	}
+	return 0;
+}
+
 int cg_declare_maps(struct cg *g)
 {
 	int n = g->pd->maps.len;
@@ -132,12 +149,16 @@ int cg_declare_maps(struct cg *g)
 		if (err)
 			return err;
 	}
+	int err = declare_stack_maps(g);
+	if (err)
+		return err;
 	LLVMMetadataRef di = cg_di_map_type(g, BPF_MAP_TYPE_RINGBUF, g->pd->ringbuf_size, NULL,
 					    NULL);
 	g->ev_map = cg_map_global(g, PD_RINGBUF_SYM, 2, di);
 
 	LLVMMetadataRef u32 = cg_di_int(g, 4, false);
-	di = cg_di_map_type(g, BPF_MAP_TYPE_PERCPU_ARRAY, 1, u32, cg_di_int(g, 8, false));
+	di = cg_di_map_type(g, BPF_MAP_TYPE_PERCPU_ARRAY, PD_LOST__COUNT, u32,
+			    cg_di_int(g, 8, false));
 	g->lost_map = cg_map_global(g, PD_LOST_SYM, 4, di);
 
 	const char *names[3] = { "cpid", "start_ns", "ncpus" };

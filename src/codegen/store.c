@@ -84,7 +84,7 @@ void cg_store(struct cg *g, LLVMValueRef dst, const struct type *dst_ty, struct 
 		if (LLVMGetTypeKind(LLVMTypeOf(addr)) == LLVMPointerTypeKind)
 			cg_memcpy(g, dst, addr, dst_ty->size);
 		else
-			read_record(g, dst, dst_ty->size, addr, cg_expr_is_user(src));
+			read_record(g, dst, dst_ty->size, addr, sema_expr_is_user(src));
 		return;
 	}
 	cg_store_val(g, dst, dst_ty, cg_expr(g, src), src->ty);

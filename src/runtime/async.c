@@ -9,7 +9,7 @@
 #include "progdesc.h"
 #include "runtime/rt_internal.h"
 
-/* cat() prints at most this much of a file, as bpftrace's default BPFTRACE_CAT_BYTES_MAX. */
+/* cat() prints at most this much of a file without BPFTRACE_CAT_BYTES_MAX, as bpftrace. */
 #define CAT_BYTES_MAX 10240
 
 /* The event's printf format rendered into sb (system's command, cat's file name). */
@@ -38,7 +38,7 @@ static int read_into(struct strbuf *sb, FILE *f, size_t max)
 }
 
 /* system(fmt, ...): the command runs through the shell; its standard output is printed. */
-static int run_command(const char *cmd, struct strbuf *out)
+static int run_command(const char *cmd, size_t max, struct strbuf *out)
 {
 	FILE *p = popen(cmd, "r");
 	if (!p) {
@@ -46,13 +46,13 @@ static int run_command(const char *cmd, struct strbuf *out)
 		fprintf(stderr, "error: system(): failed to run '%s': %s\n", cmd, strerror(-err));
 		return err;
 	}
-	int err = read_into(out, p, (size_t)-1);
+	int err = read_into(out, p, max);
 	pclose(p);
 	return err;
 }
 
-/* cat(fmt, ...): the file's first CAT_BYTES_MAX bytes, as they are. */
-static int read_file(const char *name, struct strbuf *out)
+/* cat(fmt, ...): the file's first max bytes, as they are. */
+static int read_file(const char *name, size_t max, struct strbuf *out)
 {
 	FILE *f = fopen(name, "r");
 	if (!f) {
@@ -60,17 +60,19 @@ static int read_file(const char *name, struct strbuf *out)
 		fprintf(stderr, "error: cat(): failed to open '%s': %s\n", name, strerror(-err));
 		return err;
 	}
-	int err = read_into(out, f, CAT_BYTES_MAX);
+	int err = read_into(out, f, max);
 	fclose(f);
 	return err;
 }
 
-/* Renders the event's format, hands the text to produce and prints what it made. */
+/* Renders the event's format, hands the text to produce (at most max bytes of output) and
+ * prints what it made. */
 static int formatted(struct rt_trace *t, const struct pd_event *h, const uint8_t *payload,
-		     size_t psize, const char *type, int (*produce)(const char *, struct strbuf *))
+		     size_t psize, const char *type, size_t max,
+		     int (*produce)(const char *, size_t, struct strbuf *))
 {
 	struct strbuf arg = { 0 }, text = { 0 };
-	if (!format_text(t, h, payload, psize, &arg) && !produce(sb_str(&arg), &text))
+	if (!format_text(t, h, payload, psize, &arg) && !produce(sb_str(&arg), max, &text))
 		out_message(&t->out, type, &text);
 	sb_free(&text);
 	sb_free(&arg);
@@ -80,13 +82,14 @@ static int formatted(struct rt_trace *t, const struct pd_event *h, const uint8_t
 int rt_ev_system(struct rt_trace *t, const struct pd_event *h, const uint8_t *payload,
 		 size_t psize)
 {
-	return formatted(t, h, payload, psize, "system", run_command);
+	return formatted(t, h, payload, psize, "syscall", (size_t)-1, run_command);
 }
 
 int rt_ev_cat(struct rt_trace *t, const struct pd_event *h, const uint8_t *payload,
 	      size_t psize)
 {
-	return formatted(t, h, payload, psize, "cat", read_file);
+	size_t max = t->o->cat_bytes_max > 0 ? (size_t)t->o->cat_bytes_max : CAT_BYTES_MAX;
+	return formatted(t, h, payload, psize, "cat", max, read_file);
 }
 
 /* join(argv [, sep]): the strings up to the first empty one, separated by sep. */

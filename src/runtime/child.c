@@ -1,6 +1,9 @@
 /* The traced process: -c CMD is forked before attaching and held on a pipe until the
  * probes are in place (its pid is `cpid`); -p PID is only watched. Tracing stops when
- * either ends. */
+ * either ends. When the script names user addresses (ustack, usym), the child is also
+ * held at its exit with ptrace (PTRACE_O_TRACEEXIT: stopped before its memory is torn
+ * down) until the maps are printed, so its frames still have names; bpftrace 0.17 kills
+ * its child first and prints bare addresses. */
 #define _GNU_SOURCE /* pipe2 */
 #include <errno.h>
 #include <fcntl.h>
@@ -9,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/ptrace.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -67,6 +71,60 @@ static void wait_until_blocked(pid_t pid)
 	}
 }
 
+static struct sigaction saved_chld;
+
+/* A stop of the traced child makes the poll return at once (EINTR) instead of waiting out
+ * its timeout: the child waits in that stop until the tracer lets it go. */
+static void on_child(int sig)
+{
+	(void)sig;
+}
+
+/* Without ptrace rights (a container, Yama) the child simply is not held. */
+static void hold_at_exit(struct rt_trace *t)
+{
+	if (ptrace(PTRACE_SEIZE, t->child, NULL, (void *)(long)PTRACE_O_TRACEEXIT))
+		return;
+	t->child_traced = true;
+	struct sigaction sa = { 0 };
+	sa.sa_handler = on_child;
+	sa.sa_flags = SA_RESTART | SA_NOCLDSTOP;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGCHLD, &sa, &saved_chld);
+}
+
+/* Handles one waitpid status of the child; true once it has ended or stopped at its exit.
+ * Other ptrace stops let it go on: a signal is delivered as it would have been, a group
+ * stop (SIGSTOP, SIGTSTP) stays a stop. */
+static bool child_status(struct rt_trace *t, int status)
+{
+	if (!WIFSTOPPED(status)) {
+		t->child_status = status;
+		t->child_done = true;
+		return true;
+	}
+	int event = status >> 16, sig = WSTOPSIG(status);
+	if (event == PTRACE_EVENT_EXIT) {
+		t->child_held = true;
+		return true;
+	}
+	if (event == PTRACE_EVENT_STOP && sig != SIGTRAP)
+		ptrace(PTRACE_LISTEN, t->child, NULL, NULL); /* SIGTRAP: the stop ended */
+	else
+		ptrace(PTRACE_CONT, t->child, NULL, (void *)(long)(event ? 0 : sig));
+	return false;
+}
+
+/* Reaps what the child reported (blocking with flags 0); true once it ended or is held. */
+static bool child_wait(struct rt_trace *t, int flags)
+{
+	int status;
+	while (waitpid(t->child, &status, flags) == t->child)
+		if (child_status(t, status))
+			return true;
+	return t->child_done || t->child_held;
+}
+
 int rt_child_spawn(struct rt_trace *t, char *const *argv)
 {
 	if (!argv || !argv[0])
@@ -106,6 +164,8 @@ int rt_child_spawn(struct rt_trace *t, char *const *argv)
 	t->child = pid;
 	t->child_go_fd = fds[1];
 	wait_until_blocked(pid);
+	if (t->hold_child)
+		hold_at_exit(t);
 	return 0;
 }
 
@@ -130,11 +190,7 @@ static bool pid_gone(pid_t pid)
 
 bool rt_target_gone(struct rt_trace *t)
 {
-	if (t->child > 0 && !t->child_done) {
-		if (waitpid(t->child, &t->child_status, WNOHANG) == t->child)
-			t->child_done = true;
-	}
-	if (t->child > 0 && t->child_done)
+	if (t->child > 0 && (t->child_done || t->child_held || child_wait(t, WNOHANG)))
 		return true;
 	return t->o->pid > 0 && pid_gone(t->o->pid);
 }
@@ -145,20 +201,33 @@ void rt_child_kill(struct rt_trace *t)
 		/* never released: closing the pipe makes it exit without running */
 		close(t->child_go_fd);
 		t->child_go_fd = -1;
-	} else if (t->child > 0 && !t->child_done) {
+	} else if (t->child > 0 && !t->child_done && !t->child_held) {
 		kill(t->child, SIGTERM);
 	}
 	if (t->child <= 0 || t->child_done)
 		return;
-	for (int i = 0; i < 50; i++) {
-		if (waitpid(t->child, &t->child_status, WNOHANG) == t->child) {
-			t->child_done = true;
-			return;
+	for (int i = 0; i < 50 && !t->child_done; i++) {
+		if (t->child_held) {
+			/* its maps are printed: let it finish exiting */
+			t->child_held = false;
+			ptrace(PTRACE_DETACH, t->child, NULL, NULL);
 		}
-		struct timespec ts = { 0, 20 * 1000 * 1000 };
-		nanosleep(&ts, NULL);
+		if (!child_wait(t, WNOHANG)) {
+			struct timespec ts = { 0, 20 * 1000 * 1000 };
+			nanosleep(&ts, NULL);
+		}
 	}
-	kill(t->child, SIGKILL);
-	waitpid(t->child, &t->child_status, 0);
-	t->child_done = true;
+	if (!t->child_done)
+		kill(t->child, SIGKILL);
+	while (!t->child_done) {
+		if (t->child_held) {
+			t->child_held = false;
+			ptrace(PTRACE_DETACH, t->child, NULL, NULL);
+		}
+		if (!child_wait(t, 0))
+			break; /* not our child any more */
+	}
+	if (t->child_traced)
+		sigaction(SIGCHLD, &saved_chld, NULL);
+	t->child_traced = false;
 }

@@ -201,6 +201,14 @@ static int usym_str(struct strbuf *sb, const struct out *o, const struct pd_type
 	return rt_usym_str(sb, v, (int)pid);
 }
 
+/* Stacks as values and in printf are indented by 8; map keys by 4 (out_key_str). */
+static int stack_str(struct strbuf *sb, const struct out *o, const struct pd_type *t,
+		     const uint8_t *p, bool json)
+{
+	(void)json;
+	return rt_stack_str(sb, o, t, p, 8);
+}
+
 static int fields_str(struct strbuf *sb, const struct out *o, const struct pd_type *t,
 		      const uint8_t *p, bool json)
 {
@@ -251,8 +259,8 @@ static const struct rt_kind {
 	[PD_TIMESTAMP] = { timestamp_str, true }, /* unquoted in bpftrace 0.17: not JSON */
 	[PD_KSYM] = { ksym_str, true },
 	[PD_USYM] = { usym_str, true },
-	[PD_KSTACK] = { none_str, true }, /* stacks are not collected yet */
-	[PD_USTACK] = { none_str, true },
+	[PD_KSTACK] = { stack_str, true },
+	[PD_USTACK] = { stack_str, true },
 	[PD_ENUM] = { enum_str, true },
 	[PD_ERRNO] = { rt_errno_str, true }, /* format_text.c */
 	[PD_MACADDR] = { rt_macaddr_str, true },
@@ -289,8 +297,12 @@ int out_key_str(struct strbuf *sb, const struct out *o, const struct pd_map *m,
 		const struct pd_type *f = &m->key.fields.v[i];
 		if (i)
 			err |= sb_append(sb, json ? "," : ", ");
-		/* Keys are rendered as text in both layouts; JSON escapes the joined string. */
-		err |= out_value_str(sb, o, f, key + f->offset, false);
+		/* Keys are rendered as text in both layouts; JSON escapes the joined string.
+		 * Stacks in keys are indented by 4, not 8, as bpftrace 0.17 does. */
+		if (f->kind == PD_KSTACK || f->kind == PD_USTACK)
+			err |= rt_stack_str(sb, o, f, key + f->offset, 4);
+		else
+			err |= out_value_str(sb, o, f, key + f->offset, false);
 	}
 	if (!json)
 		err |= sb_putc(sb, ']');

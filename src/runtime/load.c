@@ -89,6 +89,14 @@ static int find_map_fds(struct rt_trace *t)
 		return -ENOMEM;
 	for (int i = 0; i < pd->maps.len; i++)
 		t->map_fds[i] = map_fd(t, pd->maps.v[i].sym);
+	t->stack_fds = calloc((size_t)pd->stackmaps.len + 1, sizeof(*t->stack_fds));
+	if (!t->stack_fds)
+		return -ENOMEM;
+	for (int i = 0; i < pd->stackmaps.len; i++)
+		t->stack_fds[i] = map_fd(t, pd->stackmaps.v[i].sym);
+	t->out.stackmaps = pd->stackmaps.v;
+	t->out.stack_fds = t->stack_fds;
+	t->out.nstackmaps = pd->stackmaps.len;
 	t->events_fd = map_fd(t, PD_RINGBUF_SYM);
 	t->lost_fd = map_fd(t, PD_LOST_SYM);
 	t->globals_fd = map_fd(t, PD_GLOBALS_SYM);

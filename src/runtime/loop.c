@@ -263,10 +263,14 @@ static int print_all_maps(struct rt_trace *t, bool at_exit)
 	for (int i = 0; i < pd->maps.len && !err; i++)
 		err = rt_print_map(t, (int)(order[i] - pd->maps.v), 0, 0);
 	free(order);
-	uint64_t lost = rt_read_lost(t);
+	uint64_t lost = rt_read_lost(t, PD_LOST_EVENTS);
 	if (lost)
 		out_lost(&t->out, lost);
 	flush_all(t);
+	lost = rt_read_lost(t, PD_LOST_STACKS);
+	if (lost)
+		fprintf(stderr, "warning: %llu stack reads failed; their stacks print as "
+			"[stack not captured: why]\n", (unsigned long long)lost);
 	return err;
 }
 
@@ -360,6 +364,7 @@ static void restore_signals(const struct saved_signals *s)
 static int trace(struct rt_trace *t)
 {
 	const struct rt_opts *o = t->o;
+	t->hold_child = rt_needs_user_symbols(t->pd);
 	int err = o->child_argv ? rt_child_spawn(t, o->child_argv) : 0;
 	if (!err)
 		err = rt_fill_globals(t);
@@ -411,6 +416,9 @@ static void cleanup(struct rt_trace *t)
 	free(t->pfmts);
 	free(t->progs);
 	free(t->map_fds);
+	free(t->stack_fds);
+	rt_ksyms_free();
+	rt_usyms_free();
 	free(t->log_buf);
 }
 

@@ -232,12 +232,12 @@ int rt_zero_map(struct rt_trace *t, int id)
 	return each_key(t, id, true);
 }
 
-uint64_t rt_read_lost(struct rt_trace *t)
+uint64_t rt_read_lost(struct rt_trace *t, enum pd_lost_slot slot)
 {
 	if (t->lost_fd < 0 || t->ncpus <= 0)
 		return 0;
 	uint64_t *v = calloc((size_t)t->ncpus, 8), sum = 0;
-	uint32_t key = 0;
+	uint32_t key = (uint32_t)slot;
 	if (v && !bpf_map_lookup_elem(t->lost_fd, &key, v)) {
 		for (int c = 0; c < t->ncpus; c++)
 			sum += v[c];

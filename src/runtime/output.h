@@ -11,6 +11,7 @@
 struct pd_type;
 struct pd_map;
 struct pd_fmt;
+struct pd_stackmap;
 struct strbuf;
 
 struct out {
@@ -25,6 +26,11 @@ struct out {
 	/* When set, output is appended here and written to f by out_flush(): one write per
 	 * ring buffer batch instead of one per event. NULL: every message is written at once. */
 	struct strbuf *batch;
+	/* kstack/ustack values are ids into these stack trace maps (pd->stackmaps and their
+	 * fds); without them stacks print as not captured. */
+	const struct pd_stackmap *stackmaps;
+	const int *stack_fds;
+	int nstackmaps;
 };
 
 /* One map entry after the per-CPU values were merged (src/runtime/maps.c). */

@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "progdesc.h"
 #include "runtime/output.h"
 #include "runtime/runtime.h"
 #include "util/strbuf.h"
@@ -46,6 +47,7 @@ struct rt_trace {
 	struct bpf_object *obj;
 	struct bpf_program **progs; /* per pd probe, NULL if the ELF lacks it */
 	int *map_fds; /* per pd map */
+	int *stack_fds; /* per pd stack map */
 	int events_fd, lost_fd, globals_fd;
 	struct ring_buffer *rb;
 	struct rt_link *att; /* every link attached, detached in reverse order */
@@ -63,6 +65,9 @@ struct rt_trace {
 	int child_go_fd; /* -c: write end of the pipe the child waits on, -1 if none */
 	int child_status;
 	bool child_done;
+	bool hold_child; /* -c: hold the child at its exit (ptrace) until the maps print */
+	bool child_traced; /* it is (PTRACE_SEIZE worked) */
+	bool child_held; /* it is stopped at its exit */
 };
 
 /* format_value.c */
@@ -89,9 +94,44 @@ int rt_buf_str(struct strbuf *sb, const struct out *o, const struct pd_type *t,
 int rt_username_str(struct strbuf *sb, const struct out *o, const struct pd_type *t,
 		    const uint8_t *p, bool json);
 
-/* symbols.c: kernel and user symbol names (bpftrace prints 0x... when unknown). */
+/* ksyms.c: kernel symbols from /proc/kallsyms, read on first use. The name of the symbol
+ * covering addr (and addr's offset into it), or NULL. */
+const char *rt_ksym_lookup(uint64_t addr, uint64_t *off);
+/* ksym(): the name, else the address as bpftrace prints it ("0x..", "0" for null). */
 int rt_ksym_str(struct strbuf *sb, uint64_t addr);
+int rt_hex_addr(struct strbuf *sb, uint64_t addr);
+void rt_ksyms_free(void);
+
+/* ufiles.c: user ELF files, each opened once (libdwfl), found by inode or build id. */
+struct rt_ufile;
+/* The file at path; NULL when it cannot be read (remembered too). */
+struct rt_ufile *rt_ufile_get(const char *path);
+/* The symbol holding a file offset and the offset into it, or NULL. The name lives as
+ * long as the file. */
+const char *rt_ufile_symbol(struct rt_ufile *f, uint64_t file_off, uint64_t *off);
+void rt_ufiles_free(void);
+
+/* usyms.c: user symbols of a live process: its mappings, read once. */
+struct rt_usym {
+	const char *name; /* demangled when C++; valid until the next lookup */
+	uint64_t off; /* addr - symbol start */
+	const char *module; /* the mapped file's path, NULL if unknown */
+	char *demangled; /* owned: the caller frees it */
+	char bare[256]; /* the name without a symbol version, when it had one */
+};
+/* Names addr in pid's address space. Returns 0, or -ENOENT (no symbol, or the process is
+ * gone); out->module may be set even then. */
+int rt_usym_lookup(int pid, uint64_t addr, struct rt_usym *out);
+/* usym(): the name, else the address as bpftrace prints it. */
 int rt_usym_str(struct strbuf *sb, uint64_t addr, int pid);
+void rt_usyms_free(void);
+/* Whether the program names user addresses (ustack, usym) at print time. */
+bool rt_needs_user_symbols(const struct pd_prog *pd);
+
+/* stacks.c: a kstack/ustack value at p: "\n" then a line per frame, indented by indent
+ * spaces in bpftrace mode (8 in values and printf, 4 in map keys, as bpftrace 0.17). */
+int rt_stack_str(struct strbuf *sb, const struct out *o, const struct pd_type *t,
+		 const uint8_t *p, int indent);
 
 /* load.c: open the ELF, size maps, load through the verifier, fill pd_globals. */
 int rt_load(struct rt_trace *t, const void *elf, size_t size);
@@ -115,7 +155,7 @@ int rt_run_once(struct rt_trace *t, int probe_index);
 int rt_print_map(struct rt_trace *t, int map_id, uint64_t top, uint64_t div);
 int rt_clear_map(struct rt_trace *t, int map_id);
 int rt_zero_map(struct rt_trace *t, int map_id);
-uint64_t rt_read_lost(struct rt_trace *t);
+uint64_t rt_read_lost(struct rt_trace *t, enum pd_lost_slot slot);
 /* Reads every entry of a map and merges per-CPU values; the entries and their bytes live
  * in a (the caller frees it). Returns the entry count or -errno. */
 int rt_read_map(struct rt_trace *t, int map_id, struct out_entry **out, struct arena *a);

@@ -31,6 +31,7 @@ struct rt_opts {
 	char *const *child_argv; /* -c CMD split into argv, NULL if none */
 	pid_t pid; /* -p PID, 0 if none */
 	struct diag *diag; /* for mapping verifier errors to script lines; may be NULL */
+	int cat_bytes_max; /* cat() prints at most this much of a file (0: 10240, bpftrace's) */
 };
 
 /* What loading and attaching BPF programs needs; messages start with it when it is missing. */

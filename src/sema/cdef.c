@@ -27,6 +27,7 @@ struct ctok {
 struct cparse {
 	struct checker *ck;
 	const char *p;
+	const struct src_loc *fixed; /* text from a header: every token is placed here */
 	int line, col;
 	struct ctok tok; /* current token */
 	bool failed; /* an error was reported: skip the rest of this definition */
@@ -88,6 +89,8 @@ static void next(struct cparse *cp)
 	t->len = (int)(cp->p - t->s);
 	cp->col += t->len;
 	t->loc.last_col = t->len ? cp->col - 1 : cp->col;
+	if (cp->fixed)
+		t->loc = *cp->fixed;
 }
 
 static bool is(const struct cparse *cp, const char *s)
@@ -206,13 +209,36 @@ static bool is_qualifier(const struct cparse *cp)
 	return is(cp, "const") || is(cp, "volatile");
 }
 
+static struct type *record_body(struct cparse *cp, const char *name, bool is_union);
+
+/* A record defined where it is used: `struct [NAME] { ... }` as a member's type. */
+static struct type *inline_record(struct cparse *cp, const char *kw)
+{
+	const char *name = NULL;
+	if (cp->tok.kind == CT_IDENT) {
+		name = arena_sprintf(&cp->ck->c->arena, "%s %.*s", kw, cp->tok.len, cp->tok.s);
+		next(cp);
+	}
+	return record_body(cp, name, strcmp(kw, "union") == 0);
+}
+
 /* struct X / union X as a member type: the script's definition, else kernel BTF; an unknown
- * record is allowed behind a pointer only (*incomplete is set). */
+ * record is allowed behind a pointer only (*incomplete is set). A definition in place
+ * (named or anonymous) is laid out here. */
 static struct type *tagged_type(struct cparse *cp, bool *incomplete, struct src_loc *loc)
 {
 	struct arena *a = &cp->ck->c->arena;
 	const char *kw = is(cp, "union") ? "union" : is(cp, "enum") ? "enum" : "struct";
 	next(cp);
+	const char *save = cp->p;
+	int line = cp->line, col = cp->col;
+	struct ctok tok = cp->tok;
+	if (cp->tok.kind == CT_IDENT)
+		next(cp);
+	bool body = is(cp, "{");
+	cp->p = save, cp->line = line, cp->col = col, cp->tok = tok;
+	if (body && strcmp(kw, "enum") != 0)
+		return inline_record(cp, kw);
 	if (cp->tok.kind != CT_IDENT) {
 		fail(cp, &cp->tok.loc, "expected a type name");
 		return NULL;
@@ -335,62 +361,160 @@ static int round_up(int n, int align)
 	return align > 1 ? (n + align - 1) / align * align : n;
 }
 
-/* Places one member: after the previous ones in a struct, at 0 in a union. */
-static int place(struct checker *ck, struct type *r, bool is_union, const char *name,
-		 struct type *t)
+/* A record being laid out: members so far end at bit `bits` (structs; unions place every
+ * member at 0). Bit fields pack into units of their type's size, as the x86-64 ABI does. */
+struct rlayout {
+	struct type *r;
+	bool is_union;
+	long long bits;
+};
+
+/* Places a member of type t (width >= 0: a bit field of that many bits) and returns its
+ * field; offset INT_MIN when the record grows too large. */
+static struct ty_field place(struct rlayout *l, const char *name, struct type *t, int width)
 {
 	int al = t->align > 0 ? t->align : 1;
+	long long unit = (long long)t->size * 8, at, end;
 	struct ty_field f = { .name = name, .type = t };
-	f.offset = is_union ? 0 : round_up(r->size, al);
-	if (t->size > INT_MAX - f.offset)
-		return -ERANGE;
-	r->size = is_union ? (t->size > r->size ? t->size : r->size) : f.offset + t->size;
-	if (al > r->align)
-		r->align = al;
-	return vec_push(&ck->c->arena, &r->fields, f);
+	if (l->is_union)
+		at = 0;
+	else if (width < 0)
+		at = (long long)round_up((int)((l->bits + 7) / 8), al) * 8;
+	else if (!width || l->bits % unit + width > unit) /* :0, or it would straddle a unit */
+		at = (l->bits + unit - 1) / unit * unit;
+	else
+		at = l->bits;
+	end = at + (width < 0 ? unit : width);
+	if (end / 8 >= INT_MAX) {
+		f.offset = INT_MIN;
+		return f;
+	}
+	f.offset = (int)(at / 8);
+	if (width > 0) {
+		f.bit_offset = (int)(at % 8);
+		f.bit_size = width;
+	}
+	int bytes = (int)((end + 7) / 8);
+	l->r->size = bytes > l->r->size ? bytes : l->r->size;
+	if (!l->is_union)
+		l->bits = end;
+	if (al > l->r->align)
+		l->r->align = al;
+	return f;
 }
 
 static bool has_field(const struct type *r, const char *name)
 {
 	for (int i = 0; i < r->fields.len; i++)
-		if (strcmp(r->fields.v[i].name, name) == 0)
+		if (r->fields.v[i].name && strcmp(r->fields.v[i].name, name) == 0)
 			return true;
 	return false;
 }
 
-/* type declarator [, declarator]... ; */
-static void member(struct cparse *cp, struct type *r, bool is_union)
+/* ": width" after a member's declarator; -1 without one, -2 after a diagnostic. */
+static int bit_width(struct cparse *cp, const struct type *t, const char *name)
+{
+	int64_t w;
+	if (!is(cp, ":"))
+		return -1;
+	next(cp);
+	struct src_loc at = cp->tok.loc;
+	if (cp->tok.kind != CT_INT || !parse_c_int(cp->tok.s, cp->tok.len, &w)) {
+		fail(cp, &at, "expected a bit-field width");
+		return -2;
+	}
+	next(cp);
+	if (t->kind != TY_INT || w > t->size * 8 || (w == 0 && name)) {
+		cp->failed = true;
+		diag_error(&cp->ck->c->diag, &at, "invalid width %lld for bit field '%s'",
+			   (long long)w, name ? name : "(unnamed)");
+		return -2;
+	}
+	return (int)w;
+}
+
+/* Adds a placed member; an anonymous record's members become the parent's (their names
+ * are reached directly, as C does). */
+static void add_member(struct cparse *cp, struct rlayout *l, struct ty_field f,
+		       const struct src_loc *loc)
+{
+	struct checker *ck = cp->ck;
+	if (f.offset == INT_MIN) {
+		fail(cp, loc, "record too large");
+		return;
+	}
+	if (!f.name && f.type->kind == TY_RECORD) {
+		if (ty_add_fields(&ck->c->arena, l->r, f.type, f.offset))
+			ck->nomem = true;
+		return;
+	}
+	if (!f.name) /* an unnamed bit field: padding */
+		return;
+	if (has_field(l->r, f.name)) {
+		cp->failed = true;
+		diag_error(&ck->c->diag, loc, "duplicate member '%s' in '%s'", f.name,
+			   l->r->name ? l->r->name : "an anonymous record");
+		return;
+	}
+	if (vec_push(&ck->c->arena, &l->r->fields, f))
+		ck->nomem = true;
+}
+
+/* type declarator [: width] [, declarator [: width]]... ; -- the ';' before '}' may be
+ * missing, as compilers accept. */
+static void member(struct cparse *cp, struct rlayout *l)
 {
 	bool incomplete = false;
 	struct src_loc base_loc;
 	struct type *base = base_type(cp, &incomplete, &base_loc);
-	while (base && !cp->failed) {
+	if (base && base->kind == TY_RECORD && !base->name && (is(cp, ";") || is(cp, "}")))
+		add_member(cp, l, place(l, NULL, base, -1), &base_loc);
+	while (base && !cp->failed && !is(cp, ";") && !is(cp, "}")) {
 		const char *name = NULL;
-		struct type *t = declarator(cp, base, incomplete, &base_loc, &name);
-		if (!t)
+		struct type *t = base;
+		if (!is(cp, ":"))
+			t = declarator(cp, base, incomplete, &base_loc, &name);
+		int width = t ? bit_width(cp, t, name) : -2;
+		if (width < -1)
 			return;
-		if (is(cp, ":")) {
-			cp->failed = true;
-			diag_error(&cp->ck->c->diag, &cp->tok.loc,
-				   "bitfields are not supported in script structs");
-			return;
-		}
-		if (has_field(r, name)) {
-			cp->failed = true;
-			diag_error(&cp->ck->c->diag, &base_loc, "duplicate member '%s' in '%s'", name,
-				   r->name);
-			return;
-		}
-		int err = place(cp->ck, r, is_union, name, t);
-		if (err == -ERANGE)
-			fail(cp, &base_loc, "record too large");
-		else if (err)
-			cp->ck->nomem = true;
+		add_member(cp, l, place(l, name, t, width), &base_loc);
 		if (!is(cp, ","))
 			break;
 		next(cp);
 	}
-	expect(cp, ";");
+	if (!is(cp, "}"))
+		expect(cp, ";");
+}
+
+/* { members } after a record's name; r is registered already, so it may point to itself. */
+static struct type *layout_body(struct cparse *cp, struct type *r, bool is_union)
+{
+	struct checker *ck = cp->ck;
+	struct rlayout l = { r, is_union, 0 };
+	struct src_loc open = cp->tok.loc;
+	if (!expect(cp, "{"))
+		return NULL;
+	while (!cp->failed && !ck->nomem && !is(cp, "}") && cp->tok.kind != CT_END)
+		member(cp, &l);
+	if (!cp->failed && r->fields.len == 0)
+		diag_error(&ck->c->diag, &open, "'%s' has no members",
+			   r->name ? r->name : "an anonymous record");
+	r->size = round_up(r->size, r->align);
+	if (!cp->failed && cp->tok.kind != CT_END)
+		next(cp); /* } */
+	return cp->failed ? NULL : r;
+}
+
+static struct type *record_body(struct cparse *cp, const char *name, bool is_union)
+{
+	struct checker *ck = cp->ck;
+	struct type *r = ty_new(&ck->c->arena, TY_RECORD);
+	if (!r || (name && vec_push(&ck->c->arena, &ck->records, r))) {
+		ck->nomem = true;
+		return NULL;
+	}
+	r->name = name;
+	return layout_body(cp, r, is_union);
 }
 
 /* struct NAME { members } ; -- registered before its members so it may point to itself. */
@@ -406,8 +530,7 @@ static void record(struct cparse *cp)
 		return;
 	}
 	const char *name = arena_sprintf(&ck->c->arena, "%s %.*s", kw, cp->tok.len, cp->tok.s);
-	struct type *r = ty_new(&ck->c->arena, TY_RECORD);
-	if (!name || !r) {
+	if (!name) {
 		ck->nomem = true;
 		return;
 	}
@@ -415,17 +538,8 @@ static void record(struct cparse *cp)
 		diag_error(&ck->c->diag, &name_loc, "redefinition of '%s'", name);
 		return;
 	}
-	r->name = name;
 	next(cp);
-	if (!expect(cp, "{") || vec_push(&ck->c->arena, &ck->records, r)) {
-		ck->nomem = !cp->failed;
-		return;
-	}
-	while (!cp->failed && !ck->nomem && !is(cp, "}") && cp->tok.kind != CT_END)
-		member(cp, r, is_union);
-	if (!cp->failed && r->fields.len == 0)
-		diag_error(&ck->c->diag, &name_loc, "'%s' has no members", name);
-	r->size = round_up(r->size, r->align);
+	record_body(cp, name, is_union);
 }
 
 /* enum [NAME] { A, B = 2, ... } ; -- the enumerators become constants. */
@@ -462,7 +576,6 @@ static void enumeration(struct cparse *cp)
 static void define(struct cparse *cp)
 {
 	int64_t v;
-	next(cp); /* # */
 	next(cp); /* define */
 	if (cp->tok.kind != CT_IDENT)
 		return;
@@ -474,22 +587,30 @@ static void define(struct cparse *cp)
 		cp->ck->nomem = true;
 }
 
+void tc_cdef(struct checker *ck, const char *text, const struct src_loc *loc, const char *from)
+{
+	struct cparse cp = { .ck = ck, .p = text, .fixed = from ? loc : NULL };
+	cp.line = loc->first_line;
+	cp.col = loc->first_col;
+	next(&cp);
+	if (is(&cp, "#")) {
+		next(&cp);
+		if (is(&cp, "include"))
+			tc_include(ck, cp.p, loc);
+		else if (is(&cp, "define"))
+			define(&cp);
+	} else if (is(&cp, "enum")) {
+		enumeration(&cp);
+	} else {
+		record(&cp);
+	}
+}
+
 int tc_cdefs(struct checker *ck)
 {
 	const struct ast_node *prog = ck->c->ast;
-	for (int i = 0; i < prog->program.cdefs.len && !ck->nomem; i++) {
-		const struct ast_cdef *d = &prog->program.cdefs.v[i];
-		struct cparse cp = { .ck = ck, .p = d->text };
-		cp.line = d->loc.first_line;
-		cp.col = d->loc.first_col;
-		next(&cp);
-		if (is(&cp, "#"))
-			define(&cp);
-		else if (is(&cp, "enum"))
-			enumeration(&cp);
-		else
-			record(&cp);
-	}
+	for (int i = 0; i < prog->program.cdefs.len && !ck->nomem; i++)
+		tc_cdef(ck, prog->program.cdefs.v[i].text, &prog->program.cdefs.v[i].loc, NULL);
 	return ck->nomem ? -ENOMEM : 0;
 }
 

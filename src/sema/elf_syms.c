@@ -10,6 +10,7 @@
 
 #include "../codegen/codegen.h"
 #include "../util/arena.h"
+#include "../util/elf_addr.h"
 #include "elf_syms.h"
 #include "sema_int.h"
 
@@ -208,4 +209,50 @@ int sema_elf_insn_boundary(const char *path, const struct elf_func *f, uint64_t 
 	}
 	free(code);
 	return ret;
+}
+
+static int find_symbol(Elf *e, const char *name, struct elf_sym_info *out)
+{
+	Elf_Scn *scn = NULL;
+	while ((scn = elf_nextscn(e, scn))) {
+		GElf_Shdr sh;
+		if (!gelf_getshdr(scn, &sh) || (sh.sh_type != SHT_SYMTAB && sh.sh_type != SHT_DYNSYM))
+			continue;
+		Elf_Data *d = elf_getdata(scn, NULL);
+		size_t n = sh.sh_entsize ? sh.sh_size / sh.sh_entsize : 0;
+		for (size_t i = 0; d && i < n; i++) {
+			GElf_Sym sym;
+			if (!gelf_getsym(d, (int)i, &sym) || sym.st_shndx == SHN_UNDEF)
+				continue;
+			const char *s = elf_strptr(e, sh.sh_link, sym.st_name);
+			if (s && strcmp(s, name) == 0) {
+				out->addr = sym.st_value;
+				out->size = sym.st_size;
+				return 0;
+			}
+		}
+	}
+	return -ENOENT;
+}
+
+int sema_elf_symbol(const char *path, const char *name, uint64_t probe_off,
+		    struct elf_sym_info *out)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	elf_version(EV_CURRENT);
+	Elf *e = elf_begin(fd, ELF_C_READ_MMAP, NULL);
+	GElf_Ehdr eh;
+	int err = -ENOEXEC;
+	if (e && elf_kind(e) == ELF_K_ELF && gelf_getehdr(e, &eh)) {
+		out->pie = eh.e_type == ET_DYN;
+		if (!elfaddr_vaddr_of(e, probe_off, &out->probe_vaddr))
+			out->probe_vaddr = probe_off;
+		err = find_symbol(e, name, out);
+	}
+	if (e)
+		elf_end(e);
+	close(fd);
+	return err;
 }

@@ -52,6 +52,18 @@ bool sema_elf_func_matches_cpp(const struct elf_func *f, const char *glob);
  * when the file cannot be read or the decoder cannot be created. */
 int sema_elf_insn_boundary(const char *path, const struct elf_func *f, uint64_t off);
 
+/* uaddr("name"): a defined symbol (function or object) of the ELF at path, from .symtab
+ * or .dynsym. Returns 0 with its address, size, whether the file is position independent
+ * (ET_DYN: the address moves by the load bias) and the link-time address of the file
+ * offset probe_off (where the probe fires), -ENOENT, or -errno. */
+struct elf_sym_info {
+	uint64_t addr, size;
+	bool pie;
+	uint64_t probe_vaddr;
+};
+int sema_elf_symbol(const char *path, const char *name, uint64_t probe_off,
+		    struct elf_sym_info *out);
+
 /* ---- dwarf_args.c ---- */
 
 struct elf_param {

@@ -74,18 +74,20 @@ bool sema_kfunc_exists(const char *name, const char *module)
 	return found || !any;
 }
 
-bool sema_kvar_has_address(const char *name)
+int sema_kaddr(const char *name, uint64_t *addr)
 {
 	FILE *f = fopen("/proc/kallsyms", "r");
 	if (!f)
-		return false;
+		return -errno;
 	char line[512], sym[256];
-	char type;
-	bool found = false;
-	while (!found && fgets(line, sizeof(line), f)) {
-		if (sscanf(line, "%*s %c %255s", &type, sym) == 2 && strchr("dDbBrRA", type))
-			found = strcmp(sym, name) == 0;
+	unsigned long long a;
+	int err = -ENOENT;
+	while (err && fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%llx %*c %255s", &a, sym) == 2 && strcmp(sym, name) == 0) {
+			*addr = a;
+			err = a ? 0 : -EPERM; /* kallsyms shows 0 to the unprivileged */
+		}
 	}
 	fclose(f);
-	return found;
+	return err;
 }

@@ -72,6 +72,10 @@ static int pd_type_at(struct checker *ck, const struct type *t, struct pd_type *
 		out->size = 0;
 	if (d->flags & TY_F_FMT && t->fmt_id >= 0 && t->fmt_id < pd->fmts.len)
 		out->fmt = pd->fmts.v[t->fmt_id].fmt;
+	if (d->shape == TY_SHAPE_STACK) {
+		out->stack_mode = (enum pd_stack_mode)t->stack_mode;
+		out->stack_map = t->stack_map;
+	}
 	if (depth >= MAX_RECORD_DEPTH)
 		return 0;
 	if (t->enumerators.len)

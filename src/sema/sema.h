@@ -54,6 +54,12 @@ enum sema_fn {
 	FN_NTOP, /* ntop([af,] addr): TY_INET */
 	FN_CGROUP_PATH, /* cgroup_path(id [, filter]): TY_CGROUP_PATH */
 	FN_CGROUPID, /* cgroupid("path"): folded into an integer literal */
+	FN_KSTACK, /* kstack([mode][, depth]): TY_KSTACK */
+	FN_USTACK, /* ustack([mode][, depth]): TY_USTACK */
+	FN_KSYM, /* ksym(addr): TY_KSYM */
+	FN_USYM, /* usym(addr): TY_USYM */
+	FN_KADDR, /* kaddr("sym"): folded into a uint64 literal */
+	FN_UADDR, /* uaddr("sym"): folded into a user pointer literal */
 	FN__COUNT,
 };
 
@@ -97,6 +103,8 @@ enum sema_builtin {
 	BI_JIFFIES, /* uint64: bpf_jiffies64() */
 	BI_NCPUS, /* uint64: online CPUs when tracing started (pd_globals) */
 	BI_USERNAME, /* TY_USERNAME: the uid, named at print time */
+	BI_KSTACK, /* kstack: TY_KSTACK, bpftrace mode, default depth */
+	BI_USTACK, /* ustack: TY_USTACK */
 	BI__COUNT,
 };
 
@@ -116,6 +124,8 @@ struct sema_probe {
 	int retval_off; /* context offset of retval when the provider sets it (fexit), else 0 */
 	int group; /* pd index of the first point expanded from the same attach list and kind */
 	int share; /* 1 + pd index of the probe whose program this one reuses; 0: its own */
+	bool point_specific; /* typing folded in something of this point (uaddr in a PIE):
+			      * the program cannot be shared with the group */
 	VEC(struct sema_var *) vars; /* every local of this probe */
 };
 
@@ -131,6 +141,10 @@ int sema_resolve(struct compiler *c);
 /* Types every expression, resolves locals, builtins and calls, and numbers maps and
  * formats into c->pd. Returns 0, -EINVAL after diagnostics, or -ENOMEM. */
 int sema_typecheck(struct compiler *c);
+
+/* Whether the memory a typed expression (a field, an index, a dereference) reads is user
+ * memory: the address space of the nearest pointer it goes through. */
+bool sema_expr_is_user(const struct ast_node *n);
 
 struct sema_list_opts {
 	const char *glob; /* NULL: everything */

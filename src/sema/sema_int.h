@@ -80,9 +80,9 @@ int sema_kfunc_match(struct arena *a, const char *glob, sema_name_list *out);
 /* True when kernel function `name` exists (in `module` when not NULL), or when it cannot be
  * told (no /proc/kallsyms, or addresses hidden). */
 bool sema_kfunc_exists(const char *name, const char *module);
-/* True when /proc/kallsyms gives kernel variable `name` an address: what the kernel needs
- * to resolve a BPF ksym (it lists variables only with CONFIG_KALLSYMS_ALL). */
-bool sema_kvar_has_address(const char *name);
+/* kaddr("name"): the address of a kernel symbol from /proc/kallsyms. Returns 0, -ENOENT
+ * when there is none, -EPERM when kallsyms hides addresses, or -errno. */
+int sema_kaddr(const char *name, uint64_t *addr);
 
 /* ---- binpath.c (the rest is in elf_syms.h) ---- */
 

@@ -46,6 +46,8 @@ static int visit(struct ast_node *n, void *ctx)
 	case BI_JIFFIES:
 	case BI_NCPUS:
 	case BI_USERNAME:
+	case BI_KSTACK:
+	case BI_USTACK:
 	case BI__COUNT:
 		break;
 	}
@@ -79,7 +81,7 @@ void sema_share_programs(struct compiler *c)
 		if (!sp || sp->group == sp->pd_index)
 			continue;
 		struct scan s = { .kind = c->pd->probes.v[sp->pd_index].kind };
-		if (!kind_shares(s.kind))
+		if (!kind_shares(s.kind) || sp->point_specific)
 			continue;
 		ast_walk(p, NULL, visit, &s);
 		if (s.specific)

@@ -49,6 +49,7 @@ struct checker {
 	bool nomem; /* an allocation failed: sema_typecheck returns -ENOMEM */
 	VEC(struct type *) records; /* structs and unions defined in the preamble */
 	VEC(struct tc_const) consts; /* constants defined in the preamble */
+	int includes; /* #include files read, nested or not: a cycle ends at a bound */
 };
 
 /* tc_builtin.c: types a builtin variable (or an identifier naming a constant). */
@@ -68,6 +69,9 @@ void tc_note(struct checker *ck, const struct src_loc *loc, const char *fmt, ...
 	__attribute__((format(printf, 3, 4)));
 /* ty_name into a small rotating buffer, for messages. */
 const char *tc_tyname(const struct type *t);
+/* The type of a value read from memory at `from`: t, or t as a user pointer when t is a
+ * pointer read from user memory. */
+struct type *tc_read_type(struct checker *ck, struct type *t, const struct ast_node *from);
 /* Marks n bad (TY_ERROR) and returns its type. */
 struct type *tc_fail(struct ast_node *n);
 /* Sets n's type to t and returns it; a NULL t (allocation failure) sets ck->nomem and
@@ -132,6 +136,13 @@ struct type *tc_check_percpu_kaddr(struct checker *ck, struct ast_node *n);
 
 /* tc_buf.c: buf(p [, n]). */
 struct type *tc_check_buf(struct checker *ck, struct ast_node *n);
+/* tc_stack.c: kstack/ustack as builtins and as calls (mode, depth). */
+struct type *tc_stack_builtin(struct checker *ck, struct ast_node *n);
+struct type *tc_stack_call(struct checker *ck, struct ast_node *n);
+/* tc_sym.c: ksym/usym values; kaddr/uaddr folded into literals. */
+struct type *tc_sym_value(struct checker *ck, struct ast_node *n);
+struct type *tc_kaddr(struct checker *ck, struct ast_node *n);
+struct type *tc_uaddr(struct checker *ck, struct ast_node *n);
 
 /* printf.c: checks printf's format against its arguments (already typed). */
 bool tc_check_printf(struct checker *ck, struct ast_node *call);
@@ -139,6 +150,14 @@ bool tc_check_printf(struct checker *ck, struct ast_node *call);
 /* cdef.c: the preamble's C definitions (program.cdefs) into ck->records and ck->consts,
  * with diagnostics. Returns 0 or -ENOMEM. */
 int tc_cdefs(struct checker *ck);
+/* One definition (a struct, union or enum, a #define or an #include line) at loc; from
+ * names the header it comes from (its diagnostics are then all placed at loc), NULL for
+ * the script itself. */
+void tc_cdef(struct checker *ck, const char *text, const struct src_loc *loc, const char *from);
+/* cinclude.c: #include "file" reads the definitions of a file next to the script (then in
+ * the system directories); #include <file> must exist there and is not read: types come
+ * from BTF, constants from stdlib/. text starts after "include". */
+void tc_include(struct checker *ck, const char *text, const struct src_loc *loc);
 /* A record the script defines ("struct x"), or NULL. */
 struct type *tc_script_record(struct checker *ck, const char *name);
 /* A constant the script defines; false when there is none. */

@@ -8,10 +8,6 @@
 #include "provider.h"
 #include "tc.h"
 
-
-/* bpftrace builtins this compiler does not implement yet. */
-static const char *const later_builtins[] = { "kstack", "ustack" };
-
 static bool arg_index(const char *name, const char *prefix, int *out)
 {
 	size_t n = strlen(prefix);
@@ -258,6 +254,7 @@ static const struct builtin_desc builtins[BI__COUNT] = {
 	[BI_CGROUP] = { "cgroup", type_u64 },	[BI_NUMAID] = { "numaid", type_u32 },
 	[BI_JIFFIES] = { "jiffies", type_u64 }, [BI_NCPUS] = { "ncpus", type_u64 },
 	[BI_USERNAME] = { "username", builtin_username },
+	[BI_KSTACK] = { "kstack", tc_stack_builtin }, [BI_USTACK] = { "ustack", tc_stack_builtin },
 };
 
 struct type *tc_builtin(struct checker *ck, struct ast_node *n)
@@ -274,12 +271,6 @@ struct type *tc_builtin(struct checker *ck, struct ast_node *n)
 		return builtin_arg(ck, n, idx);
 	if (arg_index(name, "sarg", &idx))
 		return builtin_sarg(ck, n, idx);
-	for (size_t i = 0; i < sizeof(later_builtins) / sizeof(later_builtins[0]); i++) {
-		if (strcmp(name, later_builtins[i]) == 0) {
-			tc_error(ck, &n->loc, "the %s builtin is not supported yet", name);
-			return tc_fail(n);
-		}
-	}
 	/* constants become literals: the script's own (#define, enum), kernel enumerators
 	 * (SKB_DROP_REASON_NOT_SPECIFIED), then the standard library's (TASK_RUNNING) */
 	int64_t v;

@@ -353,6 +353,13 @@ static const struct fn_desc fn_table[FN__COUNT] = {
 	[FN_NTOP] = { "ntop", 1, 2, 0, tc_check_ntop },
 	[FN_CGROUP_PATH] = { "cgroup_path", 1, 2, 0, tc_check_cgroup_path },
 	[FN_CGROUPID] = { "cgroupid", 1, 1, 0, tc_check_cgroupid },
+	[FN_KSTACK] = { "kstack", 0, 2, 0, tc_stack_call },
+	[FN_USTACK] = { "ustack", 0, 2, 0, tc_stack_call },
+	[FN_KSYM] = { "ksym", 1, 1, 0, tc_sym_value },
+	[FN_USYM] = { "usym", 1, 1, 0, tc_sym_value },
+	[FN_KADDR] = { "kaddr", 1, 1, 0, tc_kaddr },
+	[FN_UADDR] = { "uaddr", 1, 1, 0, tc_uaddr,
+		       PK_ONLY(UPROBE) | PK_ONLY(URETPROBE) | PK_ONLY(USDT) },
 };
 
 const char *sema_fn_name(enum sema_fn fn)
@@ -367,8 +374,7 @@ bool sema_fn_has(enum sema_fn fn, unsigned flag)
 
 /* bpftrace functions this compiler does not implement yet. */
 static const char *const later_fns[] = {
-	"kstack", "ustack", "ksym", "usym", "kaddr", "uaddr", "skboutput",
-	"errorf", "warnf",
+	"skboutput", "errorf", "warnf",
 };
 
 static enum sema_fn find_fn(const char *name)

@@ -278,7 +278,11 @@ static struct type *check_cast(struct checker *ck, struct ast_node *n)
 		return tc_fail(n);
 	bool scalar_from = from->kind == TY_INT || from->kind == TY_PTR;
 	if ((to->kind == TY_INT || to->kind == TY_PTR) && scalar_from) {
-		if (to->kind == TY_PTR && from->kind == TY_PTR && from->as_user) {
+		/* a user pointer stays one; an address cast to a pointer in a user probe points
+		 * to user memory, as in bpftrace (uaddr() is folded into such a cast) */
+		bool user = from->kind == TY_PTR ? from->as_user :
+				ck->pp && pk_has(ck->pp->kind, PK_USER);
+		if (to->kind == TY_PTR && user && !to->as_user) {
 			to = ty_ptr(&ck->c->arena, to->elem, true);
 			if (!to)
 				return tc_set(ck, n, NULL);
@@ -336,7 +340,7 @@ static struct type *check_field(struct checker *ck, struct ast_node *n)
 	}
 	if (f->type->kind == TY_RECORD && kbtf_complete(f->type))
 		ck->nomem = true;
-	return tc_set(ck, n, f->type);
+	return tc_set(ck, n, tc_read_type(ck, f->type, n->field.expr));
 }
 
 static struct type *check_index(struct checker *ck, struct ast_node *n)
@@ -362,7 +366,7 @@ static struct type *check_index(struct checker *ck, struct ast_node *n)
 	if ((t->kind == TY_PTR && t->elem && t->elem->kind != TY_NONE) || t->kind == TY_ARRAY) {
 		if (kbtf_complete(t->elem))
 			ck->nomem = true;
-		return tc_set(ck, n, t->elem);
+		return tc_set(ck, n, tc_read_type(ck, t->elem, n->index.expr));
 	}
 	tc_error(ck, &n->loc, "cannot index a value of type %s", tc_tyname(t));
 	return tc_fail(n);

@@ -3,6 +3,8 @@
  * BPF ksym (an extern in .ksyms) and asks bpf_this_cpu_ptr / bpf_per_cpu_ptr; the kernel
  * resolves a ksym's address through kallsyms, which lists variables only with
  * CONFIG_KALLSYMS_ALL: without it this is a located error naming that. */
+#include <errno.h>
+
 #include "tc.h"
 
 static bool describable(const struct type *t)
@@ -27,7 +29,8 @@ struct type *tc_check_percpu_kaddr(struct checker *ck, struct ast_node *n)
 			 "and pointer variables are supported", a->str.s, tc_tyname(t));
 		return tc_fail(n);
 	}
-	if (!sema_kvar_has_address(a->str.s)) {
+	uint64_t addr;
+	if (sema_kaddr(a->str.s, &addr) == -ENOENT) {
 		tc_error(ck, &n->loc, "percpu_kaddr(): this kernel cannot give BPF programs the "
 			 "address of '%s': /proc/kallsyms lists no kernel variables (the kernel "
 			 "was built without CONFIG_KALLSYMS_ALL)", a->str.s);

@@ -48,6 +48,35 @@ void tc_note(struct checker *ck, const struct src_loc *loc, const char *fmt, ...
 	va_end(ap);
 }
 
+bool sema_expr_is_user(const struct ast_node *n)
+{
+	while (n) {
+		if (n->ty && n->ty->kind == TY_PTR)
+			return n->ty->as_user;
+		if (n->kind == AST_FIELD)
+			n = n->field.expr;
+		else if (n->kind == AST_INDEX)
+			n = n->index.expr;
+		else if (n->kind == AST_UNOP)
+			n = n->unop.expr;
+		else
+			return false;
+	}
+	return false;
+}
+
+/* A pointer read from user memory points to user memory too: `->` chains through a user
+ * struct stay in the user address space. */
+struct type *tc_read_type(struct checker *ck, struct type *t, const struct ast_node *from)
+{
+	if (t->kind != TY_PTR || t->as_user || !sema_expr_is_user(from))
+		return t;
+	struct type *u = ty_ptr(&ck->c->arena, t->elem, true);
+	if (!u)
+		ck->nomem = true;
+	return u ? u : t;
+}
+
 const char *tc_tyname(const struct type *t)
 {
 	static char bufs[4][256];

@@ -279,8 +279,8 @@ static struct type *field_type(struct arena *a, const struct tp_field *f, bool u
 	 * occupy 8 bytes. */
 	if (f->size == 1 || f->size == 2 || f->size == 4 || f->size == 8) {
 		struct type *t = sema_parse_ctype(a, text);
-		if (t && t->kind == TY_RECORD && t->size == f->size)
-			return t;
+		if (t && (t->kind == TY_RECORD || t->enumerators.len) && t->size == f->size)
+			return t; /* a struct, or an enum: %s prints its names */
 		return ty_int(f->size, f->is_signed);
 	}
 	struct type *t = sema_parse_ctype(a, text);

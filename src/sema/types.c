@@ -43,10 +43,13 @@ const struct ty_kind_desc ty_kinds[TY_KIND__COUNT] = {
 	[TY_LHIST] = { "lhist()", PD1(PD_NONE), 0, PD_MAP_LHIST, TY_COMPAT_EQUAL, TY_STORE_NONE,
 		       TY_SHAPE_LHIST, TY_F_AGG },
 	[TY_TIMESTAMP] = RENDERED("timestamp", PD_TIMESTAMP, 8, TY_F_FMT),
-	[TY_KSTACK] = RENDERED("kstack", PD_KSTACK, 0, 0),
-	[TY_USTACK] = RENDERED("ustack", PD_USTACK, 0, 0),
+	/* a stack id, and for ustack the pid (16 bytes copied as they are) */
+	[TY_KSTACK] = { "kstack", PD1(PD_KSTACK), 8, PD_MAP_VALUE, TY_COMPAT_EQUAL,
+			TY_STORE_AS_IS, TY_SHAPE_STACK, 0 },
+	[TY_USTACK] = { "ustack", PD1(PD_USTACK), 16, PD_MAP_VALUE, TY_COMPAT_EQUAL,
+			TY_STORE_AS_IS, TY_SHAPE_STACK, TY_F_MEMORY },
 	[TY_KSYM] = RENDERED("ksym", PD_KSYM, 8, 0),
-	[TY_USYM] = RENDERED("usym", PD_USYM, 16, 0),
+	[TY_USYM] = RENDERED("usym", PD_USYM, 16, TY_F_MEMORY),
 	[TY_ERRNO] = RENDERED("strerror", PD_ERRNO, 8, 0),
 	[TY_MACADDR] = RENDERED("macaddr", PD_MACADDR, 8, 0),
 	[TY_INET] = RENDERED("inet", PD_INET, 24, TY_F_MEMORY),
@@ -256,6 +259,8 @@ bool ty_equal(const struct type *a, const struct type *b)
 		if (a->btf_id || b->btf_id)
 			return a->btf_id == b->btf_id;
 		return a->name && b->name && strcmp(a->name, b->name) == 0;
+	case TY_SHAPE_STACK:
+		return a->stack_mode == b->stack_mode && a->stack_map == b->stack_map;
 	case TY_SHAPE_FIELDS:
 		if (a->fields.len != b->fields.len)
 			return false;

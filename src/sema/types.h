@@ -33,8 +33,8 @@ enum ty_kind {
 	TY_LHIST, /* lhist(x, min, max, step): as hist with linear buckets */
 	/* values only user space can render */
 	TY_TIMESTAMP, /* strftime(fmt, ns): u64 nanoseconds + a format id in fmt_id */
-	TY_KSTACK, /* kstack: stack id (later issue) */
-	TY_USTACK, /* ustack: stack id + pid (later issue) */
+	TY_KSTACK, /* kstack: s64 stack id; stack_mode, stack_map */
+	TY_USTACK, /* ustack: s64 stack id + u64 pid; stack_mode, stack_map */
 	TY_KSYM, /* ksym(addr): u64 address */
 	TY_USYM, /* usym(addr): u64 address + pid */
 	TY_ERRNO, /* strerror(n): s64 */
@@ -71,6 +71,7 @@ enum ty_shape {
 	TY_SHAPE_ARRAY, /* element type and count */
 	TY_SHAPE_RECORD, /* the BTF id, or the name of a script type */
 	TY_SHAPE_FIELDS, /* each field's type (tuples) */
+	TY_SHAPE_STACK, /* the stack mode and map (kind and depth) */
 };
 
 #define TY_F_AGG 1 /* made by an aggregation call: only ever the type of an AST_MAP */
@@ -120,6 +121,8 @@ struct type {
 	VEC(struct ty_field) fields; /* TY_RECORD, TY_TUPLE */
 	int64_t lhist_min, lhist_max, lhist_step; /* TY_LHIST */
 	int fmt_id; /* TY_TIMESTAMP: pd_prog.fmts index holding the strftime format */
+	int stack_mode; /* TY_KSTACK, TY_USTACK: enum pd_stack_mode */
+	int stack_map; /* TY_KSTACK, TY_USTACK: pd_prog.stackmaps index (kind and depth) */
 	VEC(struct ty_enumerator) enumerators; /* TY_INT of an enum type (%s prints names) */
 };
 

@@ -40,8 +40,12 @@ fi
 # One line per tool: "NAME: ok" or "NAME: LINE:COL: error: MESSAGE".
 for t in "${tools[@]}"; do
 	name=$(basename "$t" .bt)
-	if timeout 120 "$BPFSCOPE" --dry-run "$t" >/dev/null 2>"$tmp/err"; then
+	timeout 120 "$BPFSCOPE" --dry-run "$t" >/dev/null 2>"$tmp/err"
+	rc=$?
+	if [ $rc -eq 0 ]; then
 		echo "$name: ok"
+	elif [ $rc -eq 124 ]; then
+		echo "$name: timed out after 120 s"
 	else
 		first=$(grep -m 1 -E '(^|: )(error|ERROR)' "$tmp/err" || head -n 1 "$tmp/err")
 		echo "$name: ${first#"$t":}"

@@ -192,7 +192,7 @@ Test(codegen, declares_user_and_runtime_maps_with_their_sizes)
 	expect_map(obj, "m1", BPF_MAP_TYPE_PERCPU_HASH, 24, 8, 4096);
 	expect_map(obj, "m2", BPF_MAP_TYPE_PERCPU_HASH, 8, 8, PD_HIST_BUCKETS);
 	expect_map(obj, PD_RINGBUF_SYM, BPF_MAP_TYPE_RINGBUF, 0, 0, CC_RINGBUF_DEFAULT);
-	expect_map(obj, PD_LOST_SYM, BPF_MAP_TYPE_PERCPU_ARRAY, 4, 8, 1);
+	expect_map(obj, PD_LOST_SYM, BPF_MAP_TYPE_PERCPU_ARRAY, 4, 8, PD_LOST__COUNT);
 	expect_map(obj, PD_GLOBALS_SYM, BPF_MAP_TYPE_ARRAY, 4, sizeof(struct pd_globals), 1);
 	cr_expect_eq(c.pd->maps.v[2].max_entries, PD_HIST_BUCKETS, "pd agrees with the ELF");
 	bpf_object__close(obj);
@@ -275,6 +275,19 @@ static void finish(struct run *r)
 {
 	bpf_object__close(r->obj);
 	cc_fini(&r->c);
+}
+
+Test(codegen, declares_one_stack_map_per_kind_and_depth)
+{
+	struct run r;
+	compile(&r, "BEGIN { @a[kstack] = count(); @b[kstack(perf)] = count(); "
+		    "@c[ustack(3)] = count(); @d[kstack(raw, 3)] = count(); @e = ustack(perf, 3); }");
+	cr_expect_eq(r.c.pd->stackmaps.len, 3, "kernel 127, user 3, kernel 3");
+	expect_map(r.obj, "stack_k127", BPF_MAP_TYPE_STACK_TRACE, 4, 127 * 8, 4096);
+	expect_map(r.obj, "stack_u3", BPF_MAP_TYPE_STACK_TRACE, 4, 3 * 8, 4096);
+	expect_map(r.obj, "stack_k3", BPF_MAP_TYPE_STACK_TRACE, 4, 3 * 8, 4096);
+	expect_map(r.obj, "m2", BPF_MAP_TYPE_PERCPU_HASH, 16, 8, 4096);
+	finish(&r);
 }
 
 static int on_event(void *ctx, void *data, size_t size)

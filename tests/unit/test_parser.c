@@ -910,13 +910,14 @@ Test(parser, keeps_preamble_c_definitions_with_their_positions)
 	struct parsed *p = parse("#include <linux/sched.h>\n#define X 1\n"
 				 "struct s {\n\tint a;\n};\nenum { A };\nBEGIN { }");
 	cr_assert_eq(p->rc, 0, "%s", p->err);
-	cr_assert_eq(p->c.ast->program.cdefs.len, 3);
-	cr_expect_str_eq(p->c.ast->program.cdefs.v[0].text, "#define X 1");
-	cr_expect_eq(p->c.ast->program.cdefs.v[0].loc.first_line, 2);
-	cr_expect_str_eq(p->c.ast->program.cdefs.v[1].text, "struct s {\n\tint a;\n};");
-	cr_expect_eq(p->c.ast->program.cdefs.v[1].loc.first_line, 3);
-	cr_expect_eq(p->c.ast->program.cdefs.v[1].loc.first_col, 1);
-	cr_expect_str_eq(p->c.ast->program.cdefs.v[2].text, "enum { A };");
+	cr_assert_eq(p->c.ast->program.cdefs.len, 4);
+	cr_expect_str_eq(p->c.ast->program.cdefs.v[0].text, "#include <linux/sched.h>");
+	cr_expect_str_eq(p->c.ast->program.cdefs.v[1].text, "#define X 1");
+	cr_expect_eq(p->c.ast->program.cdefs.v[1].loc.first_line, 2);
+	cr_expect_str_eq(p->c.ast->program.cdefs.v[2].text, "struct s {\n\tint a;\n};");
+	cr_expect_eq(p->c.ast->program.cdefs.v[2].loc.first_line, 3);
+	cr_expect_eq(p->c.ast->program.cdefs.v[2].loc.first_col, 1);
+	cr_expect_str_eq(p->c.ast->program.cdefs.v[3].text, "enum { A };");
 	cr_expect_eq(p->c.ast->program.probes.len, 1);
 	done(p);
 }

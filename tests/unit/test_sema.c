@@ -862,10 +862,10 @@ Test(diagnostics, an_unknown_function_suggests_the_closest)
 		   "BEGIN { @calls = cuont(); }\n"
 		   "                 ^~~~~\n"
 		   "t.bt:1:18: note: did you mean 'count'?\n");
-	expect_err("BEGIN { print(ksym(1)); }",
-		   "t.bt:1:15: error: function 'ksym' is not supported yet\n"
-		   "BEGIN { print(ksym(1)); }\n"
-		   "              ^~~~\n");
+	expect_err("BEGIN { skboutput(1); }",
+		   "t.bt:1:9: error: function 'skboutput' is not supported yet\n"
+		   "BEGIN { skboutput(1); }\n"
+		   "        ^~~~~~~~~\n");
 }
 
 Test(diagnostics, wrong_argument_counts_are_reported)
@@ -1067,14 +1067,14 @@ Test(cdef, bad_member_types_are_reported_at_the_type)
 		   "t.bt:2:2: error: member 'n' has incomplete type 'struct nosuch'\n"
 		   "\tstruct nosuch n; };\n"
 		   "\t^~~~~~~~~~~~~\n");
-	expect_err("struct d { int q : 3; };\nBEGIN { }",
-		   "t.bt:1:18: error: bitfields are not supported in script structs\n"
-		   "struct d { int q : 3; };\n"
-		   "                 ^\n");
-	expect_err("struct e { int q }; BEGIN { }",
-		   "t.bt:1:18: error: expected ';', found '}'\n"
-		   "struct e { int q }; BEGIN { }\n"
-		   "                 ^\n");
+	expect_err("struct d { int q : 33; };\nBEGIN { }",
+		   "t.bt:1:20: error: invalid width 33 for bit field 'q'\n"
+		   "struct d { int q : 33; };\n"
+		   "                   ^~\n");
+	expect_err("struct e { int q int r; }; BEGIN { }",
+		   "t.bt:1:18: error: expected ';', found 'int'\n"
+		   "struct e { int q int r; }; BEGIN { }\n"
+		   "                 ^~~\n");
 }
 
 Test(cdef, redefinitions_and_duplicate_members_are_reported)

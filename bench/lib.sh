@@ -1,0 +1,32 @@
+# shellcheck shell=bash disable=SC2034  # the variables are read by the scripts that source it
+# Set-up shared by bench/run.sh and bench/probes.sh (sourced with the script's arguments
+# [BPFSCOPE] [BPFTRACE]): sets here, root, BPFSCOPE, BPFTRACE, tmp (removed at exit) and
+# tools (those of the two that exist); defines measure, ratio and name. Exits when this
+# machine cannot trace.
+set -u
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+root=$(cd "$here/.." && pwd)
+BPFSCOPE=${1:-$root/bpfscope}
+BPFTRACE=${2:-/usr/bin/bpftrace}
+tmp=$(mktemp -d /tmp/bpfscope-bench.XXXXXX)
+trap 'rm -rf "$tmp"' EXIT
+# shellcheck source=../tests/runtime/lib.sh
+. "$root/tests/runtime/lib.sh"
+measure() { python3 "$here/measure.py" "$@"; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }'; }
+name() { basename "$1"; }
+
+reason=$(lib_cannot_trace)
+if [ -n "$reason" ]; then
+	echo "bench: cannot run: $reason"
+	exit 1
+fi
+tools=()
+for t in "$BPFSCOPE" "$BPFTRACE"; do
+	if [ -x "$t" ]; then
+		tools+=("$t")
+	else
+		echo "bench: $t not found, left out"
+	fi
+done
+[ ${#tools[@]} -gt 0 ] || exit 1
