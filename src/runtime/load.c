@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "progdesc.h"
 #include "runtime/rt_internal.h"
@@ -170,9 +171,11 @@ int rt_fill_globals(struct rt_trace *t)
 		return 0;
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
+	long ncpus = sysconf(_SC_NPROCESSORS_ONLN);
 	struct pd_globals g = {
 		.cpid = (uint64_t)(t->child > 0 ? t->child : 0),
 		.start_ns = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec,
+		.ncpus = (uint64_t)(ncpus > 0 ? ncpus : 1),
 	};
 	uint32_t key = 0;
 	if (bpf_map_update_elem(t->globals_fd, &key, &g, BPF_ANY)) {
