@@ -97,7 +97,8 @@ LLVMValueRef cg_map_read(struct cg *g, struct ast_node *map)
 	LLVMValueRef key = cg_map_key(g, map, NULL);
 	LLVMValueRef p = lookup(g, id, key);
 	const struct type *t = map->ty;
-	if (m->kind == PD_MAP_VALUE && cg_is_mem_type(t)) {
+	/* values that live in memory (strings, tuples, records, arrays): a copy of the bytes */
+	if (m->kind == PD_MAP_VALUE && (cg_is_mem_type(t) || ty_desc(t)->flags & TY_F_MEMORY)) {
 		LLVMValueRef out = cg_tmp(g, t->size);
 		cg_memset0(g, out, t->size);
 		LLVMBasicBlockRef have = cg_block(g, "map.have");

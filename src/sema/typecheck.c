@@ -7,7 +7,9 @@
 
 #include "tc.h"
 
-#define TC_MAX_STORED 256
+/* Big stored values live in per-CPU scratch maps (src/codegen/scratch.c), whose values
+ * the kernel allocates per CPU (32 KiB at most, for all a statement needs at once). */
+#define TC_MAX_STORED 8192
 
 /* Values that can share storage (the kind's compat rule): integers of any width and sign,
  * strings of any size, tuples element by element, the rendered kinds only when equal. */
@@ -67,10 +69,9 @@ struct type *tc_storage(struct checker *ck, struct type *t, const struct src_loc
 	struct type *s = storage_of(ck, t);
 	if (!s && t->kind != TY_ERROR)
 		tc_error(ck, loc, "cannot store a value of type %s in a %s", tc_tyname(t), what);
-	/* Stored values pass through the BPF stack (512 bytes in all). */
 	if (s && ty_desc(s)->flags & TY_F_MEMORY && s->size > TC_MAX_STORED) {
-		tc_error(ck, loc, "cannot store %s (%d bytes) in a %s: at most %d bytes fit on the "
-			 "BPF stack", tc_tyname(s), s->size, what, TC_MAX_STORED);
+		tc_error(ck, loc, "cannot store %s (%d bytes) in a %s: at most %d bytes can be "
+			 "stored", tc_tyname(s), s->size, what, TC_MAX_STORED);
 		return NULL;
 	}
 	return s;
