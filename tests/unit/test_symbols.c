@@ -1,12 +1,15 @@
-/* Unit tests for src/runtime/ksyms.c and usyms.c: kernel addresses named from
+/* Unit tests for src/runtime/ksyms.c, usyms.c and stacks.c: kernel addresses named from
  * /proc/kallsyms, user addresses through the process's mappings (libdwfl), unknown ones as
- * 0x... */
+ * 0x..., and how a stack that could not be read is shown. */
 #include <criterion/criterion.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "progdesc.h"
+#include "runtime/output.h"
 #include "runtime/rt_internal.h"
 #include "util/strbuf.h"
 
@@ -78,5 +81,45 @@ Test(symbols, names_a_kernel_function_from_kallsyms)
 	uint64_t off = 0;
 	cr_assert_str_eq(rt_ksym_lookup(addr + 4, &off), "schedule");
 	cr_assert_eq(off, 4);
+	sb_free(&sb);
+}
+
+/* ---- stacks.c: what a failed read looks like (no kernel needed) ---- */
+
+static struct pd_map stack_key_map(struct pd_type *field)
+{
+	struct pd_map m = { .name = "@", .kind = PD_MAP_COUNT };
+	m.key.kind = PD_TUPLE;
+	m.key.fields.v = field;
+	m.key.fields.len = 1;
+	return m;
+}
+
+Test(stacks, a_failed_read_is_shown_with_its_reason_never_as_an_empty_stack)
+{
+	struct out o = { 0 };
+	struct pd_type t = { .kind = PD_KSTACK, .size = 8 };
+	int64_t id = -EFAULT;
+	struct strbuf sb = { 0 };
+	cr_assert_eq(out_value_str(&sb, &o, &t, (const uint8_t *)&id, false), 0);
+	cr_assert_str_eq(sb_str(&sb), "\n        [stack not captured: no stack in this context]\n");
+	sb_reset(&sb);
+	/* map keys indent by 4, as bpftrace 0.17 */
+	struct pd_map m = stack_key_map(&t);
+	id = -EEXIST;
+	cr_assert_eq(out_key_str(&sb, &o, &m, (const uint8_t *)&id, false), 0);
+	cr_assert_str_eq(sb_str(&sb), "[\n    [stack not captured: its stack map bucket holds "
+				      "another stack (hash collision)]\n]");
+	sb_free(&sb);
+}
+
+Test(stacks, a_stack_without_its_map_is_not_captured)
+{
+	struct out o = { 0 };
+	struct pd_type t = { .kind = PD_USTACK, .size = 16, .stack_mode = PD_STACK_PERF };
+	uint64_t v[2] = { 3, 1 };
+	struct strbuf sb = { 0 };
+	cr_assert_eq(out_value_str(&sb, &o, &t, (const uint8_t *)v, false), 0);
+	cr_assert_str_eq(sb_str(&sb), "\n        [stack not captured: no longer in the stack map]\n");
 	sb_free(&sb);
 }
