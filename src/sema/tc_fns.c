@@ -1,8 +1,8 @@
 /* Type rules of the functions added to bpftrace's core set: strings compared in BPF
  * (strncmp, strcontains), bswap, join's event, signal names, path(), pton() of a literal,
  * cgroupid() of a path, the values user space renders (strerror, macaddr, ntop,
- * cgroup_path) and the one-integer calls (exit(code), override, unwatch). Rows of fn_table
- * in tc_call.c point here. */
+ * cgroup_path), debugf()'s kernel-side format and the one-integer calls (exit(code),
+ * override, unwatch). Rows of fn_table in tc_call.c point here. */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
@@ -270,4 +270,48 @@ struct type *tc_check_cgroupid(struct checker *ck, struct ast_node *n)
 		return tc_fail(n);
 	}
 	return tc_make_literal(ck, n, (int64_t)st.st_ino);
+}
+
+/* The conversions the kernel's bpf_trace_printk formats (bpf_bprintf_prepare): flags
+ * "0 +-", a width, then p, s, c, or [l[l]] d i u x X. Anything else makes the helper fail
+ * at run time, silently: say so here. Returns the length of the first bad conversion at
+ * fmt[i] == '%', or 0. */
+static int bad_kernel_conv(const char *fmt, int len, int i)
+{
+	int j = i + 1;
+	while (j < len && strchr("0 +-", fmt[j]))
+		j++;
+	while (j < len && fmt[j] >= '0' && fmt[j] <= '9')
+		j++;
+	if (j < len && strchr("psc", fmt[j]))
+		return 0;
+	for (int l = 0; l < 2 && j < len && fmt[j] == 'l'; l++)
+		j++;
+	return j < len && strchr("diuxX", fmt[j]) ? 0 : (j < len ? j : len - 1) - i + 1;
+}
+
+/* debugf(fmt, ...): printf's checks, then the kernel's narrower conversions. */
+struct type *tc_check_debugf(struct checker *ck, struct ast_node *n)
+{
+	struct ast_node *f = arg(n, 0);
+	if (!tc_want_literal(ck, n, 0, "format") | !tc_type_args(ck, n, 1))
+		return tc_fail(n);
+	for (int i = 0; i < f->str.len; i++) {
+		if (f->str.s[i] != '%')
+			continue;
+		if (i + 1 < f->str.len && f->str.s[i + 1] == '%') {
+			i++;
+			continue;
+		}
+		int bad = bad_kernel_conv(f->str.s, f->str.len, i);
+		if (bad) {
+			tc_error(ck, &f->loc, "debugf(): the kernel's bpf_trace_printk cannot format "
+				 "'%.*s' (it takes flags 0 + - space, a width, and %%d %%i %%u %%x "
+				 "%%X with l or ll, %%s, %%c, %%p)", bad, f->str.s + i);
+			return tc_fail(n);
+		}
+	}
+	if (!tc_check_printf(ck, n, f->str.s, f->str.len))
+		return tc_fail(n);
+	return tc_set(ck, n, ty_none());
 }
