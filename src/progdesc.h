@@ -171,7 +171,7 @@ struct pd_probe {
 	struct src_loc loc; /* the attach point in the script, for attach errors */
 	bool multi; /* kprobe, uprobe: attached with the others of its program through one
 		     * kprobe_multi link, or one uprobe_multi link per binary (its kind's
-		     * multi_section) */
+		     * multi_section), with its pd index as the link's cookie for that point */
 };
 
 /* Every ring buffer record starts with this header. */
@@ -213,13 +213,13 @@ struct pd_ev_print_map {
 
 /* Names of the maps every program has (ELF symbols). */
 #define PD_RINGBUF_SYM "pd_events" /* BPF_MAP_TYPE_RINGBUF */
-#define PD_LOST_SYM "pd_lost" /* PERCPU_ARRAY[PD_LOST__COUNT] of u64 counters */
+#define PD_LOST_SYM "pd_lost" /* PERCPU_ARRAY[PD_LOST__COUNT + maps] of u64 counters */
 
 /* The slots of pd_lost. */
 enum pd_lost_slot {
 	PD_LOST_EVENTS, /* ring buffer records dropped */
 	PD_LOST_STACKS, /* kstack/ustack reads that failed (bpf_get_stackid < 0) */
-	PD_LOST__COUNT,
+	PD_LOST__COUNT, /* then one slot per map: updates it refused because it was full */
 };
 
 /* A BPF_MAP_TYPE_STACK_TRACE map: one per kind (kernel or user) and depth a script uses,
@@ -231,6 +231,7 @@ struct pd_stackmap {
 	uint32_t max_entries;
 };
 #define PD_GLOBALS_SYM "pd_globals" /* ARRAY[1] of struct pd_globals, filled before attach */
+#define PD_NAMES_SYM "pd_names" /* ARRAY of names (pd_prog.names_size), filled before attach */
 
 struct pd_globals {
 	uint64_t cpid; /* the -c child's pid, 0 without -c */
@@ -253,6 +254,9 @@ struct pd_prog {
 	uint32_t ringbuf_size; /* bytes, a power of two multiple of the page size */
 	uint32_t strlen; /* BPFTRACE_MAX_STRLEN in effect */
 	enum pd_missing missing_probes;
+	/* > 0: a multi-link program reads `probe` or `func`; pd_names holds, at key 2 * i,
+	 * probe i's name and at 2 * i + 1 its func, each in this many bytes */
+	uint32_t names_size;
 };
 
 /* Allocates an empty program description with its own arena; NULL on ENOMEM. */

@@ -115,11 +115,47 @@ static const char *const_name(struct cg *g, const struct ast_node *n)
 	return s ? s : "";
 }
 
+/* `probe` or `func` in a program one multi link attaches at many points: the name of the
+ * point that fired, from pd_names at the link's cookie (the point's pd index); zeros if
+ * the lookup fails. */
+static LLVMValueRef point_name(struct cg *g, struct ast_node *n, LLVMValueRef dst, int size)
+{
+	if (!dst) {
+		size = n->ty->size;
+		dst = cg_tmp(g, size);
+	}
+	cg_memset0(g, dst, size);
+	LLVMValueRef ctx = cg_probe_ctx(g);
+	LLVMValueRef cookie = cg_helper(g, BPF_FUNC_get_attach_cookie, &ctx, 1);
+	LLVMValueRef idx = LLVMBuildAdd(g->b, LLVMBuildShl(g->b, cookie, cg_const(g, 1), ""),
+					cg_const(g, n->builtin.id == BI_FUNC), "");
+	LLVMValueRef key = cg_tmp(g, 4);
+	cg_store_int(g, key, idx, 4);
+	LLVMValueRef args[2] = { g->names_map, key };
+	LLVMValueRef p = cg_helper(g, BPF_FUNC_map_lookup_elem, args, 2);
+	LLVMBasicBlockRef have = cg_block(g, "name.have");
+	LLVMBasicBlockRef done = cg_block(g, "name.done");
+	LLVMBuildCondBr(g->b, LLVMBuildIsNull(g->b, p, ""), done, have);
+	LLVMPositionBuilderAtEnd(g->b, have);
+	int names = (int)g->pd->names_size;
+	cg_memcpy(g, dst, p, size < names ? size - 1 : names - 1);
+	LLVMBuildBr(g->b, done);
+	LLVMPositionBuilderAtEnd(g->b, done);
+	return dst;
+}
+
+static bool names_at_run_time(struct cg *g)
+{
+	return g->pdp->multi && g->names_map;
+}
+
 /* Writes a string builtin (comm, probe, func) straight into dst of size bytes. */
 void cg_builtin_into(struct cg *g, struct ast_node *n, LLVMValueRef dst, int size)
 {
 	if (n->builtin.id == BI_COMM)
 		comm(g, dst, size);
+	else if (names_at_run_time(g))
+		point_name(g, n, dst, size);
 	else
 		const_str(g, const_name(g, n), dst, size);
 }
@@ -185,6 +221,8 @@ static LLVMValueRef lower_comm(struct cg *g, struct ast_node *n)
 
 static LLVMValueRef lower_name(struct cg *g, struct ast_node *n)
 {
+	if (names_at_run_time(g))
+		return point_name(g, n, NULL, 0);
 	return const_str(g, const_name(g, n), NULL, 0);
 }
 

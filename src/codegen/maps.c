@@ -157,7 +157,7 @@ int cg_declare_maps(struct cg *g)
 	g->ev_map = cg_map_global(g, PD_RINGBUF_SYM, 2, di);
 
 	LLVMMetadataRef u32 = cg_di_int(g, 4, false);
-	di = cg_di_map_type(g, BPF_MAP_TYPE_PERCPU_ARRAY, PD_LOST__COUNT, u32,
+	di = cg_di_map_type(g, BPF_MAP_TYPE_PERCPU_ARRAY, PD_LOST__COUNT + g->pd->maps.len, u32,
 			    cg_di_int(g, 8, false));
 	g->lost_map = cg_map_global(g, PD_LOST_SYM, 4, di);
 
@@ -167,5 +167,11 @@ int cg_declare_maps(struct cg *g)
 	LLVMMetadataRef gl = cg_di_struct(g, sizeof(struct pd_globals), names, types, offs, 2);
 	di = cg_di_map_type(g, BPF_MAP_TYPE_ARRAY, 1, u32, gl);
 	g->globals_map = cg_map_global(g, PD_GLOBALS_SYM, 4, di);
+
+	if (g->pd->names_size) {
+		di = cg_di_map_type(g, BPF_MAP_TYPE_ARRAY, 2 * (uint32_t)g->pd->probes.len, u32,
+				    cg_di_bytes(g, (int)g->pd->names_size));
+		g->names_map = cg_map_global(g, PD_NAMES_SYM, 4, di);
+	}
 	return 0;
 }

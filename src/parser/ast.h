@@ -50,7 +50,7 @@ enum ast_kind {
 	AST_INDEX, /* expr[index] */
 	AST_TUPLE, /* (a, b, ...) with two or more elements */
 	AST_TUPLE_GET, /* expr.N on a tuple */
-	AST_SIZEOF, /* sizeof(type) or sizeof(expr) */
+	AST_SIZEOF, /* sizeof(type) or sizeof(expr); offsetof(type or expr, a.b) */
 	AST_TYPENAME, /* a type written in a cast, let, sizeof: int64, struct task_struct *, ... */
 };
 
@@ -222,6 +222,7 @@ struct ast_node {
 		} tuple_get;
 		struct {
 			struct ast_node *arg; /* AST_TYPENAME or an expression */
+			const char *field; /* offsetof: the member path "a.b"; NULL for sizeof */
 		} sizeof_;
 		struct {
 			const char *name; /* "int64", "uint8", "struct task_struct", "string" */

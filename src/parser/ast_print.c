@@ -317,11 +317,13 @@ static void print_postfix_expr(FILE *f, const struct ast_node *n)
 		fputc(')', f);
 		break;
 	case AST_SIZEOF:
-		fputs("sizeof(", f);
+		fputs(n->sizeof_.field ? "offsetof(" : "sizeof(", f);
 		if (n->sizeof_.arg->kind == AST_TYPENAME)
 			print_typename(f, n->sizeof_.arg);
 		else
 			print_expr(f, n->sizeof_.arg, PREC_TERNARY);
+		if (n->sizeof_.field)
+			fprintf(f, ", %s", n->sizeof_.field);
 		fputc(')', f);
 		break;
 	default:

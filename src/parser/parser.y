@@ -123,6 +123,7 @@ static int array_len(struct lex_state *st, const struct ast_node *n);
 %token RETURN "'return'"
 %token LET "'let'"
 %token SIZEOF "'sizeof'"
+%token OFFSETOF "'offsetof'"
 %token EQ "'=='"
 %token NE "'!='"
 %token LE "'<='"
@@ -138,7 +139,7 @@ static int array_len(struct lex_state *st, const struct ast_node *n);
 
 %type <node> program probe pred block simple_stmt block_stmt if_stmt expr unary postfix
 %type <node> primary map lvalue typename var
-%type <str> field_name
+%type <str> field_name field_path
 %type <list> probes attach_list stmts stmt_list exprlist
 
 %precedence NOKEYS
@@ -468,6 +469,25 @@ primary
 		NEW($$, AST_SIZEOF, @$);
 		$$->sizeof_.arg = $3;
 	}
+	| OFFSETOF '(' typename ',' field_path ')' {
+		NEW($$, AST_SIZEOF, @$);
+		$$->sizeof_.arg = $3;
+		$$->sizeof_.field = $5;
+	}
+	| OFFSETOF '(' expr ',' field_path ')' {
+		NEW($$, AST_SIZEOF, @$);
+		$$->sizeof_.arg = $3;
+		$$->sizeof_.field = $5;
+	}
+	;
+
+/* offsetof's member: a.b.c */
+field_path
+	: field_name
+	| field_path '.' field_name {
+		$$ = arena_sprintf(st->arena, "%s.%s", $1, $3);
+		CHECK($$);
+	}
 	;
 
 /* Struct and tracepoint fields may be named like our keywords and type names. */
@@ -476,6 +496,7 @@ field_name
 	| TYPE
 	| LET { $$ = "let"; }
 	| UNROLL { $$ = "unroll"; }
+	| OFFSETOF { $$ = "offsetof"; }
 	;
 
 lvalue
@@ -698,6 +719,7 @@ static bool starts_expr(yysymbol_kind_t sym)
 	case YYSYMBOL_MAP:
 	case YYSYMBOL_POSPARAM:
 	case YYSYMBOL_SIZEOF:
+	case YYSYMBOL_OFFSETOF:
 	case YYSYMBOL_INCR:
 	case YYSYMBOL_DECR:
 	case YYSYMBOL_TYPE: /* after '(': a cast */

@@ -40,16 +40,21 @@ static int attach_multi(struct rt_trace *t, const struct pd_probe *p, struct bpf
 	if (first < 0 || &pd->probes.v[first] != p)
 		return 0;
 	const char **syms = calloc((size_t)n, sizeof(*syms));
-	if (!syms)
-		return -ENOMEM;
+	__u64 *cookies = calloc((size_t)n, sizeof(*cookies)); /* the points' pd indexes */
+	int err = syms && cookies ? 0 : -ENOMEM;
 	n = 0;
-	for (int i = first; i < pd->probes.len; i++)
-		if (pd->probes.v[i].multi && !strcmp(pd->probes.v[i].prog_name, p->prog_name))
+	for (int i = first; !err && i < pd->probes.len; i++)
+		if (pd->probes.v[i].multi && !strcmp(pd->probes.v[i].prog_name, p->prog_name)) {
+			cookies[n] = (__u64)i;
 			syms[n++] = pd->probes.v[i].func;
-	LIBBPF_OPTS(bpf_kprobe_multi_opts, ko, .syms = syms, .cnt = (size_t)n,
-		    .retprobe = p->kind == PD_PROBE_KRETPROBE);
-	int err = rt_add_link_or_errno(t, bpf_program__attach_kprobe_multi_opts(prog, NULL, &ko));
+		}
+	LIBBPF_OPTS(bpf_kprobe_multi_opts, ko, .syms = syms, .cookies = cookies,
+		    .cnt = (size_t)n, .retprobe = p->kind == PD_PROBE_KRETPROBE);
+	if (!err)
+		err = rt_add_link_or_errno(t, bpf_program__attach_kprobe_multi_opts(prog, NULL,
+										      &ko));
 	free(syms);
+	free(cookies);
 	return err;
 }
 

@@ -52,19 +52,24 @@ static int attach_multi(struct rt_trace *t, const struct pd_probe *p, struct bpf
 		}
 	if (first < 0 || &pd->probes.v[first] != p)
 		return 0;
-	uint64_t *offsets = calloc((size_t)n, sizeof(*offsets));
+	/* offsets, then the cookies: the points' pd indexes */
+	uint64_t *offsets = calloc(2 * (size_t)n, sizeof(*offsets));
 	if (!offsets)
 		return -ENOMEM;
+	uint64_t *cookies = offsets + n;
 	n = 0;
 	for (int i = first; i < pd->probes.len; i++)
-		if (same_link(p, &pd->probes.v[i]))
+		if (same_link(p, &pd->probes.v[i])) {
+			cookies[n] = (uint64_t)i;
 			offsets[n++] = pd->probes.v[i].offset;
+		}
 	int pid = rt_target_pid(t);
 	struct uprobe_multi_attr a = {
 		.prog_fd = (uint32_t)bpf_program__fd(prog),
 		.attach_type = UPROBE_MULTI_ATTACH_TYPE,
 		.path = (uint64_t)(uintptr_t)p->target,
 		.offsets = (uint64_t)(uintptr_t)offsets,
+		.cookies = (uint64_t)(uintptr_t)cookies,
 		.cnt = (uint32_t)n,
 		.multi_flags = p->kind == PD_PROBE_URETPROBE ? UPROBE_MULTI_RETURN : 0,
 		.pid = pid > 0 ? (uint32_t)pid : 0,

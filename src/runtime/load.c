@@ -138,8 +138,33 @@ int rt_load(struct rt_trace *t, const void *elf, size_t size)
 	return find_map_fds(t);
 }
 
+/* pd_names: the name and func of each probe, read by multi-link programs by cookie. */
+static int fill_names(struct rt_trace *t)
+{
+	const struct pd_prog *pd = t->pd;
+	int fd = pd->names_size ? map_fd(t, PD_NAMES_SYM) : -1;
+	char *buf = fd >= 0 ? malloc(pd->names_size) : NULL;
+	int err = fd >= 0 && !buf ? -ENOMEM : 0;
+	for (int i = 0; buf && !err && i < 2 * pd->probes.len; i++) {
+		const struct pd_probe *p = &pd->probes.v[i / 2];
+		const char *s = i % 2 ? p->func : p->name;
+		memset(buf, 0, pd->names_size);
+		strncpy(buf, s ? s : "", pd->names_size - 1);
+		uint32_t key = (uint32_t)i;
+		if (bpf_map_update_elem(fd, &key, buf, BPF_ANY))
+			err = -errno;
+	}
+	free(buf);
+	if (err)
+		fprintf(stderr, "error: failed to set up %s: %s\n", PD_NAMES_SYM, strerror(-err));
+	return err;
+}
+
 int rt_fill_globals(struct rt_trace *t)
 {
+	int nerr = fill_names(t);
+	if (nerr)
+		return nerr;
 	if (t->globals_fd < 0)
 		return 0;
 	struct timespec ts;

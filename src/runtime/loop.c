@@ -271,6 +271,14 @@ static int print_all_maps(struct rt_trace *t, bool at_exit)
 	if (lost)
 		fprintf(stderr, "warning: %llu stack reads failed; their stacks print as "
 			"[stack not captured: why]\n", (unsigned long long)lost);
+	for (int i = 0; at_exit && i < pd->maps.len; i++) {
+		lost = rt_read_lost(t, (enum pd_lost_slot)(PD_LOST__COUNT + i));
+		if (lost)
+			fprintf(stderr, "warning: %s was full: %llu updates of new keys were dropped; "
+				"raise its size with config = { max_map_keys = N } (now %u)\n",
+				pd->maps.v[i].name, (unsigned long long)lost,
+				pd->maps.v[i].max_entries);
+	}
 	return err;
 }
 

@@ -1,13 +1,18 @@
 /* Program sharing: the points a probe's attach list expands to (a wildcard, a list) run
  * the same body. When nothing in it depends on the point (`probe`, `func`, `args`, usdt
  * arguments, fexit's retval), codegen emits the program once and the runtime attaches it
- * at every point: 500 tracepoints cost one compile and one verification. */
+ * at every point: 500 tracepoints cost one compile and one verification. Where one multi
+ * link attaches the points (kprobe_multi, uprobe_multi), `probe` and `func` are shared too:
+ * the program reads the name of the point that fired by the link's cookie. */
+#include <string.h>
+
 #include "provider.h"
 #include "tc.h"
 
 struct scan {
 	enum pd_probe_kind kind;
 	bool specific; /* the body reads something that differs between points */
+	bool names; /* it reads `probe` or `func` */
 };
 
 static int visit(struct ast_node *n, void *ctx)
@@ -18,6 +23,8 @@ static int visit(struct ast_node *n, void *ctx)
 	switch ((enum sema_builtin)n->builtin.id) {
 	case BI_PROBE:
 	case BI_FUNC:
+		s->names = true;
+		break;
 	case BI_ARGS:
 		s->specific = true;
 		break;
@@ -46,6 +53,19 @@ static int visit(struct ast_node *n, void *ctx)
 		break;
 	}
 	return 0;
+}
+
+/* The size of each name in pd_names: the longest probe name or func, and its NUL. */
+static uint32_t names_size(const struct pd_prog *pd)
+{
+	size_t max = 0;
+	for (int i = 0; i < pd->probes.len; i++) {
+		const struct pd_probe *p = &pd->probes.v[i];
+		size_t n = strlen(p->name), f = p->func ? strlen(p->func) : 0;
+		max = n > max ? n : max;
+		max = f > max ? f : max;
+	}
+	return (uint32_t)max + 1;
 }
 
 /* Programs loaded for one BTF target (fentry, fexit, iterators) cannot be shared. */
@@ -78,14 +98,19 @@ void sema_share_programs(struct compiler *c)
 		if (!kind_shares(s.kind) || sp->point_specific)
 			continue;
 		ast_walk(p, NULL, visit, &s);
-		if (s.specific)
+		bool multi = pk_desc(s.kind)->multi_section && have_multi(s.kind);
+		/* `probe` and `func` differ between points, but a multi link tells the program
+		 * which point fired (its cookie): they are read from pd_names */
+		if (s.specific || (s.names && !multi))
 			continue;
 		sp->share = sp->group + 1;
 		/* a shared kprobe or uprobe program attaches everywhere through one
 		 * kprobe_multi link (one uprobe_multi link per binary) where the kernel has it */
-		if (pk_desc(s.kind)->multi_section && have_multi(s.kind)) {
+		if (multi) {
 			c->pd->probes.v[sp->pd_index].multi = true;
 			c->pd->probes.v[sp->group].multi = true;
 		}
+		if (multi && s.names)
+			c->pd->names_size = names_size(c->pd);
 	}
 }

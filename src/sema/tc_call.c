@@ -365,7 +365,7 @@ bool sema_fn_has(enum sema_fn fn, unsigned flag)
 /* bpftrace functions this compiler does not implement yet. */
 static const char *const later_fns[] = {
 	"reg",    "buf",
-	"skboutput", "offsetof",
+	"skboutput",
 	"percpu_kaddr", "errorf", "warnf",
 };
 

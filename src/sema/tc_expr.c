@@ -435,7 +435,31 @@ static struct type *check_tuple_get(struct checker *ck, struct ast_node *n)
 	return tc_set(ck, n, t->fields.v[i].type);
 }
 
-/* sizeof(type or expr) becomes an unsigned literal. */
+/* offsetof's member path "a.b" in record t: the byte offset, or -1 after a diagnostic. */
+static int64_t member_offset(struct checker *ck, struct ast_node *n, const struct type *t)
+{
+	int64_t off = 0;
+	char path[256];
+	snprintf(path, sizeof(path), "%s", n->sizeof_.field);
+	for (char *name = strtok(path, "."); name; name = strtok(NULL, ".")) {
+		if (t->kind != TY_RECORD) {
+			tc_error(ck, &n->loc, "offsetof: %s is not a struct or union", tc_tyname(t));
+			return -1;
+		}
+		if (kbtf_complete((struct type *)t))
+			ck->nomem = true;
+		const struct ty_field *f = find_field(t, name);
+		if (!f) {
+			tc_error(ck, &n->loc, "offsetof: %s has no member '%s'", tc_tyname(t), name);
+			return -1;
+		}
+		off += f->offset;
+		t = f->type;
+	}
+	return off;
+}
+
+/* sizeof(type or expr), offsetof(type or expr, member) become unsigned literals. */
 static struct type *check_sizeof(struct checker *ck, struct ast_node *n)
 {
 	struct ast_node *arg = n->sizeof_.arg;
@@ -448,8 +472,11 @@ static struct type *check_sizeof(struct checker *ck, struct ast_node *n)
 		tc_error(ck, &n->loc, "sizeof: %s has no size", tc_tyname(t));
 		return tc_fail(n);
 	}
+	int64_t v = n->sizeof_.field ? member_offset(ck, n, t) : t->size;
+	if (v < 0)
+		return tc_fail(n);
 	n->kind = AST_INT;
-	n->int_.value = (uint64_t)t->size;
+	n->int_.value = (uint64_t)v;
 	n->int_.is_unsigned = true;
 	return tc_set(ck, n, ty_int(8, false));
 }

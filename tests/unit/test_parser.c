@@ -209,11 +209,13 @@ static void sx(struct strbuf *sb, const struct ast_node *n)
 		sb_putc(sb, ')');
 		break;
 	case AST_SIZEOF:
-		sb_append(sb, "(sizeof ");
+		sb_append(sb, n->sizeof_.field ? "(offsetof " : "(sizeof ");
 		if (n->sizeof_.arg->kind == AST_TYPENAME)
 			sx_type(sb, n->sizeof_.arg);
 		else
 			sx(sb, n->sizeof_.arg);
+		if (n->sizeof_.field)
+			sb_printf(sb, " %s", n->sizeof_.field);
 		sb_putc(sb, ')');
 		break;
 	case AST_TYPENAME:
@@ -337,6 +339,8 @@ Test(parser, parses_maps_calls_builtins_and_parameters)
 	SHAPE("$1 + $10 + $#", "(+ (+ $1 $10) $0)");
 	SHAPE("sizeof(struct task_struct) + sizeof($x)",
 	      "(+ (sizeof <struct task_struct>) (sizeof $x))");
+	SHAPE("offsetof(struct task_struct, se.load) + offsetof(*$p, offsetof)",
+	      "(+ (offsetof <struct task_struct> se.load) (offsetof (* $p) offsetof))");
 }
 
 Test(parser, parses_integer_literals_of_every_form)
@@ -548,7 +552,8 @@ Test(parser, round_trips_every_construct)
 		   "{ @[str(args->filename)] = count(); @b[pid, comm] += args.flags; }");
 	round_trip("BEGIN { $t = (1, (2, \"x\")); $u = $t.1.0; $v = -~!*&$x; $w = - - 1; "
 		   "$c = (struct task_struct *)curtask; $d = (int8[4])$c->comm; "
-		   "@s = sizeof(struct task_struct) + sizeof($x) + $1 + $#; }");
+		   "@s = sizeof(struct task_struct) + sizeof($x) + $1 + $#; "
+		   "@o = offsetof(struct task_struct, se.load) + offsetof($x, a); }");
 	round_trip("i:s:1 { let $a: uint64 = 18446744073709551615; let $b; let $c = 5u; "
 		   "while ($a > 0) { $a >>= 1; if ($a == 3) { break } else if ($a) { continue } "
 		   "else { return } } unroll(3) { @n++ } for ($i : 0..$1) { --$i } "
