@@ -148,8 +148,29 @@ static struct type *check_binop(struct checker *ck, struct ast_node *n)
 	return bad_operands(ck, n, a, b);
 }
 
+/* `*addr` of an integer reads a 64-bit value there, as bpftrace does (loads.bt:
+ * `*kaddr("avenrun")`): the operand becomes `(uint64 *)addr`, a user pointer in user
+ * probes (check_cast). */
+static struct type *deref_int(struct checker *ck, struct ast_node *n, struct type *t)
+{
+	struct ast_node *tn = ast_new(&ck->c->arena, AST_TYPENAME, &n->unop.expr->loc);
+	struct ast_node *cast = ast_new(&ck->c->arena, AST_CAST, &n->unop.expr->loc);
+	if (!tn || !cast)
+		return tc_set(ck, n, NULL);
+	tn->typename_.name = t->is_signed ? "int64" : "uint64";
+	tn->typename_.ptr_depth = 1;
+	cast->cast.type = tn;
+	cast->cast.expr = n->unop.expr;
+	n->unop.expr = cast;
+	return tc_expr(ck, cast);
+}
+
 static struct type *check_deref(struct checker *ck, struct ast_node *n, struct type *t)
 {
+	if (t->kind == TY_INT)
+		t = deref_int(ck, n, t);
+	if (ty_is_error(t))
+		return tc_fail(n);
 	if (t->kind != TY_PTR) {
 		tc_error(ck, &n->loc, "cannot dereference a value of type %s", tc_tyname(t));
 		return tc_fail(n);
