@@ -11,6 +11,7 @@
 #include <strings.h>
 #include <sys/stat.h>
 
+#include "../printfmt.h"
 #include "tc.h"
 
 static struct ast_node *arg(struct ast_node *n, int i)
@@ -272,46 +273,37 @@ struct type *tc_check_cgroupid(struct checker *ck, struct ast_node *n)
 	return tc_make_literal(ck, n, (int64_t)st.st_ino);
 }
 
-/* The conversions the kernel's bpf_trace_printk formats (bpf_bprintf_prepare): flags
- * "0 +-", a width, then p, s, c, or [l[l]] d i u x X. Anything else makes the helper fail
- * at run time, silently: say so here. Returns the length of the first bad conversion at
- * fmt[i] == '%', or 0. */
-static int bad_kernel_conv(const char *fmt, int len, int i)
+/* A conversion the kernel's bpf_trace_printk formats (bpf_bprintf_prepare): flags "0 +-",
+ * a width, then p, s, c, or [l[l]] d i u x X. Anything else makes the helper fail at run
+ * time, silently: say so here. The conversion's bounds come from the printf parser. */
+static bool kernel_conv(const char *fmt, const struct pf_piece *p)
 {
-	int j = i + 1;
-	while (j < len && strchr("0 +-", fmt[j]))
-		j++;
-	while (j < len && fmt[j] >= '0' && fmt[j] <= '9')
-		j++;
-	if (j < len && strchr("psc", fmt[j]))
-		return 0;
-	for (int l = 0; l < 2 && j < len && fmt[j] == 'l'; l++)
-		j++;
-	return j < len && strchr("diuxX", fmt[j]) ? 0 : (j < len ? j : len - 1) - i + 1;
+	const char *spec = fmt + p->off + 1; /* between '%' and the conversion letter */
+	size_t n = p->len - 2, plain = strspn(spec, "0 +-123456789");
+	size_t ls = plain < n ? strspn(spec + plain, "l") : 0;
+	if (plain + ls != n)
+		return false;
+	if (strchr("psc", p->conv.conv))
+		return ls == 0;
+	return strchr("diuxX", p->conv.conv) && ls <= 2;
 }
 
 /* debugf(fmt, ...): printf's checks, then the kernel's narrower conversions. */
 struct type *tc_check_debugf(struct checker *ck, struct ast_node *n)
 {
 	struct ast_node *f = arg(n, 0);
-	if (!tc_want_literal(ck, n, 0, "format") | !tc_type_args(ck, n, 1))
+	if (!tc_want_literal(ck, n, 0, "format") | !tc_type_args(ck, n, 1) ||
+	    !tc_check_printf(ck, n))
 		return tc_fail(n);
-	for (int i = 0; i < f->str.len; i++) {
-		if (f->str.s[i] != '%')
-			continue;
-		if (i + 1 < f->str.len && f->str.s[i + 1] == '%') {
-			i++;
-			continue;
-		}
-		int bad = bad_kernel_conv(f->str.s, f->str.len, i);
-		if (bad) {
+	size_t pos = 0, len = strnlen(f->str.s, (size_t)f->str.len);
+	struct pf_piece p;
+	for (pf_next(f->str.s, len, &pos, &p); p.kind != PF_END; pf_next(f->str.s, len, &pos, &p)) {
+		if (p.kind == PF_CONV && !kernel_conv(f->str.s, &p)) {
 			tc_error(ck, &f->loc, "debugf(): the kernel's bpf_trace_printk cannot format "
 				 "'%.*s' (it takes flags 0 + - space, a width, and %%d %%i %%u %%x "
-				 "%%X with l or ll, %%s, %%c, %%p)", bad, f->str.s + i);
+				 "%%X with l or ll, %%s, %%c, %%p)", (int)p.len, f->str.s + p.off);
 			return tc_fail(n);
 		}
 	}
-	if (!tc_check_printf(ck, n, f->str.s, f->str.len))
-		return tc_fail(n);
 	return tc_set(ck, n, ty_none());
 }
