@@ -11,6 +11,7 @@
 #include <strings.h>
 #include <sys/stat.h>
 
+#include "printfmt.h"
 #include "tc.h"
 
 static struct ast_node *arg(struct ast_node *n, int i)
@@ -274,20 +275,14 @@ struct type *tc_check_cgroupid(struct checker *ck, struct ast_node *n)
 
 /* The conversions the kernel's bpf_trace_printk formats (bpf_bprintf_prepare): flags
  * "0 +-", a width, then p, s, c, or [l[l]] d i u x X. Anything else makes the helper fail
- * at run time, silently: say so here. Returns the length of the first bad conversion at
- * fmt[i] == '%', or 0. */
-static int bad_kernel_conv(const char *fmt, int len, int i)
+ * at run time, silently: say so here. */
+static bool kernel_conv(const struct pf_conv *cv)
 {
-	int j = i + 1;
-	while (j < len && strchr("0 +-", fmt[j]))
-		j++;
-	while (j < len && fmt[j] >= '0' && fmt[j] <= '9')
-		j++;
-	if (j < len && strchr("psc", fmt[j]))
-		return 0;
-	for (int l = 0; l < 2 && j < len && fmt[j] == 'l'; l++)
-		j++;
-	return j < len && strchr("diuxX", fmt[j]) ? 0 : (j < len ? j : len - 1) - i + 1;
+	if ((cv->flags & PF_HASH) || cv->width == PF_STAR || cv->prec != -1)
+		return false;
+	if (strchr("psc", cv->conv))
+		return true;
+	return strchr("diuxX", cv->conv) && cv->bits >= 32;
 }
 
 /* debugf(fmt, ...): printf's checks, then the kernel's narrower conversions. */
@@ -296,22 +291,18 @@ struct type *tc_check_debugf(struct checker *ck, struct ast_node *n)
 	struct ast_node *f = arg(n, 0);
 	if (!tc_want_literal(ck, n, 0, "format") | !tc_type_args(ck, n, 1))
 		return tc_fail(n);
-	for (int i = 0; i < f->str.len; i++) {
-		if (f->str.s[i] != '%')
-			continue;
-		if (i + 1 < f->str.len && f->str.s[i + 1] == '%') {
-			i++;
-			continue;
-		}
-		int bad = bad_kernel_conv(f->str.s, f->str.len, i);
-		if (bad) {
-			tc_error(ck, &f->loc, "debugf(): the kernel's bpf_trace_printk cannot format "
-				 "'%.*s' (it takes flags 0 + - space, a width, and %%d %%i %%u %%x "
-				 "%%X with l or ll, %%s, %%c, %%p)", bad, f->str.s + i);
-			return tc_fail(n);
-		}
-	}
-	if (!tc_check_printf(ck, n, f->str.s, f->str.len))
+	if (!tc_check_printf(ck, n))
 		return tc_fail(n);
+	size_t pos = 0;
+	struct pf_piece p;
+	for (pf_next(f->str.s, (size_t)f->str.len, &pos, &p); p.kind != PF_END;
+	     pf_next(f->str.s, (size_t)f->str.len, &pos, &p)) {
+		if (p.kind != PF_CONV || kernel_conv(&p.conv))
+			continue;
+		tc_error(ck, &f->loc, "debugf(): the kernel's bpf_trace_printk cannot format "
+			 "'%.*s' (it takes flags 0 + - space, a width, and %%d %%i %%u %%x %%X "
+			 "with l or ll, %%s, %%c, %%p)", (int)p.len, f->str.s + p.off);
+		return tc_fail(n);
+	}
 	return tc_set(ck, n, ty_none());
 }
