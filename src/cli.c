@@ -390,6 +390,46 @@ int cli_read_env(struct cli *cl)
 	return 0;
 }
 
+char **cli_split_command(const char *cmd)
+{
+	size_t n = strlen(cmd);
+	/* at most one word per two bytes, plus the NULL; the words share one buffer after */
+	size_t nwords = n / 2 + 2;
+	char **argv = malloc(nwords * sizeof(char *) + n + nwords);
+	if (!argv)
+		return NULL;
+	char *out = (char *)(argv + nwords);
+	size_t w = 0;
+	const char *p = cmd;
+	while (*p) {
+		p += strspn(p, " \t\n");
+		if (!*p)
+			break;
+		argv[w++] = out;
+		while (*p && !strchr(" \t\n", *p)) {
+			if (*p != '\'' && *p != '"') {
+				*out++ = *p++;
+				continue;
+			}
+			const char *close = strchr(p + 1, *p);
+			if (!close) {
+				free(argv);
+				return NULL;
+			}
+			memcpy(out, p + 1, (size_t)(close - p - 1));
+			out += close - p - 1;
+			p = close + 1;
+		}
+		*out++ = '\0';
+	}
+	argv[w] = NULL;
+	if (!w) {
+		free(argv);
+		return NULL;
+	}
+	return argv;
+}
+
 void cli_fini(struct cli *cl)
 {
 	free(cl->words);

@@ -33,6 +33,11 @@ int cli_parse(int argc, char **argv, struct cli *cl);
 int cli_read_env(struct cli *cl);
 /* Prints "warning: ..." on stderr unless --no-warnings. */
 void cli_warn(const struct cli *cl, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Splits -c's command into words as bpftrace does: at blanks, with every character kept
+ * as written (backslashes and $ included: no expansion), except that quotes ('...' or
+ * "...") are removed and keep the blanks inside them. Returns a NULL-terminated argv in
+ * one malloc'd block, or NULL when the command is empty or a quote is not closed. */
+char **cli_split_command(const char *cmd);
 /* Releases what cli_parse allocated and closes -o's file. */
 void cli_fini(struct cli *cl);
 

@@ -6,7 +6,6 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <wordexp.h>
 
 #include "cli.h"
 #include "compiler.h"
@@ -139,18 +138,17 @@ static int run_script(struct cli *cl)
 	}
 	cl->cc.params = cl->params;
 	cl->cc.nparams = cl->nparams;
-	wordexp_t we = { 0 };
 	if (cl->cmd && loads) {
-		if (wordexp(cl->cmd, &we, WRDE_NOCMD) || we.we_wordc == 0) {
-			fprintf(stderr, "error: cannot parse command '%s'\n", cl->cmd);
+		cl->rt.child_argv = cli_split_command(cl->cmd);
+		if (!cl->rt.child_argv) {
+			fprintf(stderr, "error: cannot parse command '%s': it is empty or a quote "
+				"is not closed\n", cl->cmd);
 			free(src);
 			return 1;
 		}
-		cl->rt.child_argv = we.we_wordv;
 	}
 	int rc = run(cl, name, src, size);
-	if (cl->rt.child_argv)
-		wordfree(&we);
+	free((void *)cl->rt.child_argv);
 	free(src);
 	return rc;
 }

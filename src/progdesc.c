@@ -23,6 +23,8 @@ const struct pd_kind_desc pd_kinds[PD_KIND__COUNT] = {
 	[PD_MACADDR] = { PD_CONV_TEXT, 0 },
 	[PD_INET] = { PD_CONV_TEXT, 0 },
 	[PD_CGROUP_PATH] = { PD_CONV_TEXT, 0 },
+	[PD_USERNAME] = { PD_CONV_TEXT, 0 },
+	[PD_BUF] = { PD_CONV_BUF, 0 }, /* not %s, as bpftrace 0.17 */
 };
 
 struct pd_prog *pd_new(void)

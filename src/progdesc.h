@@ -31,6 +31,8 @@ enum pd_kind {
 	PD_MACADDR, /* macaddr(): 6 bytes (8 with padding), "AA:BB:CC:DD:EE:FF" */
 	PD_INET, /* ntop(): struct pd_inet, rendered by inet_ntop */
 	PD_CGROUP_PATH, /* cgroup_path(): u64 cgroup id; fmt: the hierarchy filter */
+	PD_USERNAME, /* username: u64 uid, rendered as the user's name from /etc/passwd */
+	PD_BUF, /* buf(): u32 length, then size - 4 bytes */
 	PD_KIND__COUNT,
 };
 
@@ -45,6 +47,7 @@ enum pd_stack_mode {
 /* Which printf conversions take a value kind. */
 #define PD_CONV_INT 1 /* %d %u %x %c %p read it as an integer (its first 8 bytes) */
 #define PD_CONV_TEXT 2 /* %s prints its text rendering */
+#define PD_CONV_BUF 4 /* %r %rx %rh print its bytes */
 
 #define PD_KF_NUMBER 1 /* an integer: sorted, divided and compared as a number */
 #define PD_KF_SIGNED 2 /* read sign-extended */
@@ -213,13 +216,13 @@ struct pd_ev_print_map {
 
 /* Names of the maps every program has (ELF symbols). */
 #define PD_RINGBUF_SYM "pd_events" /* BPF_MAP_TYPE_RINGBUF */
-#define PD_LOST_SYM "pd_lost" /* PERCPU_ARRAY[PD_LOST__COUNT + maps] of u64 counters */
+#define PD_LOST_SYM "pd_lost" /* PERCPU_ARRAY[PD_LOST__COUNT] of u64 counters */
 
 /* The slots of pd_lost. */
 enum pd_lost_slot {
 	PD_LOST_EVENTS, /* ring buffer records dropped */
 	PD_LOST_STACKS, /* kstack/ustack reads that failed (bpf_get_stackid < 0) */
-	PD_LOST__COUNT, /* then one slot per map: updates it refused because it was full */
+	PD_LOST__COUNT,
 };
 
 /* A BPF_MAP_TYPE_STACK_TRACE map: one per kind (kernel or user) and depth a script uses,
@@ -236,6 +239,7 @@ struct pd_stackmap {
 struct pd_globals {
 	uint64_t cpid; /* the -c child's pid, 0 without -c */
 	uint64_t start_ns; /* bpf_ktime_get_ns() clock at start, for `elapsed` */
+	uint64_t ncpus; /* online CPUs when tracing starts, for `ncpus` */
 };
 
 /* What to do when a probe fails to attach (config missing_probes). */

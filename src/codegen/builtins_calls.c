@@ -305,6 +305,21 @@ static LLVMValueRef lower_str(struct cg *g, struct ast_node *n)
 	return dst;
 }
 
+/* reg("name"): the pt_regs slot sema found (perf contexts start with pt_regs too). */
+static LLVMValueRef lower_reg(struct cg *g, struct ast_node *n)
+{
+	return cg_load_int(g, cg_gep(g, cg_probe_ctx(g), n->call.id), 8, false);
+}
+
+/* kptr()/uptr(): the value unchanged; its type says where it points. */
+static LLVMValueRef lower_addr_space(struct cg *g, struct ast_node *n)
+{
+	LLVMValueRef v = cg_expr(g, n->call.args.v[0]);
+	if (LLVMGetTypeKind(LLVMTypeOf(v)) == LLVMPointerTypeKind)
+		v = LLVMBuildPtrToInt(g->b, v, g->i64, "");
+	return v;
+}
+
 /* The nanoseconds; the format is the value's type (fmt_id). */
 static LLVMValueRef lower_strftime(struct cg *g, struct ast_node *n)
 {
@@ -319,6 +334,9 @@ static LLVMValueRef (*const lowerers[FN__COUNT])(struct cg *g, struct ast_node *
 	[FN_CLEAR] = lower_clear,	[FN_ZERO] = lower_clear,
 	[FN_DELETE] = map_fn,		[FN_HAS_KEY] = map_fn,
 	[FN_LEN] = map_fn,		[FN_STR] = lower_str,
+	[FN_REG] = lower_reg,		[FN_KPTR] = lower_addr_space,
+	[FN_UPTR] = lower_addr_space,	[FN_BUF] = cg_lower_buf,
+	[FN_PERCPU_KADDR] = cg_lower_percpu_kaddr,
 	[FN_STRFTIME] = lower_strftime,	[FN_SYSTEM] = lower_printf,
 	[FN_CAT] = lower_printf,	[FN_JOIN] = cg_lower_join,
 	[FN_DEBUGF] = cg_lower_debugf,	[FN_STRNCMP] = cg_lower_strncmp,

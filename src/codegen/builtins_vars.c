@@ -1,5 +1,6 @@
-/* Built-in variables: pid/tid/uid/gid from helpers, nsecs/elapsed, cpu, comm, probe,
- * cpid (from pd_globals), curtask, args (the context) and arg0..N per probe kind. */
+/* Built-in variables: pid/tid/uid/gid from helpers, nsecs/elapsed/jiffies, cpu, numaid,
+ * rand, cgroup, comm, probe, cpid and ncpus (from pd_globals), curtask, args (the context)
+ * and arg0..N per probe kind. */
 #include "cg.h"
 
 #include <stddef.h>
@@ -246,6 +247,33 @@ static LLVMValueRef lower_curtask(struct cg *g, struct ast_node *n)
 	return helper0(g, BPF_FUNC_get_current_task);
 }
 
+static LLVMValueRef lower_rand(struct cg *g, struct ast_node *n)
+{
+	return LLVMBuildAnd(g->b, helper0(g, BPF_FUNC_get_prandom_u32), cg_const(g, 0xffffffffu),
+			    "");
+}
+
+static LLVMValueRef lower_cgroup(struct cg *g, struct ast_node *n)
+{
+	return helper0(g, BPF_FUNC_get_current_cgroup_id);
+}
+
+static LLVMValueRef lower_numaid(struct cg *g, struct ast_node *n)
+{
+	return LLVMBuildAnd(g->b, helper0(g, BPF_FUNC_get_numa_node_id), cg_const(g, 0xffffffffu),
+			    "");
+}
+
+static LLVMValueRef lower_jiffies(struct cg *g, struct ast_node *n)
+{
+	return helper0(g, BPF_FUNC_jiffies64);
+}
+
+static LLVMValueRef lower_ncpus(struct cg *g, struct ast_node *n)
+{
+	return cg_globals_field(g, offsetof(struct pd_globals, ncpus));
+}
+
 /* Codegen's row of each builtin variable, indexed by enum sema_builtin. */
 static LLVMValueRef (*const lowerers[BI__COUNT])(struct cg *g, struct ast_node *n) = {
 	[BI_PID] = lower_pid,	      [BI_TID] = lower_tid,	    [BI_UID] = lower_uid,
@@ -253,7 +281,9 @@ static LLVMValueRef (*const lowerers[BI__COUNT])(struct cg *g, struct ast_node *
 	[BI_CPU] = lower_cpu,	      [BI_COMM] = lower_comm,	    [BI_PROBE] = lower_name,
 	[BI_FUNC] = lower_name,	      [BI_SARG] = sarg_n,	    [BI_CPID] = lower_cpid,
 	[BI_ARGS] = lower_args,	      [BI_CTX] = lower_ctx,	    [BI_ARG] = arg_n,
-	[BI_RETVAL] = retval,	      [BI_CURTASK] = lower_curtask, [BI_KSTACK] = cg_stack,
+	[BI_RETVAL] = retval,	      [BI_CURTASK] = lower_curtask, [BI_RAND] = lower_rand,
+	[BI_CGROUP] = lower_cgroup,   [BI_NUMAID] = lower_numaid,   [BI_JIFFIES] = lower_jiffies,
+	[BI_NCPUS] = lower_ncpus,     [BI_USERNAME] = lower_uid,    [BI_KSTACK] = cg_stack,
 	[BI_USTACK] = cg_stack,
 };
 

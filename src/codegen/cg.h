@@ -245,4 +245,10 @@ LLVMValueRef cg_lower_rendered_int(struct cg *g, struct ast_node *n);
 LLVMValueRef cg_lower_macaddr(struct cg *g, struct ast_node *n);
 LLVMValueRef cg_lower_ntop(struct cg *g, struct ast_node *n);
 
+/* lower_buf.c: buf(p [, n]) as a stack value (u32 length, then the bytes). */
+LLVMValueRef cg_lower_buf(struct cg *g, struct ast_node *n);
+
+/* lower_percpu.c: percpu_kaddr("var" [, cpu]) through a .ksyms extern. */
+LLVMValueRef cg_lower_percpu_kaddr(struct cg *g, struct ast_node *n);
+
 #endif

@@ -103,7 +103,10 @@ static LLVMValueRef ctx_field(struct cg *g, struct ast_node *n, const struct ty_
 						 src };
 			cg_helper(g, BPF_FUNC_probe_read_kernel_str, args, 3);
 		} else {
-			cg_memcpy(g, buf, p, t->size);
+			/* Not a memcpy: LLVM would keep ctx + offset in a register for a second
+			 * read of the same field, and the verifier refuses loads through a
+			 * modified ctx pointer; a helper may take any address. */
+			probe_read(g, buf, t->size, p, false);
 		}
 		return buf;
 	}

@@ -1,10 +1,10 @@
 /* Map access: keys built in stack memory in the map's key layout, reads (missing keys read
  * as zero), assignments, ++/-- and compound assignment on plain value maps, per-CPU
  * lookup-or-init for aggregations, and len() by iteration. */
-#include <errno.h>
+#include "cg.h"
+
 #include <linux/bpf.h>
 
-#include "cg.h"
 
 static const struct pd_map *map_of(struct cg *g, struct ast_node *map)
 {
@@ -74,18 +74,10 @@ static LLVMValueRef lookup(struct cg *g, int id, LLVMValueRef key)
 	return cg_helper(g, BPF_FUNC_map_lookup_elem, args, 2);
 }
 
-/* A full map refuses new keys with -E2BIG: counted in its pd_lost slot, reported at exit
- * (once, not per event). */
 static void update(struct cg *g, int id, LLVMValueRef key, LLVMValueRef val, uint64_t flags)
 {
 	LLVMValueRef args[4] = { g->maps[id], key, val, cg_const(g, flags) };
-	LLVMValueRef rc = cg_helper(g, BPF_FUNC_map_update_elem, args, 4);
-	LLVMBasicBlockRef full = cg_block(g, "map.full"), done = cg_block(g, "map.updated");
-	LLVMBuildCondBr(g->b, LLVMBuildICmp(g->b, LLVMIntEQ, rc, cg_const(g, (uint64_t)-E2BIG), ""),
-			full, done);
-	LLVMPositionBuilderAtEnd(g->b, full);
-	cg_count_lost(g, PD_LOST__COUNT + id, done);
-	LLVMPositionBuilderAtEnd(g->b, done);
+	cg_helper(g, BPF_FUNC_map_update_elem, args, 4);
 }
 
 static int read_avg(struct cg *g, LLVMValueRef p, LLVMValueRef *out)

@@ -157,14 +157,16 @@ int cg_declare_maps(struct cg *g)
 	g->ev_map = cg_map_global(g, PD_RINGBUF_SYM, 2, di);
 
 	LLVMMetadataRef u32 = cg_di_int(g, 4, false);
-	di = cg_di_map_type(g, BPF_MAP_TYPE_PERCPU_ARRAY, PD_LOST__COUNT + g->pd->maps.len, u32,
+	di = cg_di_map_type(g, BPF_MAP_TYPE_PERCPU_ARRAY, PD_LOST__COUNT, u32,
 			    cg_di_int(g, 8, false));
 	g->lost_map = cg_map_global(g, PD_LOST_SYM, 4, di);
 
-	const char *names[2] = { "cpid", "start_ns" };
-	LLVMMetadataRef types[2] = { cg_di_int(g, 8, false), cg_di_int(g, 8, false) };
-	int offs[2] = { offsetof(struct pd_globals, cpid), offsetof(struct pd_globals, start_ns) };
-	LLVMMetadataRef gl = cg_di_struct(g, sizeof(struct pd_globals), names, types, offs, 2);
+	const char *names[3] = { "cpid", "start_ns", "ncpus" };
+	LLVMMetadataRef u64 = cg_di_int(g, 8, false);
+	LLVMMetadataRef types[3] = { u64, u64, u64 };
+	int offs[3] = { offsetof(struct pd_globals, cpid), offsetof(struct pd_globals, start_ns),
+			offsetof(struct pd_globals, ncpus) };
+	LLVMMetadataRef gl = cg_di_struct(g, sizeof(struct pd_globals), names, types, offs, 3);
 	di = cg_di_map_type(g, BPF_MAP_TYPE_ARRAY, 1, u32, gl);
 	g->globals_map = cg_map_global(g, PD_GLOBALS_SYM, 4, di);
 

@@ -49,6 +49,10 @@ int lex_parse_int(const char *text, uint64_t *value, bool *is_unsigned);
  * offset of the backslash in text; on ENOMEM returns NULL with *bad_at = -1. */
 char *lex_decode_string(struct arena *a, const char *text, size_t n, int *len, int *bad_at);
 
+/* The offset in a string literal's body (text, n bytes, without quotes) of the escape or
+ * byte that decodes to byte `decoded` of the string: how a diagnostic points into it. */
+int lex_string_raw_offset(const char *text, size_t n, int decoded);
+
 /* Writes a printable, quoted form of the token text into buf (e.g. '$x', "end of input"). */
 const char *lex_describe(const char *text, size_t n, char *buf, size_t len);
 

@@ -104,7 +104,9 @@ int lex_parse_int(const char *text, uint64_t *value, bool *is_unsigned)
 		err = parse_decimal(text, (size_t)end, value);
 	if (err)
 		return err;
-	*is_unsigned = has_u || *value > (uint64_t)INT64_MAX;
+	/* as bpftrace: a literal is int64 unless suffixed u, whatever its size (0xffff...ff
+	 * is -1) */
+	*is_unsigned = has_u;
 	return 0;
 }
 
@@ -181,6 +183,21 @@ char *lex_decode_string(struct arena *a, const char *text, size_t n, int *len, i
 	out[o] = '\0';
 	*len = o;
 	return out;
+}
+
+int lex_string_raw_offset(const char *text, size_t n, int decoded)
+{
+	size_t i = 0;
+	for (int o = 0; o < decoded && i < n; o++) {
+		if (text[i] != '\\' || i + 1 >= n) {
+			i++;
+			continue;
+		}
+		i++;
+		if (decode_escape(text, n, &i) < 0)
+			break;
+	}
+	return (int)i;
 }
 
 const char *lex_describe(const char *text, size_t n, char *buf, size_t len)

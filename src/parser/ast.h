@@ -50,7 +50,7 @@ enum ast_kind {
 	AST_INDEX, /* expr[index] */
 	AST_TUPLE, /* (a, b, ...) with two or more elements */
 	AST_TUPLE_GET, /* expr.N on a tuple */
-	AST_SIZEOF, /* sizeof(type) or sizeof(expr); offsetof(type or expr, a.b) */
+	AST_SIZEOF, /* sizeof(type or expr), or offsetof(type or expr, member) */
 	AST_TYPENAME, /* a type written in a cast, let, sizeof: int64, struct task_struct *, ... */
 };
 
@@ -182,7 +182,8 @@ struct ast_node {
 			const char *name;
 			ast_list args;
 			int fn; /* set by sema: enum sema_fn */
-			int id; /* set by sema: printf/time/print format id, -1 if none */
+			int id; /* set by sema: printf/time/print format id, -1 if none;
+				 * reg(): the register's offset in struct pt_regs */
 			struct type *payload; /* set by sema: the event payload tuple, as pd_fmt.args */
 		} call;
 		struct {
@@ -222,7 +223,7 @@ struct ast_node {
 		} tuple_get;
 		struct {
 			struct ast_node *arg; /* AST_TYPENAME or an expression */
-			const char *field; /* offsetof: the member path "a.b"; NULL for sizeof */
+			const char *member; /* offsetof(arg, a.b): "a.b"; NULL for sizeof */
 		} sizeof_;
 		struct {
 			const char *name; /* "int64", "uint8", "struct task_struct", "string" */

@@ -317,13 +317,13 @@ static void print_postfix_expr(FILE *f, const struct ast_node *n)
 		fputc(')', f);
 		break;
 	case AST_SIZEOF:
-		fputs(n->sizeof_.field ? "offsetof(" : "sizeof(", f);
+		fputs(n->sizeof_.member ? "offsetof(" : "sizeof(", f);
 		if (n->sizeof_.arg->kind == AST_TYPENAME)
 			print_typename(f, n->sizeof_.arg);
 		else
 			print_expr(f, n->sizeof_.arg, PREC_TERNARY);
-		if (n->sizeof_.field)
-			fprintf(f, ", %s", n->sizeof_.field);
+		if (n->sizeof_.member)
+			fprintf(f, ", %s", n->sizeof_.member);
 		fputc(')', f);
 		break;
 	default:
@@ -336,7 +336,7 @@ static void print_primary(FILE *f, const struct ast_node *n)
 	switch (n->kind) {
 	case AST_INT:
 		fprintf(f, "%" PRIu64, n->int_.value);
-		if (n->int_.is_unsigned && n->int_.value <= (uint64_t)INT64_MAX)
+		if (n->int_.is_unsigned)
 			fputc('u', f);
 		break;
 	case AST_STR:

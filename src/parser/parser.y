@@ -139,7 +139,7 @@ static int array_len(struct lex_state *st, const struct ast_node *n);
 
 %type <node> program probe pred block simple_stmt block_stmt if_stmt expr unary postfix
 %type <node> primary map lvalue typename var
-%type <str> field_name field_path
+%type <str> field_name member_path
 %type <list> probes attach_list stmts stmt_list exprlist
 
 %precedence NOKEYS
@@ -469,25 +469,22 @@ primary
 		NEW($$, AST_SIZEOF, @$);
 		$$->sizeof_.arg = $3;
 	}
-	| OFFSETOF '(' typename ',' field_path ')' {
+	| OFFSETOF '(' typename ',' member_path ')' {
 		NEW($$, AST_SIZEOF, @$);
 		$$->sizeof_.arg = $3;
-		$$->sizeof_.field = $5;
+		$$->sizeof_.member = $5;
 	}
-	| OFFSETOF '(' expr ',' field_path ')' {
+	| OFFSETOF '(' expr ',' member_path ')' {
 		NEW($$, AST_SIZEOF, @$);
 		$$->sizeof_.arg = $3;
-		$$->sizeof_.field = $5;
+		$$->sizeof_.member = $5;
 	}
 	;
 
-/* offsetof's member: a.b.c */
-field_path
+/* offsetof's member: a field, or a path through nested records ("a.b.c"). */
+member_path
 	: field_name
-	| field_path '.' field_name {
-		$$ = arena_sprintf(st->arena, "%s.%s", $1, $3);
-		CHECK($$);
-	}
+	| member_path '.' field_name { CHECK($$ = arena_sprintf(st->arena, "%s.%s", $1, $3)); }
 	;
 
 /* Struct and tracepoint fields may be named like our keywords and type names. */

@@ -68,15 +68,39 @@ int out_json_escape(struct strbuf *sb, const char *s, size_t len)
 	return err;
 }
 
-int out_strftime(struct strbuf *sb, const char *fmt, int64_t now)
+/* fmt with each %f replaced by the microseconds (6 digits), which strftime lacks; "%%"
+ * stays for strftime. */
+static int expand_usec(struct strbuf *out, const char *fmt, uint32_t usec)
 {
-	time_t t = (time_t)now;
+	int err = 0;
+	for (const char *p = fmt; *p && !err; p++) {
+		if (p[0] == '%' && p[1] == 'f') {
+			err = sb_printf(out, "%06u", usec % 1000000);
+			p++;
+		} else if (p[0] == '%' && p[1]) {
+			err = sb_appendn(out, p, 2);
+			p++;
+		} else {
+			err = sb_putc(out, *p);
+		}
+	}
+	return err;
+}
+
+int out_strftime(struct strbuf *sb, const char *fmt, int64_t secs, uint32_t usec)
+{
+	time_t t = (time_t)secs;
 	struct tm tm;
 	char buf[512];
-	if (!localtime_r(&t, &tm))
+	struct strbuf f = { 0 };
+	if (!localtime_r(&t, &tm) || expand_usec(&f, fmt, usec)) {
+		sb_free(&f);
 		return sb_append(sb, "(?)");
-	size_t n = strftime(buf, sizeof(buf), fmt, &tm);
-	if (n == 0 && *fmt)
+	}
+	size_t n = *sb_str(&f) ? strftime(buf, sizeof(buf), sb_str(&f), &tm) : 0;
+	bool empty = !*sb_str(&f);
+	sb_free(&f);
+	if (n == 0 && !empty)
 		return sb_append(sb, "(?)");
 	return sb_appendn(sb, buf, n);
 }
@@ -152,8 +176,9 @@ static int timestamp_str(struct strbuf *sb, const struct out *o, const struct pd
 	(void)json;
 	uint64_t ns;
 	memcpy(&ns, p, 8);
-	int64_t secs = (int64_t)((o->boot_ns + (int64_t)ns) / 1000000000LL);
-	return out_strftime(sb, t->fmt ? t->fmt : "%H:%M:%S", secs);
+	int64_t wall = o->boot_ns + (int64_t)ns;
+	return out_strftime(sb, t->fmt ? t->fmt : "%H:%M:%S", wall / 1000000000LL,
+			    (uint32_t)(wall % 1000000000LL / 1000));
 }
 
 static int ksym_str(struct strbuf *sb, const struct out *o, const struct pd_type *t,
@@ -241,6 +266,8 @@ static const struct rt_kind {
 	[PD_MACADDR] = { rt_macaddr_str, true },
 	[PD_INET] = { rt_inet_str, true },
 	[PD_CGROUP_PATH] = { rt_cgroup_path_str, true },
+	[PD_USERNAME] = { rt_username_str, true },
+	[PD_BUF] = { rt_buf_str, true },
 };
 
 int out_value_str(struct strbuf *sb, const struct out *o, const struct pd_type *t,

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "progdesc.h"
 #include "runtime/rt_internal.h"
@@ -84,7 +85,8 @@ static int find_map_fds(struct rt_trace *t)
 {
 	const struct pd_prog *pd = t->pd;
 	t->map_fds = calloc((size_t)pd->maps.len + 1, sizeof(*t->map_fds));
-	if (!t->map_fds)
+	t->map_full = calloc((size_t)pd->maps.len + 1, sizeof(*t->map_full));
+	if (!t->map_fds || !t->map_full)
 		return -ENOMEM;
 	for (int i = 0; i < pd->maps.len; i++)
 		t->map_fds[i] = map_fd(t, pd->maps.v[i].sym);
@@ -169,9 +171,11 @@ int rt_fill_globals(struct rt_trace *t)
 		return 0;
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
+	long ncpus = sysconf(_SC_NPROCESSORS_ONLN);
 	struct pd_globals g = {
 		.cpid = (uint64_t)(t->child > 0 ? t->child : 0),
 		.start_ns = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec,
+		.ncpus = (uint64_t)(ncpus > 0 ? ncpus : 1),
 	};
 	uint32_t key = 0;
 	if (bpf_map_update_elem(t->globals_fd, &key, &g, BPF_ANY)) {

@@ -146,6 +146,18 @@ int rt_read_map(struct rt_trace *t, int id, struct out_entry **out, struct arena
 	const struct pd_map *m = &t->pd->maps.v[id];
 	struct raw *r = NULL;
 	int n = read_raw(t, id, a, &r);
+	if (n == 0 && m->is_scalar && m->kind == PD_MAP_COUNT) {
+		/* bpftrace 0.17 prints a keyless count() that never fired, or whose entry was
+		 * deleted or cleared, as "@x: 0" */
+		struct out_entry *e = arena_alloc(a, sizeof(*e));
+		uint8_t *key = arena_alloc(a, m->key_size);
+		if (!e || !key)
+			return -ENOMEM;
+		memset(key, 0, m->key_size);
+		*e = (struct out_entry){ .key = key };
+		*out = e;
+		return 1;
+	}
 	if (n <= 0) {
 		*out = NULL;
 		return n;
@@ -179,6 +191,7 @@ int rt_print_map(struct rt_trace *t, int id, uint64_t top, uint64_t div)
 			strerror(-err));
 	else
 		err = out_print_map(&t->out, &t->pd->maps.v[id], e, n, top, div);
+	t->map_full[id] = !t->pd->maps.v[id].is_scalar && n >= (int)t->pd->maps.v[id].max_entries;
 	arena_free(&a);
 	return err;
 }
@@ -210,11 +223,8 @@ static int each_key(struct rt_trace *t, int id, bool zero)
 
 int rt_clear_map(struct rt_trace *t, int id)
 {
-	/* bpftrace 0.17 zeroes a keyless count() on clear() (it still prints "@x: 0") and
-	 * deletes everything else; an emptied map then prints as an empty line. */
-	if (id >= 0 && id < t->pd->maps.len && t->pd->maps.v[id].is_scalar &&
-	    t->pd->maps.v[id].kind == PD_MAP_COUNT)
-		return each_key(t, id, true);
+	/* An emptied map prints as an empty line, a keyless count() as "@x: 0" (rt_read_map),
+	 * as bpftrace 0.17. */
 	return each_key(t, id, false);
 }
 

@@ -112,8 +112,11 @@ void out_print_value(const struct out *o, const struct pd_type *t, const uint8_t
 void out_time(const struct out *o, const char *fmt)
 {
 	struct strbuf sb = { 0 };
-	int64_t now = o->fixed_now ? o->fixed_now : (int64_t)time(NULL);
-	if (!out_strftime(&sb, fmt ? fmt : "%H:%M:%S\n", now))
+	struct timespec now = { .tv_sec = (time_t)o->fixed_now };
+	if (!o->fixed_now)
+		clock_gettime(CLOCK_REALTIME, &now);
+	if (!out_strftime(&sb, fmt ? fmt : "%H:%M:%S\n", (int64_t)now.tv_sec,
+			  (uint32_t)(now.tv_nsec / 1000)))
 		out_message(o, "time", &sb);
 	sb_free(&sb);
 }

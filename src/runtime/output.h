@@ -63,8 +63,12 @@ int out_pfmt_format(struct strbuf *sb, const struct out *o, const struct out_pfm
 /* Formats one printf event: fmt with the payload laid out as args (compiles each call). */
 int out_format_printf(struct strbuf *sb, const struct out *o, const char *fmt,
 		      const struct pd_type *args, const uint8_t *payload, size_t size);
-/* strftime of local time at now (seconds since the epoch); "(?)" when it cannot. */
-int out_strftime(struct strbuf *sb, const char *fmt, int64_t now);
+/* A buf() value's bytes: mode 0 as %r (printable bytes as they are, others \xNN), 'x' as
+ * %rx (every byte \xNN), 'h' as %rh (hex pairs separated by spaces). 0 or -ENOMEM. */
+int out_buf_str(struct strbuf *sb, const struct pd_type *t, const uint8_t *p, char mode);
+/* strftime of local time at secs since the epoch, with %f for usec (microseconds, 6
+ * digits, as later bpftrace); "(?)" when it cannot. */
+int out_strftime(struct strbuf *sb, const char *fmt, int64_t secs, uint32_t usec);
 
 /* Appends to o->batch, or writes to o->f when there is no batch. */
 void out_write(const struct out *o, const char *s, size_t n);

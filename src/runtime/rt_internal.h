@@ -47,6 +47,7 @@ struct rt_trace {
 	struct bpf_object *obj;
 	struct bpf_program **progs; /* per pd probe, NULL if the ELF lacks it */
 	int *map_fds; /* per pd map */
+	bool *map_full; /* per pd map: it held max_entries entries when last printed */
 	int *stack_fds; /* per pd stack map */
 	int events_fd, lost_fd, globals_fd;
 	struct ring_buffer *rb;
@@ -87,6 +88,12 @@ int rt_inet_str(struct strbuf *sb, const struct out *o, const struct pd_type *t,
 		const uint8_t *p, bool json);
 int rt_cgroup_path_str(struct strbuf *sb, const struct out *o, const struct pd_type *t,
 		       const uint8_t *p, bool json);
+/* format_buf.c: a buf() value as print() shows it (%r). */
+int rt_buf_str(struct strbuf *sb, const struct out *o, const struct pd_type *t,
+	       const uint8_t *p, bool json);
+/* username.c: a uid as its name in /etc/passwd (the number when it has none). */
+int rt_username_str(struct strbuf *sb, const struct out *o, const struct pd_type *t,
+		    const uint8_t *p, bool json);
 
 /* ksyms.c: kernel symbols from /proc/kallsyms, read on first use. The name of the symbol
  * covering addr (and addr's offset into it), or NULL. */

@@ -248,6 +248,21 @@ struct type *kbtf_lookup(const char *name)
 	return id > 0 ? conv((__u32)id) : NULL;
 }
 
+struct type *kbtf_percpu_var(const char *name)
+{
+	if (!kbtf_available())
+		return NULL;
+	__s32 var = find(name, BTF_KIND_VAR), sec = find(".data..percpu", BTF_KIND_DATASEC);
+	const struct btf_type *s = sec > 0 ? btf__type_by_id(kb.btf, (__u32)sec) : NULL;
+	if (var <= 0 || !s)
+		return NULL;
+	const struct btf_var_secinfo *vi = btf_var_secinfos(s);
+	for (int i = 0; i < btf_vlen(s); i++, vi++)
+		if (vi->type == (__u32)var)
+			return conv(btf__type_by_id(kb.btf, (__u32)var)->type);
+	return NULL;
+}
+
 /* The function prototype behind raw tracepoint `name` (typedef btf_trace_<name>: a pointer
  * to a prototype whose first parameter is the tracepoint's private data). */
 static const struct btf_type *rawtp_proto(const char *name)

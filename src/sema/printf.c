@@ -1,102 +1,66 @@
-/* printf format checking: parses the conversions bpftrace accepts
- * (%[-0+ ]*[width][.prec][hh|h|l|ll|z|j|t](d|i|u|x|X|o|s|c|p) and %%) and checks them
- * against the argument count and types; then numbers the format into pd->fmts. */
+/* printf format checking: reads the format with the shared parser (src/printfmt.h), checks
+ * each conversion's arguments ('*' widths and precisions take an integer before the value)
+ * and numbers the format into pd->fmts. Errors point into the format string. */
+#include <stdio.h>
 #include <string.h>
 
+#include "../lexer/lex.h"
+#include "../printfmt.h"
 #include "tc.h"
 #include "util/strbuf.h"
 
-#define MAX_CONVS 64
+#define MAX_ARGS 64
 
-struct conv {
-	char letter;
-	const char *start; /* the '%' */
-	int len; /* through the conversion letter */
-};
-
-/* Parses one conversion at fmt[i] == '%'; returns the index after it, or -1 when invalid
- * (with *bad_len set to the length of the offending text). */
-static int parse_conv(const char *fmt, int len, int i, struct conv *cv, int *bad_len)
+/* The source span of bytes [off, off + n) of the decoded string literal s, found by
+ * walking its escapes in the script text; the whole literal when it is not on one line. */
+static struct src_loc sub_loc(struct checker *ck, const struct ast_node *s, int off, int n)
 {
-	int j = i + 1;
-	while (j < len && strchr("-0+ ", fmt[j]))
-		j++;
-	while (j < len && fmt[j] >= '0' && fmt[j] <= '9')
-		j++;
-	if (j < len && fmt[j] == '.') {
-		j++;
-		while (j < len && fmt[j] >= '0' && fmt[j] <= '9')
-			j++;
+	struct src_loc loc = s->loc;
+	const char *p = ck->c->diag.src;
+	if (!p || loc.first_line != loc.last_line || loc.last_col <= loc.first_col)
+		return loc;
+	for (int line = 1; line < loc.first_line && p; line++) {
+		p = strchr(p, '\n');
+		p = p ? p + 1 : NULL;
 	}
-	if (j + 1 < len && ((fmt[j] == 'h' && fmt[j + 1] == 'h') || (fmt[j] == 'l' && fmt[j + 1] == 'l')))
-		j += 2;
-	else if (j < len && strchr("hlzjt", fmt[j]))
-		j++;
-	*bad_len = j < len ? j - i + 1 : j - i;
-	if (j >= len || !strchr("diuxXoscp", fmt[j]) || fmt[j] == '\0')
-		return -1;
-	/* length modifiers only make sense on integer conversions */
-	if ((fmt[j] == 's' || fmt[j] == 'p') && j > i + 1 && strchr("hlzjt", fmt[j - 1]))
-		return -1;
-	cv->letter = fmt[j];
-	cv->start = fmt + i;
-	cv->len = j - i + 1;
-	return j + 1;
+	if (!p || (int)strcspn(p, "\n") < loc.last_col || p[loc.first_col - 1] != '"')
+		return loc;
+	const char *body = p + loc.first_col;
+	size_t blen = (size_t)(loc.last_col - loc.first_col - 1);
+	int from = lex_string_raw_offset(body, blen, off);
+	int to = lex_string_raw_offset(body, blen, off + (n > 0 ? n : 1));
+	loc.first_col += 1 + from;
+	loc.last_col = loc.first_col + (to > from ? to - from : 1) - 1;
+	return loc;
 }
 
 /* The offending text, quoted safely: a format may hold newlines or control bytes, and a
  * diagnostic must stay on one line. */
-static void report_bad_conv(struct checker *ck, const struct src_loc *loc, const char *s, int n)
+static void quote(struct strbuf *sb, const char *s, int n)
 {
-	struct strbuf sb = { 0 };
 	for (int i = 0; i < n; i++) {
 		unsigned char ch = (unsigned char)s[i];
 		if (ch == '\n')
-			sb_append(&sb, "\\n");
+			sb_append(sb, "\\n");
 		else if (ch == '\t')
-			sb_append(&sb, "\\t");
+			sb_append(sb, "\\t");
 		else if (ch < 0x20 || ch >= 0x7f)
-			sb_printf(&sb, "\\x%02x", ch);
+			sb_printf(sb, "\\x%02x", ch);
 		else
-			sb_putc(&sb, (char)ch);
+			sb_putc(sb, (char)ch);
 	}
-	tc_error(ck, loc, "printf: invalid conversion '%s' in format", sb_str(&sb));
-	sb_free(&sb);
 }
 
-static bool parse_format(struct checker *ck, struct ast_node *call, const char *fmt, int len,
-			 struct conv *convs, int *n)
+static void report_bad(struct checker *ck, const struct ast_node *f, const struct pf_piece *p)
 {
-	const struct src_loc *loc = &call->call.args.v[0]->loc;
-	*n = 0;
-	for (int i = 0; i < len;) {
-		if (fmt[i] != '%') {
-			i++;
-			continue;
-		}
-		if (i + 1 < len && fmt[i + 1] == '%') {
-			i += 2;
-			continue;
-		}
-		int bad;
-		struct conv cv;
-		int next = parse_conv(fmt, len, i, &cv, &bad);
-		if (next < 0) {
-			if (i + bad >= len && bad <= 1)
-				tc_error(ck, loc, "printf: incomplete conversion '%%' at the end of the "
-					 "format");
-			else
-				report_bad_conv(ck, loc, fmt + i, bad);
-			return false;
-		}
-		if (*n >= MAX_CONVS) {
-			tc_error(ck, loc, "printf: more than %d conversions in one format", MAX_CONVS);
-			return false;
-		}
-		convs[(*n)++] = cv;
-		i = next;
-	}
-	return true;
+	struct src_loc loc = sub_loc(ck, f, (int)p->off, (int)p->len);
+	struct strbuf sb = { 0 };
+	quote(&sb, f->str.s + p->off, (int)p->len);
+	if (p->err == PF_ERR_INCOMPLETE && p->len == 1)
+		tc_error(ck, &loc, "printf: incomplete conversion '%%' at the end of the format");
+	else
+		tc_error(ck, &loc, "printf: %s '%s' in format", pf_error_str(p->err), sb_str(&sb));
+	sb_free(&sb);
 }
 
 static const char *plural(int n)
@@ -104,42 +68,97 @@ static const char *plural(int n)
 	return n == 1 ? "" : "s";
 }
 
-static bool check_arg(struct checker *ck, const struct conv *cv, struct ast_node *a)
+/* What argument a conversion (or its '*') takes: "" when t fits, else what it wants. The
+ * value kinds say which conversions take them (pd_kinds[].convs). */
+static const char *wanted(enum pf_class cls, bool star, const struct type *t)
 {
-	const struct type *t = a->ty;
-	bool text = cv->letter == 's';
-	if (pd_kinds[ty_pd_kind(t)].convs & (text ? PD_CONV_TEXT : PD_CONV_INT))
-		return true;
-	tc_error(ck, &a->loc, "printf: %.*s expects %s argument, got %s", cv->len, cv->start,
-		 text ? "a string" : "an integer", tc_tyname(t));
-	return false;
+	unsigned convs = pd_kinds[ty_pd_kind(t)].convs;
+	if (star)
+		return ty_is_integer(t) ? "" : "an integer";
+	switch (cls) {
+	case PF_SIGNED:
+	case PF_UNSIGNED:
+	case PF_CHAR:
+	case PF_POINTER:
+		return convs & PD_CONV_INT ? "" : "an integer";
+	case PF_STRING:
+		return convs & PD_CONV_TEXT ? "" : "a string";
+	case PF_BUFFER:
+		return convs & PD_CONV_BUF ? "" : "a buffer (buf())";
+	}
+	return "";
 }
 
-bool tc_check_printf(struct checker *ck, struct ast_node *call, const char *fmt, int fmt_len)
+/* One conversion's arguments, from args[0]; false after a diagnostic. */
+static bool check_conv(struct checker *ck, const struct ast_node *f, const struct pf_piece *p,
+		       struct ast_node **args)
 {
-	struct conv convs[MAX_CONVS];
-	int n;
-	if (!parse_format(ck, call, fmt, fmt_len, convs, &n))
-		return false;
-	int nargs = call->call.args.len - 1;
-	if (nargs < n) {
-		tc_error(ck, &call->loc, "printf: too few arguments for format: %d conversion%s, "
-			 "%d argument%s", n, plural(n), nargs, plural(nargs));
-		return false;
-	}
-	if (nargs > n) {
-		tc_error(ck, &call->loc, "printf: too many arguments for format: %d conversion%s, "
-			 "%d argument%s", n, plural(n), nargs, plural(nargs));
-		return false;
-	}
+	const struct pf_conv *cv = &p->conv;
+	int stars = pf_nargs(cv) - 1;
 	bool ok = true;
-	struct type *types[MAX_CONVS + 1];
-	for (int i = 0; i < n; i++) {
-		ok &= check_arg(ck, &convs[i], call->call.args.v[i + 1]);
-		types[i] = call->call.args.v[i + 1]->ty;
+	for (int i = 0; i <= stars; i++) {
+		const char *want = wanted(cv->cls, i < stars, args[i]->ty);
+		if (!*want)
+			continue;
+		tc_error(ck, &args[i]->loc, "printf: %s%.*s expects %s argument, got %s",
+			 i < stars ? "the '*' of " : "", (int)p->len, f->str.s + p->off, want,
+			 tc_tyname(args[i]->ty));
+		ok = false;
 	}
-	if (!ok)
+	return ok;
+}
+
+/* The format's length: up to a NUL byte, which ends it at run time (with a warning). */
+static int format_len(struct checker *ck, const struct ast_node *f)
+{
+	const char *nul = memchr(f->str.s, '\0', (size_t)f->str.len);
+	if (!nul)
+		return f->str.len;
+	int at = (int)(nul - f->str.s);
+	struct src_loc loc = sub_loc(ck, f, at, 1);
+	if (!ck->quiet)
+		diag_warn(&ck->c->diag, &loc, "printf: the format ends at this NUL byte; the "
+			  "text after it is never printed");
+	return at;
+}
+
+bool tc_check_printf(struct checker *ck, struct ast_node *call)
+{
+	struct ast_node *f = call->call.args.v[0];
+	struct ast_node **args = call->call.args.v + 1;
+	int nargs = call->call.args.len - 1, need = 0, nconv = 0;
+	size_t len = (size_t)format_len(ck, f), pos = 0;
+	bool ok = true;
+	struct pf_piece p;
+	for (pf_next(f->str.s, len, &pos, &p); p.kind != PF_END; pf_next(f->str.s, len, &pos, &p)) {
+		if (p.kind == PF_BAD) {
+			report_bad(ck, f, &p);
+			return false;
+		}
+		if (p.kind != PF_CONV)
+			continue;
+		if (need + pf_nargs(&p.conv) <= nargs)
+			ok &= check_conv(ck, f, &p, args + need);
+		need += pf_nargs(&p.conv);
+		nconv++;
+	}
+	if (nargs != need) {
+		char taking[48] = "";
+		if (need != nconv)
+			snprintf(taking, sizeof(taking), " taking %d argument%s", need, plural(need));
+		tc_error(ck, &call->loc, "printf: too %s arguments for format: %d conversion%s%s, "
+			 "%d argument%s", nargs < need ? "few" : "many", nconv, plural(nconv), taking,
+			 nargs, plural(nargs));
 		return false;
-	tc_add_fmt(ck, call, PD_FMT_PRINTF, fmt, types, n);
+	}
+	if (!ok || nargs > MAX_ARGS) {
+		if (ok)
+			tc_error(ck, &call->loc, "printf: more than %d arguments", MAX_ARGS);
+		return false;
+	}
+	struct type *types[MAX_ARGS + 1];
+	for (int i = 0; i < nargs; i++)
+		types[i] = args[i]->ty;
+	tc_add_fmt(ck, call, PD_FMT_PRINTF, f->str.s, types, nargs);
 	return true;
 }

@@ -32,6 +32,11 @@ enum sema_fn {
 	FN_STATS, /* stats(x) */
 	FN_HIST, /* hist(x) */
 	FN_LHIST, /* lhist(x, min, max, step) */
+	FN_REG, /* reg("name"): uint64 register of the pt_regs context; call.id its offset */
+	FN_KPTR, /* kptr(p): p as a kernel pointer */
+	FN_UPTR, /* uptr(p): p as a user pointer */
+	FN_BUF, /* buf(p [, n]): TY_BUF */
+	FN_PERCPU_KADDR, /* percpu_kaddr("var" [, cpu]): TY_PTR to the variable's BTF type */
 	FN_SYSTEM, /* system(fmt, ...): user space runs the command (--unsafe) */
 	FN_CAT, /* cat(fmt, ...): user space prints the file */
 	FN_JOIN, /* join(argv [, sep]): user space prints the strings of a char** */
@@ -92,6 +97,12 @@ enum sema_builtin {
 	BI_FUNC, /* string: the probed function (a constant per program) */
 	BI_CTX, /* TY_PTR to the program's context (struct pt_regs, struct bpf_iter__task) */
 	BI_SARG, /* sarg0..: uint64 stack arguments (kprobe, uprobe); builtin n in name */
+	BI_RAND, /* uint32: bpf_get_prandom_u32() */
+	BI_CGROUP, /* uint64: the current task's cgroup v2 id */
+	BI_NUMAID, /* uint32: the NUMA node of the current CPU */
+	BI_JIFFIES, /* uint64: bpf_jiffies64() */
+	BI_NCPUS, /* uint64: online CPUs when tracing started (pd_globals) */
+	BI_USERNAME, /* TY_USERNAME: the uid, named at print time */
 	BI_KSTACK, /* kstack: TY_KSTACK, bpftrace mode, default depth */
 	BI_USTACK, /* ustack: TY_USTACK */
 	BI__COUNT,

@@ -63,6 +63,9 @@ int kbtf_rawtp_match(struct arena *a, const char *glob, sema_name_list *out);
 /* Appends every kernel function with BTF (BTF_KIND_FUNC) matching glob, sorted. */
 int kbtf_func_match(struct arena *a, const char *glob, sema_name_list *out);
 bool kbtf_has_func(const char *name);
+/* The type of per-CPU kernel variable `name` (a VAR of the .data..percpu section), NULL
+ * when the kernel's BTF has no such variable. */
+struct type *kbtf_percpu_var(const char *name);
 /* The arguments of raw tracepoint `name` / kernel function `name` as a record of 8-byte
  * slots (field i at offset 8 * i: the u64 context of raw_tracepoint and fentry programs),
  * typed from BTF; *ret gets the function's return type. NULL with *err (-ENOENT: no BTF). */

@@ -47,6 +47,12 @@ static int visit(struct ast_node *n, void *ctx)
 	case BI_COMM:
 	case BI_CPID:
 	case BI_CURTASK:
+	case BI_RAND:
+	case BI_CGROUP:
+	case BI_NUMAID:
+	case BI_JIFFIES:
+	case BI_NCPUS:
+	case BI_USERNAME:
 	case BI_KSTACK:
 	case BI_USTACK:
 	case BI__COUNT:

@@ -126,7 +126,17 @@ struct type *tc_check_macaddr(struct checker *ck, struct ast_node *n);
 struct type *tc_check_ntop(struct checker *ck, struct ast_node *n);
 struct type *tc_check_cgroup_path(struct checker *ck, struct ast_node *n);
 struct type *tc_check_cgroupid(struct checker *ck, struct ast_node *n);
+struct type *tc_check_debugf(struct checker *ck, struct ast_node *n);
 
+/* tc_reg.c: reg("name"), and kptr()/uptr(). */
+struct type *tc_check_reg(struct checker *ck, struct ast_node *n);
+struct type *tc_check_addr_space(struct checker *ck, struct ast_node *n);
+
+/* tc_percpu.c: percpu_kaddr("name" [, cpu]). */
+struct type *tc_check_percpu_kaddr(struct checker *ck, struct ast_node *n);
+
+/* tc_buf.c: buf(p [, n]). */
+struct type *tc_check_buf(struct checker *ck, struct ast_node *n);
 /* tc_stack.c: kstack/ustack as builtins and as calls (mode, depth). */
 struct type *tc_stack_builtin(struct checker *ck, struct ast_node *n);
 struct type *tc_stack_call(struct checker *ck, struct ast_node *n);
@@ -136,7 +146,7 @@ struct type *tc_kaddr(struct checker *ck, struct ast_node *n);
 struct type *tc_uaddr(struct checker *ck, struct ast_node *n);
 
 /* printf.c: checks printf's format against its arguments (already typed). */
-bool tc_check_printf(struct checker *ck, struct ast_node *call, const char *fmt, int fmt_len);
+bool tc_check_printf(struct checker *ck, struct ast_node *call);
 
 /* cdef.c: the preamble's C definitions (program.cdefs) into ck->records and ck->consts,
  * with diagnostics. Returns 0 or -ENOMEM. */

@@ -8,11 +8,6 @@
 #include "provider.h"
 #include "tc.h"
 
-
-/* bpftrace builtins this compiler does not implement yet. */
-static const char *const later_builtins[] = { "rand", "cgroup",
-					      "numaid", "username", "jiffies" };
-
 static bool arg_index(const char *name, const char *prefix, int *out)
 {
 	size_t n = strlen(prefix);
@@ -229,6 +224,17 @@ static struct type *builtin_curtask(struct checker *ck, struct ast_node *n)
 	return tc_set(ck, n, ty_ptr(&ck->c->arena, task, false));
 }
 
+/* username: the uid, which user space names when it prints it. */
+static struct type *builtin_username(struct checker *ck, struct ast_node *n)
+{
+	struct type *t = ty_new(&ck->c->arena, TY_USERNAME);
+	if (t) {
+		t->size = 8;
+		t->align = 8;
+	}
+	return tc_set(ck, n, t);
+}
+
 /* Sema's row of each builtin variable, indexed by enum sema_builtin: its name (NULL for
  * argN and sargN, recognised by prefix) and its type rule. */
 struct builtin_desc {
@@ -244,7 +250,10 @@ static const struct builtin_desc builtins[BI__COUNT] = {
 	[BI_PROBE] = { "probe", builtin_probe },	[BI_CPID] = { "cpid", builtin_cpid },
 	[BI_ARGS] = { "args", builtin_args },	[BI_RETVAL] = { "retval", builtin_retval },
 	[BI_CURTASK] = { "curtask", builtin_curtask }, [BI_FUNC] = { "func", builtin_func },
-	[BI_CTX] = { "ctx", builtin_ctx },
+	[BI_CTX] = { "ctx", builtin_ctx },	[BI_RAND] = { "rand", type_u32 },
+	[BI_CGROUP] = { "cgroup", type_u64 },	[BI_NUMAID] = { "numaid", type_u32 },
+	[BI_JIFFIES] = { "jiffies", type_u64 }, [BI_NCPUS] = { "ncpus", type_u64 },
+	[BI_USERNAME] = { "username", builtin_username },
 	[BI_KSTACK] = { "kstack", tc_stack_builtin }, [BI_USTACK] = { "ustack", tc_stack_builtin },
 };
 
@@ -262,12 +271,6 @@ struct type *tc_builtin(struct checker *ck, struct ast_node *n)
 		return builtin_arg(ck, n, idx);
 	if (arg_index(name, "sarg", &idx))
 		return builtin_sarg(ck, n, idx);
-	for (size_t i = 0; i < sizeof(later_builtins) / sizeof(later_builtins[0]); i++) {
-		if (strcmp(name, later_builtins[i]) == 0) {
-			tc_error(ck, &n->loc, "the %s builtin is not supported yet", name);
-			return tc_fail(n);
-		}
-	}
 	/* constants become literals: the script's own (#define, enum), kernel enumerators
 	 * (SKB_DROP_REASON_NOT_SPECIFIED), then the standard library's (TASK_RUNNING) */
 	int64_t v;

@@ -73,10 +73,9 @@ static struct tc_map *want_map(struct checker *ck, struct ast_node *n, int i)
 
 static struct type *check_printf(struct checker *ck, struct ast_node *n)
 {
-	struct ast_node *f = arg(n, 0);
 	if (!tc_want_literal(ck, n, 0, "format") | !tc_type_args(ck, n, 1))
 		return tc_fail(n);
-	if (!tc_check_printf(ck, n, f->str.s, f->str.len))
+	if (!tc_check_printf(ck, n))
 		return tc_fail(n);
 	return tc_set(ck, n, ty_none());
 }
@@ -98,9 +97,15 @@ static struct type *check_print(struct checker *ck, struct ast_node *n)
 {
 	struct ast_node *a = arg(n, 0);
 	if (a->kind == AST_MAP && a->map.keys.len == 0) {
-		bool ok = tc_map_ref(ck, a) != NULL;
+		struct tc_map *m = tc_map_ref(ck, a);
+		bool ok = m != NULL;
 		for (int i = 1; i < n->call.args.len; i++)
 			ok &= tc_want_int(ck, n, i, i == 1 ? "top count" : "divisor");
+		/* as bpftrace 0.17, which prints every entry of a stats() map, undivided */
+		if (ok && n->call.args.len > 1 && m->value && m->value->kind == TY_STATS &&
+		    !ck->quiet)
+			diag_warn(&ck->c->diag, &n->loc, "print()'s top and div arguments are ignored "
+				  "on stats() maps");
 		return ok ? tc_set(ck, n, ty_none()) : tc_fail(n);
 	}
 	if (n->call.args.len > 1) {
@@ -322,10 +327,15 @@ static const struct fn_desc fn_table[FN__COUNT] = {
 	[FN_STATS] = { "stats", 1, 1, SEMA_FN_AGG, check_agg1 },
 	[FN_HIST] = { "hist", 1, 1, SEMA_FN_AGG, check_agg1 },
 	[FN_LHIST] = { "lhist", 4, 4, SEMA_FN_AGG, check_lhist },
+	[FN_REG] = { "reg", 1, 1, 0, tc_check_reg },
+	[FN_KPTR] = { "kptr", 1, 1, 0, tc_check_addr_space },
+	[FN_UPTR] = { "uptr", 1, 1, 0, tc_check_addr_space },
+	[FN_BUF] = { "buf", 1, 2, 0, tc_check_buf },
+	[FN_PERCPU_KADDR] = { "percpu_kaddr", 1, 2, 0, tc_check_percpu_kaddr },
 	[FN_SYSTEM] = { "system", 1, 64, SEMA_FN_UNSAFE, check_printf },
 	[FN_CAT] = { "cat", 1, 64, 0, check_printf },
 	[FN_JOIN] = { "join", 1, 2, 0, tc_check_join },
-	[FN_DEBUGF] = { "debugf", 1, 13, 0, check_printf },
+	[FN_DEBUGF] = { "debugf", 1, 13, 0, tc_check_debugf },
 	[FN_STRNCMP] = { "strncmp", 3, 3, 0, tc_check_strncmp },
 	[FN_STRCONTAINS] = { "strcontains", 2, 2, 0, tc_check_strcontains },
 	[FN_BSWAP] = { "bswap", 1, 1, 0, tc_check_bswap },
@@ -364,9 +374,7 @@ bool sema_fn_has(enum sema_fn fn, unsigned flag)
 
 /* bpftrace functions this compiler does not implement yet. */
 static const char *const later_fns[] = {
-	"reg",    "buf",
-	"skboutput",
-	"percpu_kaddr", "errorf", "warnf",
+	"skboutput", "errorf", "warnf",
 };
 
 static enum sema_fn find_fn(const char *name)

@@ -4,6 +4,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -147,8 +148,29 @@ static struct type *check_binop(struct checker *ck, struct ast_node *n)
 	return bad_operands(ck, n, a, b);
 }
 
+/* `*addr` of an integer reads a 64-bit value there, as bpftrace does (loads.bt:
+ * `*kaddr("avenrun")`): the operand becomes `(uint64 *)addr`, a user pointer in user
+ * probes (check_cast). */
+static struct type *deref_int(struct checker *ck, struct ast_node *n, struct type *t)
+{
+	struct ast_node *tn = ast_new(&ck->c->arena, AST_TYPENAME, &n->unop.expr->loc);
+	struct ast_node *cast = ast_new(&ck->c->arena, AST_CAST, &n->unop.expr->loc);
+	if (!tn || !cast)
+		return tc_set(ck, n, NULL);
+	tn->typename_.name = t->is_signed ? "int64" : "uint64";
+	tn->typename_.ptr_depth = 1;
+	cast->cast.type = tn;
+	cast->cast.expr = n->unop.expr;
+	n->unop.expr = cast;
+	return tc_expr(ck, cast);
+}
+
 static struct type *check_deref(struct checker *ck, struct ast_node *n, struct type *t)
 {
+	if (t->kind == TY_INT)
+		t = deref_int(ck, n, t);
+	if (ty_is_error(t))
+		return tc_fail(n);
 	if (t->kind != TY_PTR) {
 		tc_error(ck, &n->loc, "cannot dereference a value of type %s", tc_tyname(t));
 		return tc_fail(n);
@@ -414,31 +436,39 @@ static struct type *check_tuple_get(struct checker *ck, struct ast_node *n)
 	return tc_set(ck, n, t->fields.v[i].type);
 }
 
-/* offsetof's member path "a.b" in record t: the byte offset, or -1 after a diagnostic. */
-static int64_t member_offset(struct checker *ck, struct ast_node *n, const struct type *t)
+/* offsetof's member path ("a.b.c") through t, nested records included: the offset, or -1
+ * after a diagnostic. */
+static int64_t member_offset(struct checker *ck, struct ast_node *n, struct type *t)
 {
+	char name[256];
 	int64_t off = 0;
-	char path[256];
-	snprintf(path, sizeof(path), "%s", n->sizeof_.field);
-	for (char *name = strtok(path, "."); name; name = strtok(NULL, ".")) {
+	for (const char *p = n->sizeof_.member; p;) {
+		const char *dot = strchr(p, '.');
+		size_t len = dot ? (size_t)(dot - p) : strlen(p);
+		snprintf(name, sizeof(name), "%.*s", (int)len, p);
 		if (t->kind != TY_RECORD) {
 			tc_error(ck, &n->loc, "offsetof: %s is not a struct or union", tc_tyname(t));
 			return -1;
 		}
-		if (kbtf_complete((struct type *)t))
+		if (kbtf_complete(t))
 			ck->nomem = true;
 		const struct ty_field *f = find_field(t, name);
 		if (!f) {
-			tc_error(ck, &n->loc, "offsetof: %s has no member '%s'", tc_tyname(t), name);
+			tc_error(ck, &n->loc, "offsetof: %s has no field '%s'", tc_tyname(t), name);
+			return -1;
+		}
+		if (f->bit_size) {
+			tc_error(ck, &n->loc, "offsetof: '%s' is a bit field", name);
 			return -1;
 		}
 		off += f->offset;
 		t = f->type;
+		p = dot ? dot + 1 : NULL;
 	}
 	return off;
 }
 
-/* sizeof(type or expr), offsetof(type or expr, member) become unsigned literals. */
+/* sizeof(type or expr) and offsetof(type or expr, member) become unsigned literals. */
 static struct type *check_sizeof(struct checker *ck, struct ast_node *n)
 {
 	struct ast_node *arg = n->sizeof_.arg;
@@ -447,15 +477,21 @@ static struct type *check_sizeof(struct checker *ck, struct ast_node *n)
 		return tc_fail(n);
 	if (t->kind == TY_RECORD && kbtf_complete(t))
 		ck->nomem = true;
+	if (n->sizeof_.member) {
+		int64_t off = member_offset(ck, n, t);
+		if (off < 0)
+			return tc_fail(n);
+		n->kind = AST_INT;
+		n->int_.value = (uint64_t)off;
+		n->int_.is_unsigned = true;
+		return tc_set(ck, n, ty_int(8, false));
+	}
 	if (!is_value(t)) {
 		tc_error(ck, &n->loc, "sizeof: %s has no size", tc_tyname(t));
 		return tc_fail(n);
 	}
-	int64_t v = n->sizeof_.field ? member_offset(ck, n, t) : t->size;
-	if (v < 0)
-		return tc_fail(n);
 	n->kind = AST_INT;
-	n->int_.value = (uint64_t)v;
+	n->int_.value = (uint64_t)t->size;
 	n->int_.is_unsigned = true;
 	return tc_set(ck, n, ty_int(8, false));
 }
@@ -477,8 +513,7 @@ struct type *tc_expr(struct checker *ck, struct ast_node *n)
 {
 	switch (n->kind) {
 	case AST_INT:
-		return tc_set(ck, n, ty_int(8, !(n->int_.is_unsigned ||
-					      n->int_.value > (uint64_t)INT64_MAX)));
+		return tc_set(ck, n, ty_int(8, !n->int_.is_unsigned));
 	case AST_STR:
 		return tc_set(ck, n, ty_str(&ck->c->arena, n->str.len + 1));
 	case AST_BUILTIN:

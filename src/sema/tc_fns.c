@@ -1,8 +1,8 @@
 /* Type rules of the functions added to bpftrace's core set: strings compared in BPF
  * (strncmp, strcontains), bswap, join's event, signal names, path(), pton() of a literal,
  * cgroupid() of a path, the values user space renders (strerror, macaddr, ntop,
- * cgroup_path) and the one-integer calls (exit(code), override, unwatch). Rows of fn_table
- * in tc_call.c point here. */
+ * cgroup_path), debugf()'s kernel-side format and the one-integer calls (exit(code),
+ * override, unwatch). Rows of fn_table in tc_call.c point here. */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
@@ -11,6 +11,7 @@
 #include <strings.h>
 #include <sys/stat.h>
 
+#include "printfmt.h"
 #include "tc.h"
 
 static struct ast_node *arg(struct ast_node *n, int i)
@@ -270,4 +271,38 @@ struct type *tc_check_cgroupid(struct checker *ck, struct ast_node *n)
 		return tc_fail(n);
 	}
 	return tc_make_literal(ck, n, (int64_t)st.st_ino);
+}
+
+/* The conversions the kernel's bpf_trace_printk formats (bpf_bprintf_prepare): flags
+ * "0 +-", a width, then p, s, c, or [l[l]] d i u x X. Anything else makes the helper fail
+ * at run time, silently: say so here. */
+static bool kernel_conv(const struct pf_conv *cv)
+{
+	if ((cv->flags & PF_HASH) || cv->width == PF_STAR || cv->prec != -1)
+		return false;
+	if (strchr("psc", cv->conv))
+		return true;
+	return strchr("diuxX", cv->conv) && cv->bits >= 32;
+}
+
+/* debugf(fmt, ...): printf's checks, then the kernel's narrower conversions. */
+struct type *tc_check_debugf(struct checker *ck, struct ast_node *n)
+{
+	struct ast_node *f = arg(n, 0);
+	if (!tc_want_literal(ck, n, 0, "format") | !tc_type_args(ck, n, 1))
+		return tc_fail(n);
+	if (!tc_check_printf(ck, n))
+		return tc_fail(n);
+	size_t pos = 0;
+	struct pf_piece p;
+	for (pf_next(f->str.s, (size_t)f->str.len, &pos, &p); p.kind != PF_END;
+	     pf_next(f->str.s, (size_t)f->str.len, &pos, &p)) {
+		if (p.kind != PF_CONV || kernel_conv(&p.conv))
+			continue;
+		tc_error(ck, &f->loc, "debugf(): the kernel's bpf_trace_printk cannot format "
+			 "'%.*s' (it takes flags 0 + - space, a width, and %%d %%i %%u %%x %%X "
+			 "with l or ll, %%s, %%c, %%p)", (int)p.len, f->str.s + p.off);
+		return tc_fail(n);
+	}
+	return tc_set(ck, n, ty_none());
 }

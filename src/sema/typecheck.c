@@ -594,14 +594,14 @@ int sema_typecheck(struct compiler *c)
 		return -EINVAL;
 	if (tc_cdefs(&ck))
 		return -ENOMEM;
-	/* Quiet passes until no new map appears: `@a = @b` may come before @b's assignment. */
-	for (int pass = 0; pass < 4; pass++) {
+	/* Quiet passes until no new map appears (a fixpoint: `@a = @b` may come before @b's
+	 * assignment, in chains of any length); each pass but the last defines a map, and
+	 * maps are never undefined, so this ends within one pass per map name. */
+	do {
 		ck.quiet = true;
 		ck.grew = false;
 		check_all(&ck);
-		if (!ck.grew || ck.nomem)
-			break;
-	}
+	} while (ck.grew && !ck.nomem);
 	ck.quiet = false;
 	if (!ck.nomem)
 		check_all(&ck);

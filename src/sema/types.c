@@ -54,6 +54,8 @@ const struct ty_kind_desc ty_kinds[TY_KIND__COUNT] = {
 	[TY_MACADDR] = RENDERED("macaddr", PD_MACADDR, 8, 0),
 	[TY_INET] = RENDERED("inet", PD_INET, 24, TY_F_MEMORY),
 	[TY_CGROUP_PATH] = RENDERED("cgroup_path", PD_CGROUP_PATH, 8, TY_F_FMT),
+	[TY_USERNAME] = RENDERED("username", PD_USERNAME, 8, 0),
+	[TY_BUF] = RENDERED("buffer", PD_BUF, 0, TY_F_MEMORY),
 };
 
 const struct ty_kind_desc *ty_desc(const struct type *t)

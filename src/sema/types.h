@@ -41,6 +41,8 @@ enum ty_kind {
 	TY_MACADDR, /* macaddr(p): 6 bytes in a u64 */
 	TY_INET, /* ntop(): struct pd_inet, in BPF memory */
 	TY_CGROUP_PATH, /* cgroup_path(id): u64 id + the filter's format in fmt_id */
+	TY_USERNAME, /* username: u64 uid, named by user space */
+	TY_BUF, /* buf(p, n): u32 length, then the bytes (size - 4 of them) */
 	TY_KIND__COUNT,
 };
 

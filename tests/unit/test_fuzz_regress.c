@@ -72,10 +72,10 @@ Test(fuzz_regress, a_bad_printf_conversion_with_a_newline_is_quoted_on_one_line)
 	struct fuzz_result r = compile("BEGIN { printf(\"%-6d %.\\n\"); }");
 	cr_assert_eq(r.err, -EINVAL);
 	cr_assert_null(r.violation, "%s", r.violation);
-	cr_assert_str_eq(r.diag, "fuzz.bt:1:16: error: printf: invalid conversion '%.\\n' in "
+	cr_assert_str_eq(r.diag, "fuzz.bt:1:22: error: printf: invalid conversion '%.\\n' in "
 				 "format\n"
 				 "BEGIN { printf(\"%-6d %.\\n\"); }\n"
-				 "               ^~~~~~~~~~~\n");
+				 "                     ^~~~\n");
 	free(r.diag);
 }
 

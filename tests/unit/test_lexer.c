@@ -56,13 +56,15 @@ Test(lexer, accepts_separators_suffixes_and_exponents)
 	cr_assert_eq(err, 0);
 }
 
-Test(lexer, marks_integers_above_int64_max_unsigned)
+Test(lexer, marks_only_u_suffixed_integers_unsigned_as_bpftrace)
 {
 	bool u;
 	int err;
 	cr_assert_eq(int_of("9223372036854775807", &u, &err), 9223372036854775807ull);
 	cr_assert_not(u);
 	cr_assert_eq(int_of("18446744073709551615", &u, &err), UINT64_MAX);
+	cr_assert_not(u);
+	cr_assert_eq(int_of("0xffffffffffffffffu", &u, &err), UINT64_MAX);
 	cr_assert(u);
 	cr_assert_eq(err, 0);
 }

@@ -599,7 +599,8 @@ Test(output_messages, print_time_with_strftime_of_local_time)
 	c.o.fixed_now = 1700000000; /* 2023-11-14 22:13:20 UTC */
 	out_time(&c.o, NULL);
 	out_time(&c.o, "%Y!\n");
-	cr_assert_str_eq(cap_text(&c), "22:13:20\n2023!\n");
+	out_time(&c.o, "%S.%f %%f %f\n");
+	cr_assert_str_eq(cap_text(&c), "22:13:20\n2023!\n20.000000 %f 000000\n");
 	cap_free(&c);
 	cap_open(&c, true);
 	c.o.fixed_now = 1700000000;
@@ -630,6 +631,38 @@ Test(output_messages, print_values_in_both_layouts)
 	cr_assert_str_eq(cap_text(&c), "{\"type\": \"value\", \"data\": [1,\"x\"]}\n"
 				       "{\"type\": \"value\", \"data\": \"str\"}\n");
 	cap_free(&c);
+}
+
+Test(output_messages, print_microseconds_of_timestamps_with_percent_f)
+{
+	setenv("TZ", "UTC", 1);
+	struct pd_type ts = { .kind = PD_TIMESTAMP, .size = 8, .fmt = "%M:%S.%f|%%f" };
+	uint64_t ns = 61ull * 1000000000ull + 234567891ull;
+	struct cap c;
+	cap_open(&c, false);
+	out_print_value(&c.o, &ts, (const uint8_t *)&ns);
+	cr_assert_str_eq(cap_text(&c), "01:01.234567|%f\n");
+	cap_free(&c);
+}
+
+Test(output_messages, print_buffers_as_r_rx_and_rh)
+{
+	/* u32 length 4 (of a capacity of 6), then the bytes */
+	uint8_t b[10] = { 4, 0, 0, 0, 'a', '\\', 0x01, 0xff, 'z', 'z' };
+	struct pd_type t = { .kind = PD_BUF, .size = 10 };
+	const char *want[3] = { "a\\\\x01\\xff", "\\x61\\x5c\\x01\\xff", "61 5c 01 ff" };
+	const char modes[3] = { 0, 'x', 'h' };
+	for (int i = 0; i < 3; i++) {
+		struct strbuf sb = { 0 };
+		cr_assert_eq(out_buf_str(&sb, &t, b, modes[i]), 0);
+		cr_assert_str_eq(sb_str(&sb), want[i]);
+		sb_free(&sb);
+	}
+	b[0] = 200; /* a length past the capacity stops at it */
+	struct strbuf sb = { 0 };
+	out_buf_str(&sb, &t, b, 'h');
+	cr_assert_str_eq(sb_str(&sb), "61 5c 01 ff 7a 7a");
+	sb_free(&sb);
 }
 
 Test(output_messages, quote_timestamps_in_json)
@@ -703,12 +736,32 @@ Test(output_printf, prints_a_double_percent_as_one)
 	free(s);
 }
 
-Test(output_printf, leaves_unsupported_conversions_as_written)
+Test(output_printf, leaves_conversions_without_enough_arguments_as_written)
 {
 	int64_t v = 5;
 	struct pd_type f[1] = { T_INT(0) };
-	char *s = fmt_printf("%.3d %*d", f, 1, &v, 8);
-	cr_assert_str_eq(s, "005 %*d");
+	char *s = fmt_printf("%.3d %*d %q", f, 1, &v, 8);
+	cr_assert_str_eq(s, "005 %*d %q");
+	free(s);
+}
+
+Test(output_printf, takes_star_widths_and_precisions_from_arguments_as_c_does)
+{
+	/* a negative width left-justifies, a negative precision is none */
+	char str[8] = "abcdef";
+	int64_t v[11] = { 5, 42, -5, 42, 3, 7, 4, 4, 2, 0, -1 };
+	uint8_t payload[96];
+	memcpy(payload, v, sizeof(v));
+	memcpy(payload + 88, str, 8);
+	struct pd_type f[12];
+	for (int i = 0; i < 11; i++)
+		f[i] = (struct pd_type)T_INT(i * 8);
+	f[9] = f[11] = (struct pd_type)T_STR(88, 8);
+	char want[128];
+	snprintf(want, sizeof(want), "[%*d][%*d][%*.*d][%*.*s][%.*s]", 5, 42, -5, 42, 3, 7, 4, 4, 2,
+		 str, -1, str);
+	char *s = fmt_printf("[%*d][%*d][%*.*d][%*.*s][%.*s]", f, 12, payload, sizeof(payload));
+	cr_assert_str_eq(s, want);
 	free(s);
 }
 

@@ -209,13 +209,13 @@ static void sx(struct strbuf *sb, const struct ast_node *n)
 		sb_putc(sb, ')');
 		break;
 	case AST_SIZEOF:
-		sb_append(sb, n->sizeof_.field ? "(offsetof " : "(sizeof ");
+		sb_append(sb, n->sizeof_.member ? "(offsetof " : "(sizeof ");
 		if (n->sizeof_.arg->kind == AST_TYPENAME)
 			sx_type(sb, n->sizeof_.arg);
 		else
 			sx(sb, n->sizeof_.arg);
-		if (n->sizeof_.field)
-			sb_printf(sb, " %s", n->sizeof_.field);
+		if (n->sizeof_.member)
+			sb_printf(sb, " %s", n->sizeof_.member);
 		sb_putc(sb, ')');
 		break;
 	case AST_TYPENAME:
@@ -339,15 +339,16 @@ Test(parser, parses_maps_calls_builtins_and_parameters)
 	SHAPE("$1 + $10 + $#", "(+ (+ $1 $10) $0)");
 	SHAPE("sizeof(struct task_struct) + sizeof($x)",
 	      "(+ (sizeof <struct task_struct>) (sizeof $x))");
-	SHAPE("offsetof(struct task_struct, se.load) + offsetof(*$p, offsetof)",
-	      "(+ (offsetof <struct task_struct> se.load) (offsetof (* $p) offsetof))");
+	SHAPE("offsetof(struct task_struct, se.vruntime) + offsetof(*$t, pid)",
+	      "(+ (offsetof <struct task_struct> se.vruntime) (offsetof (* $t) pid))");
 }
 
 Test(parser, parses_integer_literals_of_every_form)
 {
 	SHAPE("0x10 + 010 + 0b11 + 0o7 + 1_000 + 5u",
 	      "(+ (+ (+ (+ (+ 16 8) 3) 7) 1000) 5u)");
-	SHAPE("18446744073709551615", "18446744073709551615u");
+	SHAPE("18446744073709551615", "18446744073709551615");
+	SHAPE("18446744073709551615u", "18446744073709551615u");
 }
 
 Test(parser, parses_assignments_and_compound_assignments)
@@ -548,6 +549,7 @@ Test(parser, prints_only_the_parentheses_it_needs)
 Test(parser, round_trips_every_construct)
 {
 	round_trip("BEGIN { printf(\"%s %d\\n\", comm, pid); exit(); }");
+	round_trip("BEGIN { @ = offsetof(struct task_struct, se.vruntime) + sizeof(int32); }");
 	round_trip("tracepoint:syscalls:sys_enter_openat /comm == \"bash\"/ "
 		   "{ @[str(args->filename)] = count(); @b[pid, comm] += args.flags; }");
 	round_trip("BEGIN { $t = (1, (2, \"x\")); $u = $t.1.0; $v = -~!*&$x; $w = - - 1; "

@@ -420,7 +420,7 @@ Test(resolve, raw_tracepoints_are_checked_against_btf)
 
 Test(typecheck, literals_and_builtins_have_their_types)
 {
-	struct checked *p = check("BEGIN { $a = 1; $b = 18446744073709551615; $c = pid; $d = comm;"
+	struct checked *p = check("BEGIN { $a = 1; $b = 18446744073709551615u; $c = pid; $d = comm;"
 				  " $e = nsecs; $f = \"abc\"; $g = probe; $h = pid + 1; $i = $b + 1;"
 				  " $j = comm == \"x\"; }");
 	expect_ok(p);
@@ -793,20 +793,65 @@ Test(formats, argument_counts_and_types_are_checked)
 		   "                         ^\n");
 }
 
-Test(formats, invalid_conversions_are_reported)
+Test(formats, invalid_conversions_are_reported_where_they_are_in_the_format)
 {
 	expect_err("BEGIN { printf(\"%q\\n\", 1); }",
-		   "t.bt:1:16: error: printf: invalid conversion '%q' in format\n"
+		   "t.bt:1:17: error: printf: invalid conversion '%q' in format\n"
 		   "BEGIN { printf(\"%q\\n\", 1); }\n"
-		   "               ^~~~~~\n");
-	expect_err("BEGIN { printf(\"%f\\n\", 1); }",
-		   "t.bt:1:16: error: printf: invalid conversion '%f' in format\n"
-		   "BEGIN { printf(\"%f\\n\", 1); }\n"
-		   "               ^~~~~~\n");
+		   "                ^~\n");
+	expect_err("BEGIN { printf(\"\\t\\x41 %f\\n\", 1); }",
+		   "t.bt:1:24: error: printf: invalid conversion '%f' in format\n"
+		   "BEGIN { printf(\"\\t\\x41 %f\\n\", 1); }\n"
+		   "                       ^~\n");
 	expect_err("BEGIN { printf(\"50%\"); }",
-		   "t.bt:1:16: error: printf: incomplete conversion '%' at the end of the format\n"
+		   "t.bt:1:19: error: printf: incomplete conversion '%' at the end of the format\n"
 		   "BEGIN { printf(\"50%\"); }\n"
-		   "               ^~~~~\n");
+		   "                  ^\n");
+	expect_err("BEGIN { printf(\"%-*\"); }",
+		   "t.bt:1:17: error: printf: incomplete conversion '%-*' in format\n"
+		   "BEGIN { printf(\"%-*\"); }\n"
+		   "                ^~~\n");
+	expect_err("BEGIN { printf(\"%ls\", \"a\"); }",
+		   "t.bt:1:17: error: printf: length modifier on a non-integer conversion '%ls' in "
+		   "format\n"
+		   "BEGIN { printf(\"%ls\", \"a\"); }\n"
+		   "                ^~~\n");
+}
+
+Test(formats, flags_and_star_widths_are_accepted)
+{
+	struct checked *p = check("BEGIN { printf(\"%#x %#o %+i % d %*d %-*s %.*s %*.*d\\n\", 1, 2,"
+				  " 3, 4, 5, 6, 7, \"a\", 2, \"bc\", 3, 4, 5); }");
+	expect_ok(p);
+	cr_expect_eq(p->c.pd->fmts.v[0].args.fields.len, 13);
+	done(p);
+}
+
+Test(formats, star_arguments_are_counted_and_typed)
+{
+	expect_err("BEGIN { printf(\"%*d\\n\", 1); }",
+		   "t.bt:1:9: error: printf: too few arguments for format: 1 conversion taking 2 "
+		   "arguments, 1 argument\n"
+		   "BEGIN { printf(\"%*d\\n\", 1); }\n"
+		   "        ^~~~~~~~~~~~~~~~~~\n");
+	expect_err("BEGIN { printf(\"%-*s\\n\", \"a\", \"b\"); }",
+		   "t.bt:1:26: error: printf: the '*' of %-*s expects an integer argument, got "
+		   "string[2]\n"
+		   "BEGIN { printf(\"%-*s\\n\", \"a\", \"b\"); }\n"
+		   "                         ^~~\n");
+}
+
+Test(formats, a_nul_byte_ends_the_format_with_a_warning)
+{
+	expect_err("BEGIN { printf(\"a\\0%d\\n\", 1); }",
+		   "t.bt:1:18: warning: printf: the format ends at this NUL byte; the text after "
+		   "it is never printed\n"
+		   "BEGIN { printf(\"a\\0%d\\n\", 1); }\n"
+		   "                 ^~\n"
+		   "t.bt:1:9: error: printf: too many arguments for format: 0 conversions, 1 "
+		   "argument\n"
+		   "BEGIN { printf(\"a\\0%d\\n\", 1); }\n"
+		   "        ^~~~~~~~~~~~~~~~~~~~\n");
 }
 
 /* ---- other diagnostics ---- */
