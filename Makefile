@@ -12,7 +12,7 @@ LLVM_STATIC ?= 1
 
 DEB_PACKAGES := gcc make pkg-config flex bison clang llvm-19-dev libbpf-dev libelf-dev libdw-dev \
 	zlib1g-dev libzstd-dev libcriterion-dev python3 bpftrace bpftool hyperfine systemtap-sdt-dev \
-	g++ binutils procps man-db libc6-dbg
+	g++ binutils procps man-db libc6-dbg tmux
 
 ifeq ($(V),0)
 Q := @

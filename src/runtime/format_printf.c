@@ -261,7 +261,10 @@ static int format_seg(struct strbuf *sb, const struct out *o, const struct seg *
 	case SEG_PTR:
 		return put_ptr(sb, c, (uint64_t)int_of(s->arg, p));
 	case SEG_STR:
-		return put_str(sb, c, (const char *)p, strnlen((const char *)p, s->arg->size));
+		if (!o->escape_ctl)
+			return put_str(sb, c, (const char *)p,
+				       strnlen((const char *)p, s->arg->size));
+		/* fall through: out_value_str escapes what a terminal would obey */
 	case SEG_VALUE:
 	case SEG_BUF: {
 		struct strbuf tmp = { 0 };

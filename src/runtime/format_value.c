@@ -166,8 +166,8 @@ static int ptr_str(struct strbuf *sb, const struct out *o, const struct pd_type 
 static int chars_str(struct strbuf *sb, const struct out *o, const struct pd_type *t,
 		     const uint8_t *p, bool json)
 {
-	(void)o, (void)json;
-	return sb_appendn(sb, (const char *)p, strnlen((const char *)p, t->size));
+	(void)json;
+	return out_text(sb, o, (const char *)p, strnlen((const char *)p, t->size));
 }
 
 static int timestamp_str(struct strbuf *sb, const struct out *o, const struct pd_type *t,

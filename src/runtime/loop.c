@@ -315,6 +315,7 @@ static void setup_output(struct rt_trace *t)
 	t->stdout_f = stdout;
 	t->out.f = o->out ? o->out : stdout;
 	t->out.json = o->json;
+	t->out.escape_ctl = !o->json && isatty(fileno(t->out.f));
 	struct timespec rt, mono;
 	clock_gettime(CLOCK_REALTIME, &rt);
 	clock_gettime(CLOCK_MONOTONIC, &mono);

@@ -20,6 +20,38 @@ void out_write(const struct out *o, const char *s, size_t n)
 		fwrite(s, 1, n, o->f); /* no batch, or no memory to grow it */
 }
 
+/* One control character as C writes it, or \xNN; C1 controls (U+0080..U+009F, UTF-8
+ * C2 80..C2 9F: CSI is U+009B) as \u00NN. */
+static int escape_ctl(struct strbuf *sb, unsigned cp)
+{
+	static const char named[] = { [7] = 'a', [8] = 'b', [9] = 't', [10] = 'n', [11] = 'v',
+				      [12] = 'f', [13] = 'r', [27] = 'e' };
+	if (cp < sizeof(named) && named[cp])
+		return sb_printf(sb, "\\%c", named[cp]);
+	return sb_printf(sb, cp < 0x80 ? "\\x%02x" : "\\u%04x", cp);
+}
+
+int out_text(struct strbuf *sb, const struct out *o, const char *s, size_t n)
+{
+	if (!o->escape_ctl)
+		return sb_appendn(sb, s, n);
+	size_t run = 0; /* start of the bytes not yet appended */
+	int err = 0;
+	for (size_t i = 0; i < n && !err; i++) {
+		unsigned char c = (unsigned char)s[i];
+		bool c1 = c == 0xc2 && i + 1 < n && (unsigned char)s[i + 1] >= 0x80 &&
+			  (unsigned char)s[i + 1] <= 0x9f;
+		if (c >= 0x20 && c != 0x7f && !c1)
+			continue;
+		err = sb_appendn(sb, s + run, i - run);
+		if (!err)
+			err = escape_ctl(sb, c1 ? (unsigned char)s[i + 1] : c);
+		i += c1;
+		run = i + 1;
+	}
+	return err ? err : sb_appendn(sb, s + run, n - run);
+}
+
 void out_flush(const struct out *o)
 {
 	if (!o->batch || !o->batch->len)

@@ -17,6 +17,10 @@ struct strbuf;
 struct out {
 	FILE *f; /* where everything goes (stdout or -o FILE) */
 	bool json; /* -f json */
+	/* Output is a terminal: control characters of traced strings print escaped (\n, \e,
+	 * \x01, \u009b), so a traced process cannot drive the operator's terminal. Into a
+	 * pipe or file the bytes stay as they are, as bpftrace prints them. */
+	bool escape_ctl;
 	/* CLOCK_REALTIME minus CLOCK_MONOTONIC in ns: turns bpf_ktime_get_ns() values into
 	 * wall-clock time for strftime(). Tests set it to a fixed value. */
 	int64_t boot_ns;
@@ -66,6 +70,9 @@ int out_format_printf(struct strbuf *sb, const struct out *o, const char *fmt,
 /* A buf() value's bytes: mode 0 as %r (printable bytes as they are, others \xNN), 'x' as
  * %rx (every byte \xNN), 'h' as %rh (hex pairs separated by spaces). 0 or -ENOMEM. */
 int out_buf_str(struct strbuf *sb, const struct pd_type *t, const uint8_t *p, char mode);
+/* Appends the traced text s[0, n): as it is, or with control characters escaped when
+ * o->escape_ctl. */
+int out_text(struct strbuf *sb, const struct out *o, const char *s, size_t n);
 /* strftime of local time at secs since the epoch, with %f for usec (microseconds, 6
  * digits, as later bpftrace); "(?)" when it cannot. */
 int out_strftime(struct strbuf *sb, const char *fmt, int64_t secs, uint32_t usec);

@@ -37,7 +37,8 @@
 #               /proc/PID/fdinfo before, and must all be gone afterwards. The check section
 #               sees them as $PROG_IDS, $MAP_IDS, $MAP_NAMES, and the -c child's pid as
 #               $CHILD_PID.
-#   check       a bash snippet run after the program ($OUT, $ERR, $TMP set); non-zero fails
+#   check       a bash snippet run after the program ($OUT, $ERR, $TMP, $BPFSCOPE, $WORKLOAD
+#               set); non-zero fails
 #   timeout     seconds before the case is killed and failed (default 30)
 #   needs       one line of commands that must exist, else the case is skipped
 # $TARGETS is the build directory holding the programs `make unit` builds for user probes
@@ -249,7 +250,8 @@ check_case() {
 	if has check; then
 		local out
 		out=$(cd "$TMP" && OUT=$OUT ERR=$ERR TMP=$TMP PROG_IDS=$PROG_IDS MAP_IDS=$MAP_IDS \
-			MAP_NAMES=$MAP_NAMES CHILD_PID=$CHILD_PID bash -e "$sec/check" 2>&1) ||
+			MAP_NAMES=$MAP_NAMES CHILD_PID=$CHILD_PID BPFSCOPE=$BPFSCOPE \
+			WORKLOAD=$WORKLOAD bash -e "$sec/check" 2>&1) ||
 			{ why+="check failed; "; echo "$out" >>"$report"; }
 	fi
 	if [ -z "$why" ]; then

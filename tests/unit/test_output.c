@@ -999,3 +999,17 @@ Test(output_text_values, cgroup_path_of_an_unknown_id_is_empty)
 	cr_expect_str_eq(s, "");
 	free(s);
 }
+
+Test(output_text, escapes_control_characters_only_for_a_terminal)
+{
+	const char s[] = "a\x1b[31mb\x07\tc\x7f\xc2\x9b\xc3\xa9" "d\x01";
+	struct out tty = { .escape_ctl = true }, file = { .escape_ctl = false };
+	struct strbuf a = { 0 }, b = { 0 };
+	cr_assert_eq(out_text(&a, &tty, s, sizeof(s) - 1), 0);
+	cr_assert_str_eq(sb_str(&a), "a\\e[31mb\\a\\tc\\x7f\\u009b\xc3\xa9" "d\\x01");
+	cr_assert_eq(out_text(&b, &file, s, sizeof(s) - 1), 0);
+	cr_assert_eq(b.len, sizeof(s) - 1);
+	cr_assert(memcmp(sb_str(&b), s, b.len) == 0, "the bytes stay as they are");
+	sb_free(&a);
+	sb_free(&b);
+}
