@@ -264,7 +264,8 @@ static int format_seg(struct strbuf *sb, const struct out *o, const struct seg *
 		if (!o->escape_ctl)
 			return put_str(sb, c, (const char *)p,
 				       strnlen((const char *)p, s->arg->size));
-		/* fall through: out_value_str escapes what a terminal would obey */
+		/* out_value_str escapes what a terminal would obey */
+		__attribute__((fallthrough));
 	case SEG_VALUE:
 	case SEG_BUF: {
 		struct strbuf tmp = { 0 };
