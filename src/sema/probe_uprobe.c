@@ -87,6 +87,26 @@ static bool split_offset(struct arena *ar, const char *s, const char **func, uin
 	return *func && plus[1] && !*end && !errno;
 }
 
+/* glibc 2.34 moved libpthread's, libdl's and librt's functions into libc, leaving stubs
+ * (bpftrace then attaches to nothing, silently): a function missing from another library
+ * that libc has is pointed there. */
+static void note_in_libc(struct sema_attach *a, const char *path, const char *func)
+{
+	struct compiler *c = a->c;
+	int err;
+	const char *libc = sema_bin_resolve(&c->arena, "libc", c->opts.pid, &err);
+	elf_func_list fns = { 0 };
+	if (!libc || !strcmp(libc, path) || sema_elf_funcs(&c->arena, libc, &fns))
+		return;
+	for (int i = 0; i < fns.len; i++)
+		if (sema_elf_func_matches(&fns.v[i], func)) {
+			diag_note(&c->diag, &a->at->loc, "%s is in %s (glibc 2.34 moved the "
+				  "functions of libpthread, libdl and librt there): uprobe:libc:%s",
+				  func, libc, func);
+			return;
+		}
+}
+
 static int expand_funcs(struct sema_attach *a, const char *path, const elf_func_list *fns,
 			const char *glob, bool cpp)
 {
@@ -106,6 +126,8 @@ static int expand_funcs(struct sema_attach *a, const char *path, const elf_func_
 		sema_missing(a, "%s '%s' in %s",
 			     sema_has_glob(glob) ? "no function matches" : "unknown function", glob,
 			     path);
+		if (!sema_has_glob(glob))
+			note_in_libc(a, path, glob);
 	}
 	return 0;
 }
