@@ -51,15 +51,17 @@ static void quote(struct strbuf *sb, const char *s, int n)
 	}
 }
 
-static void report_bad(struct checker *ck, const struct ast_node *f, const struct pf_piece *p)
+static void report_bad(struct checker *ck, const char *who, const struct ast_node *f,
+		       const struct pf_piece *p)
 {
 	struct src_loc loc = sub_loc(ck, f, (int)p->off, (int)p->len);
 	struct strbuf sb = { 0 };
 	quote(&sb, f->str.s + p->off, (int)p->len);
 	if (p->err == PF_ERR_INCOMPLETE && p->len == 1)
-		tc_error(ck, &loc, "printf: incomplete conversion '%%' at the end of the format");
+		tc_error(ck, &loc, "%s: incomplete conversion '%%' at the end of the format", who);
 	else
-		tc_error(ck, &loc, "printf: %s '%s' in format", pf_error_str(p->err), sb_str(&sb));
+		tc_error(ck, &loc, "%s: %s '%s' in format", who, pf_error_str(p->err),
+			 sb_str(&sb));
 	sb_free(&sb);
 }
 
@@ -90,8 +92,8 @@ static const char *wanted(enum pf_class cls, bool star, const struct type *t)
 }
 
 /* One conversion's arguments, from args[0]; false after a diagnostic. */
-static bool check_conv(struct checker *ck, const struct ast_node *f, const struct pf_piece *p,
-		       struct ast_node **args)
+static bool check_conv(struct checker *ck, const char *who, const struct ast_node *f,
+		       const struct pf_piece *p, struct ast_node **args)
 {
 	const struct pf_conv *cv = &p->conv;
 	int stars = pf_nargs(cv) - 1;
@@ -100,7 +102,7 @@ static bool check_conv(struct checker *ck, const struct ast_node *f, const struc
 		const char *want = wanted(cv->cls, i < stars, args[i]->ty);
 		if (!*want)
 			continue;
-		tc_error(ck, &args[i]->loc, "printf: %s%.*s expects %s argument, got %s",
+		tc_error(ck, &args[i]->loc, "%s: %s%.*s expects %s argument, got %s", who,
 			 i < stars ? "the '*' of " : "", (int)p->len, f->str.s + p->off, want,
 			 tc_tyname(args[i]->ty));
 		ok = false;
@@ -109,7 +111,7 @@ static bool check_conv(struct checker *ck, const struct ast_node *f, const struc
 }
 
 /* The format's length: up to a NUL byte, which ends it at run time (with a warning). */
-static int format_len(struct checker *ck, const struct ast_node *f)
+static int format_len(struct checker *ck, const char *who, const struct ast_node *f)
 {
 	const char *nul = memchr(f->str.s, '\0', (size_t)f->str.len);
 	if (!nul)
@@ -117,8 +119,8 @@ static int format_len(struct checker *ck, const struct ast_node *f)
 	int at = (int)(nul - f->str.s);
 	struct src_loc loc = sub_loc(ck, f, at, 1);
 	if (!ck->quiet)
-		diag_warn(&ck->c->diag, &loc, "printf: the format ends at this NUL byte; the "
-			  "text after it is never printed");
+		diag_warn(&ck->c->diag, &loc, "%s: the format ends at this NUL byte; the "
+			  "text after it is never printed", who);
 	return at;
 }
 
@@ -127,18 +129,19 @@ bool tc_check_printf(struct checker *ck, struct ast_node *call)
 	struct ast_node *f = call->call.args.v[0];
 	struct ast_node **args = call->call.args.v + 1;
 	int nargs = call->call.args.len - 1, need = 0, nconv = 0;
-	size_t len = (size_t)format_len(ck, f), pos = 0;
+	const char *who = call->call.name;
+	size_t len = (size_t)format_len(ck, who, f), pos = 0;
 	bool ok = true;
 	struct pf_piece p;
 	for (pf_next(f->str.s, len, &pos, &p); p.kind != PF_END; pf_next(f->str.s, len, &pos, &p)) {
 		if (p.kind == PF_BAD) {
-			report_bad(ck, f, &p);
+			report_bad(ck, who, f, &p);
 			return false;
 		}
 		if (p.kind != PF_CONV)
 			continue;
 		if (need + pf_nargs(&p.conv) <= nargs)
-			ok &= check_conv(ck, f, &p, args + need);
+			ok &= check_conv(ck, who, f, &p, args + need);
 		need += pf_nargs(&p.conv);
 		nconv++;
 	}
@@ -146,14 +149,14 @@ bool tc_check_printf(struct checker *ck, struct ast_node *call)
 		char taking[48] = "";
 		if (need != nconv)
 			snprintf(taking, sizeof(taking), " taking %d argument%s", need, plural(need));
-		tc_error(ck, &call->loc, "printf: too %s arguments for format: %d conversion%s%s, "
-			 "%d argument%s", nargs < need ? "few" : "many", nconv, plural(nconv), taking,
+		tc_error(ck, &call->loc, "%s: too %s arguments for format: %d conversion%s%s, "
+			 "%d argument%s", who, nargs < need ? "few" : "many", nconv, plural(nconv), taking,
 			 nargs, plural(nargs));
 		return false;
 	}
 	if (!ok || nargs > MAX_ARGS) {
 		if (ok)
-			tc_error(ck, &call->loc, "printf: more than %d arguments", MAX_ARGS);
+			tc_error(ck, &call->loc, "%s: more than %d arguments", who, MAX_ARGS);
 		return false;
 	}
 	struct type *types[MAX_ARGS + 1];
