@@ -297,7 +297,10 @@ struct type *tc_check_debugf(struct checker *ck, struct ast_node *n)
 	struct pf_piece p;
 	for (pf_next(f->str.s, (size_t)f->str.len, &pos, &p); p.kind != PF_END;
 	     pf_next(f->str.s, (size_t)f->str.len, &pos, &p)) {
-		if (p.kind != PF_CONV || kernel_conv(&p.conv))
+		/* the kernel reads l and ll only: z, j and t (64-bit here too) it refuses */
+		const char *c = f->str.s + p.off;
+		if (p.kind != PF_CONV || (kernel_conv(&p.conv) && !memchr(c, 'z', p.len) &&
+					   !memchr(c, 'j', p.len) && !memchr(c, 't', p.len)))
 			continue;
 		tc_error(ck, &f->loc, "debugf(): the kernel's bpf_trace_printk cannot format "
 			 "'%.*s' (it takes flags 0 + - space, a width, and %%d %%i %%u %%x %%X "
