@@ -256,6 +256,12 @@ bool cg_str_into(struct cg *g, struct ast_node *n, LLVMValueRef dst, int size)
 	return false;
 }
 
+/* nsecs(clock): sema put the helper reading the clock in call.id. */
+static LLVMValueRef lower_nsecs_clock(struct cg *g, struct ast_node *n)
+{
+	return cg_helper(g, n->call.id, NULL, 0);
+}
+
 static LLVMValueRef lower_printf(struct cg *g, struct ast_node *n)
 {
 	printf_(g, n);
@@ -348,6 +354,7 @@ static LLVMValueRef (*const lowerers[FN__COUNT])(struct cg *g, struct ast_node *
 	[FN_CGROUP_PATH] = cg_lower_rendered_int,
 	[FN_KSTACK] = cg_stack,		[FN_USTACK] = cg_stack,
 	[FN_KSYM] = cg_sym_value,	[FN_USYM] = cg_sym_value,
+	[FN_NSECS] = lower_nsecs_clock,
 };
 
 LLVMValueRef cg_call(struct cg *g, struct ast_node *n)

@@ -183,7 +183,8 @@ struct ast_node {
 			ast_list args;
 			int fn; /* set by sema: enum sema_fn */
 			int id; /* set by sema: printf/time/print format id, -1 if none;
-				 * reg(): the register's offset in struct pt_regs */
+				 * reg(): the register's offset in struct pt_regs;
+				 * nsecs(clock): the BPF helper reading that clock */
 			struct type *payload; /* set by sema: the event payload tuple, as pd_fmt.args */
 		} call;
 		struct {

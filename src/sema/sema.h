@@ -60,6 +60,7 @@ enum sema_fn {
 	FN_USYM, /* usym(addr): TY_USYM */
 	FN_KADDR, /* kaddr("sym"): folded into a uint64 literal */
 	FN_UADDR, /* uaddr("sym"): folded into a user pointer literal */
+	FN_NSECS, /* nsecs([monotonic|boot|tai]): the clock's argument folded to its helper id */
 	FN__COUNT,
 };
 

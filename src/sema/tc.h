@@ -126,6 +126,7 @@ struct type *tc_check_macaddr(struct checker *ck, struct ast_node *n);
 struct type *tc_check_ntop(struct checker *ck, struct ast_node *n);
 struct type *tc_check_cgroup_path(struct checker *ck, struct ast_node *n);
 struct type *tc_check_cgroupid(struct checker *ck, struct ast_node *n);
+struct type *tc_check_nsecs(struct checker *ck, struct ast_node *n);
 struct type *tc_check_debugf(struct checker *ck, struct ast_node *n);
 
 /* tc_reg.c: reg("name"), and kptr()/uptr(). */

@@ -360,6 +360,7 @@ static const struct fn_desc fn_table[FN__COUNT] = {
 	[FN_KADDR] = { "kaddr", 1, 1, 0, tc_kaddr },
 	[FN_UADDR] = { "uaddr", 1, 1, 0, tc_uaddr,
 		       PK_ONLY(UPROBE) | PK_ONLY(URETPROBE) | PK_ONLY(USDT) },
+	[FN_NSECS] = { "nsecs", 0, 1, 0, tc_check_nsecs },
 };
 
 const char *sema_fn_name(enum sema_fn fn)

@@ -5,6 +5,7 @@
  * override, unwatch). Rows of fn_table in tc_call.c point here. */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
+#include <linux/bpf.h>
 #include <errno.h>
 #include <signal.h>
 #include <string.h>
@@ -271,6 +272,32 @@ struct type *tc_check_cgroupid(struct checker *ck, struct ast_node *n)
 		return tc_fail(n);
 	}
 	return tc_make_literal(ck, n, (int64_t)st.st_ino);
+}
+
+/* nsecs(clock), as later bpftrace: the clock is a bare word; call.id gets the number of
+ * the BPF helper that reads it (sw_tai, bpftrace's TAI from the boot clock plus an
+ * offset taken at start, is not offered: tai reads the kernel's own TAI clock). */
+struct type *tc_check_nsecs(struct checker *ck, struct ast_node *n)
+{
+	static const struct {
+		const char *name;
+		int helper;
+	} clocks[] = { { "monotonic", BPF_FUNC_ktime_get_ns },
+		       { "boot", BPF_FUNC_ktime_get_boot_ns },
+		       { "tai", BPF_FUNC_ktime_get_tai_ns } };
+	n->call.id = BPF_FUNC_ktime_get_ns;
+	if (n->call.args.len == 0)
+		return tc_set(ck, n, ty_int(8, false));
+	struct ast_node *a = arg(n, 0);
+	const char *name = a->kind == AST_BUILTIN ? a->builtin.name : NULL; /* a bare word */
+	for (size_t i = 0; name && i < sizeof(clocks) / sizeof(clocks[0]); i++) {
+		if (strcmp(name, clocks[i].name) == 0) {
+			n->call.id = clocks[i].helper;
+			return tc_set(ck, n, ty_int(8, false));
+		}
+	}
+	tc_error(ck, &a->loc, "nsecs() takes a clock: monotonic, boot or tai");
+	return tc_fail(n);
 }
 
 /* The conversions the kernel's bpf_trace_printk formats (bpf_bprintf_prepare): flags
