@@ -67,6 +67,8 @@ enum sema_fn {
 enum sema_fn_flags {
 	SEMA_FN_AGG = 1 << 0, /* an aggregation: only as `@m[...] = f(...)` */
 	SEMA_FN_UNSAFE = 1 << 1, /* refused without --unsafe */
+	SEMA_FN_WORDS = 1 << 2, /* takes bare words (kstack(perf), nsecs(boot)): never typed as
+				 * identifiers, even after an arity error */
 };
 
 /* pton(): the bytes of an IPv4 or IPv6 address in text (out may be NULL); returns their

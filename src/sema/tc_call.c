@@ -353,14 +353,14 @@ static const struct fn_desc fn_table[FN__COUNT] = {
 	[FN_NTOP] = { "ntop", 1, 2, 0, tc_check_ntop },
 	[FN_CGROUP_PATH] = { "cgroup_path", 1, 2, 0, tc_check_cgroup_path },
 	[FN_CGROUPID] = { "cgroupid", 1, 1, 0, tc_check_cgroupid },
-	[FN_KSTACK] = { "kstack", 0, 2, 0, tc_stack_call },
-	[FN_USTACK] = { "ustack", 0, 2, 0, tc_stack_call },
+	[FN_KSTACK] = { "kstack", 0, 2, SEMA_FN_WORDS, tc_stack_call },
+	[FN_USTACK] = { "ustack", 0, 2, SEMA_FN_WORDS, tc_stack_call },
 	[FN_KSYM] = { "ksym", 1, 1, 0, tc_sym_value },
 	[FN_USYM] = { "usym", 1, 1, 0, tc_sym_value },
 	[FN_KADDR] = { "kaddr", 1, 1, 0, tc_kaddr },
 	[FN_UADDR] = { "uaddr", 1, 1, 0, tc_uaddr,
 		       PK_ONLY(UPROBE) | PK_ONLY(URETPROBE) | PK_ONLY(USDT) },
-	[FN_NSECS] = { "nsecs", 0, 1, 0, tc_check_nsecs },
+	[FN_NSECS] = { "nsecs", 0, 1, SEMA_FN_WORDS, tc_check_nsecs },
 };
 
 const char *sema_fn_name(enum sema_fn fn)
@@ -456,7 +456,8 @@ struct type *tc_call(struct checker *ck, struct ast_node *n, bool agg)
 	if (!check_arity(ck, n, d)) {
 		/* still type what can be typed, for the other diagnostics */
 		for (int i = 0; i < n->call.args.len; i++)
-			if (arg(n, i)->kind != AST_MAP)
+			if (arg(n, i)->kind != AST_MAP &&
+			    !(arg(n, i)->kind == AST_BUILTIN && (d->flags & SEMA_FN_WORDS)))
 				tc_expr(ck, arg(n, i));
 		return tc_fail(n);
 	}
