@@ -124,7 +124,11 @@ static int cgroup_roots(struct cg_root *roots, int max)
 		else
 			continue;
 		snprintf(roots[n].dir, sizeof(roots[n].dir), "%s", dir);
-		n++;
+		/* a hierarchy mounted twice (a bind mount, a chroot's /sys) is listed once */
+		bool seen = false;
+		for (int i = 0; i < n && !seen; i++)
+			seen = !strcmp(roots[i].name, roots[n].name);
+		n += !seen;
 	}
 	fclose(f);
 	qsort(roots, (size_t)n, sizeof(*roots), root_cmp);
