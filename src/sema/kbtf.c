@@ -19,6 +19,13 @@ static struct {
 	bool rawtps_done;
 	sema_name_list funcs; /* sorted kernel function names (BTF_KIND_FUNC) */
 	bool funcs_done;
+	struct kenum {
+		const char *name;
+		int64_t value;
+		size_t order; /* position in BTF id order: the first of equal names wins */
+	} *enums; /* every enumerator, sorted by name, filled on first need */
+	size_t nenums;
+	bool enums_done;
 } kb;
 
 bool kbtf_available(void)
@@ -408,26 +415,57 @@ int kbtf_func_match(struct arena *a, const char *glob, sema_name_list *out)
 	return match(a, &kb.funcs, glob, out);
 }
 
-static bool find_enumerator(const struct btf_type *t, const char *name, int64_t *out)
+/* By name; among equal names the one of the lower BTF id first, as a scan finds it. */
+static int enum_cmp(const void *a, const void *b)
 {
-	for (int i = 0; i < btf_vlen(t); i++) {
-		struct ty_enumerator e = enumerator_at(t, i);
-		if (e.name && strcmp(e.name, name) == 0) {
-			*out = e.value;
-			return true;
+	const struct kenum *x = a, *y = b;
+	int c = strcmp(x->name, y->name);
+	return c ? c : (x->order > y->order) - (x->order < y->order);
+}
+
+/* Every enumerator of the kernel's BTF, sorted once: a script names unknown identifiers
+ * in every clone of a wildcard probe, and scanning all types each time cost seconds. */
+static void index_enums(void)
+{
+	kb.enums_done = true;
+	size_t n = 0;
+	for (__u32 id = 1; id < kb.ntypes; id++) {
+		const struct btf_type *t = btf__type_by_id(kb.btf, id);
+		if (t && btf_is_any_enum(t))
+			n += btf_vlen(t);
+	}
+	kb.enums = n ? malloc(n * sizeof(*kb.enums)) : NULL;
+	if (!kb.enums)
+		return;
+	for (__u32 id = 1; id < kb.ntypes; id++) {
+		const struct btf_type *t = btf__type_by_id(kb.btf, id);
+		for (int i = 0; t && btf_is_any_enum(t) && i < btf_vlen(t); i++) {
+			struct ty_enumerator e = enumerator_at(t, i);
+			if (e.name && e.name[0]) {
+				kb.enums[kb.nenums] = (struct kenum){ e.name, e.value, kb.nenums };
+				kb.nenums++;
+			}
 		}
 	}
-	return false;
+	qsort(kb.enums, kb.nenums, sizeof(*kb.enums), enum_cmp);
 }
 
 bool kbtf_enum_value(const char *name, int64_t *out)
 {
 	if (!kbtf_available())
 		return false;
-	for (__u32 id = 1; id < kb.ntypes; id++) {
-		const struct btf_type *t = btf__type_by_id(kb.btf, id);
-		if (t && btf_is_any_enum(t) && find_enumerator(t, name, out))
-			return true;
+	if (!kb.enums_done)
+		index_enums();
+	size_t lo = 0, hi = kb.nenums; /* the first entry not below name */
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (strcmp(kb.enums[mid].name, name) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
 	}
-	return false;
+	if (lo == kb.nenums || strcmp(kb.enums[lo].name, name) != 0)
+		return false;
+	*out = kb.enums[lo].value;
+	return true;
 }
