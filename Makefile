@@ -12,7 +12,10 @@ LLVM_STATIC ?= 1
 
 DEB_PACKAGES := gcc make pkg-config flex bison clang llvm-19-dev libbpf-dev libelf-dev libdw-dev \
 	zlib1g-dev libzstd-dev libcriterion-dev python3 bpftrace bpftool hyperfine systemtap-sdt-dev \
-	g++ binutils procps man-db libc6-dbg tmux
+	g++ binutils binutils-x86-64-linux-gnu procps man-db libc6-dbg tmux linux-perf xz-utils zstd
+# What `make test-vm` needs besides: QEMU, the guest's busybox, and the tools that unpack a
+# kernel package and its compressed modules.
+VM_PACKAGES := qemu-system-x86 busybox-static dpkg xz-utils zstd cpio
 
 ifeq ($(V),0)
 Q := @
@@ -70,7 +73,7 @@ else
 BIN := bpfscope
 endif
 
-.PHONY: all deps run test unit test-runtime test-compat bench clean golden-update fmt fuzz install
+.PHONY: all deps vm-deps run test unit test-runtime test-compat bench clean golden-update fmt fuzz install
 all: $(BIN)
 
 $(BIN): $(MAIN_OBJ) $(LIB)
@@ -125,12 +128,20 @@ $(BUILD)/tests/test_%: $(BUILD)/tests/test_%.o $(LIB)
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
 
-deps:
-	@if dpkg-query -W -f='$${Status}\n' $(DEB_PACKAGES) 2>/dev/null | grep -qv 'install ok installed' \
-	   || [ $$(dpkg-query -W -f='$${Status}\n' $(DEB_PACKAGES) 2>/dev/null | wc -l) -ne $(words $(DEB_PACKAGES)) ]; then \
-		echo "Installing Debian packages: $(DEB_PACKAGES)"; \
-		apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y $(DEB_PACKAGES); \
+# $(call install,PACKAGES): installs those not installed yet.
+define install
+	@if dpkg-query -W -f='$${Status}\n' $(1) 2>/dev/null | grep -qv 'install ok installed' \
+	   || [ $$(dpkg-query -W -f='$${Status}\n' $(1) 2>/dev/null | wc -l) -ne $(words $(1)) ]; then \
+		echo "Installing Debian packages: $(1)"; \
+		apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y $(1); \
 	else echo "Debian packages already installed"; fi
+endef
+
+deps:
+	$(call install,$(DEB_PACKAGES))
+
+vm-deps:
+	$(call install,$(VM_PACKAGES))
 
 run: deps
 	$(MAKE) all
@@ -304,7 +315,7 @@ clean:
 # Kernel-probe cases (kprobe, fentry, kprobe_multi) in a QEMU guest on a stock Debian
 # kernel: the host kernel has none of them. See tests/vm/README.md.
 .PHONY: test-vm
-test-vm: all $(BUILD)/workload
+test-vm: vm-deps all $(BUILD)/workload
 	BUILD=$(BUILD) tests/vm/run.sh $(abspath $(BIN))
 	tests/vm/tools.sh $(abspath $(BIN))
 
@@ -313,5 +324,5 @@ test-vm: all $(BUILD)/workload
 .PHONY: tools-update tools-update-vm
 tools-update: all
 	tests/tools/run.sh --update $(abspath $(BIN))
-tools-update-vm: all
+tools-update-vm: vm-deps all
 	tests/vm/tools.sh --update $(abspath $(BIN))

@@ -18,21 +18,14 @@ VM_MODULES="virtio_ring virtio virtio_pci_legacy_dev virtio_pci_modern_dev virti
 
 vm_log() { [ -n "${BPFSCOPE_VM_QUIET:-}" ] || echo "vm: $*" >&2; }
 
-# Installs the Debian packages the harness needs when their commands are missing.
-vm_install_tools() {
-	local pkgs=""
-	command -v qemu-system-x86_64 >/dev/null || pkgs+=" qemu-system-x86"
-	dpkg-query -W -f='${Status}' busybox-static 2>/dev/null | grep -q 'ok installed' ||
-		pkgs+=" busybox-static"
-	command -v dpkg-deb >/dev/null || pkgs+=" dpkg"
-	command -v xz >/dev/null || pkgs+=" xz-utils"
-	command -v cpio >/dev/null || pkgs+=" cpio"
-	[ -z "$pkgs" ] && return 0
-	vm_log "installing$pkgs"
-	# shellcheck disable=SC2086
-	DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $pkgs >&2 ||
-		{ apt-get update >&2 && DEBIAN_FRONTEND=noninteractive \
-			apt-get install -y --no-install-recommends $pkgs >&2; }
+# The commands the harness needs; `make vm-deps` installs their packages (VM_PACKAGES in
+# the Makefile, the one list of them). Prints the missing ones.
+vm_missing_tools() {
+	local c missing=""
+	for c in qemu-system-x86_64 busybox dpkg-deb xz zstd cpio; do
+		command -v "$c" >/dev/null || [ -x "/bin/$c" ] || missing+=" $c"
+	done
+	echo "${missing# }"
 }
 
 # Prints the real image package a meta package (linux-image-6.12-amd64) depends on.
@@ -116,8 +109,9 @@ vm_build_initramfs() {
 
 vm_prepare() {
 	VM_BROKEN=0 VM_WHY=
-	vm_install_tools || { VM_WHY="cannot install qemu-system-x86 and busybox-static"; return 1; }
-	command -v qemu-system-x86_64 >/dev/null || { VM_WHY="qemu-system-x86_64 is missing"; return 1; }
+	local missing
+	missing=$(vm_missing_tools)
+	[ -z "$missing" ] || { VM_WHY="missing $missing (make vm-deps installs them)"; return 1; }
 	mkdir -p "$VM_CACHE" || { VM_WHY="cannot create $VM_CACHE"; return 1; }
 	local pkg
 	pkg=$(vm_pick_package)
