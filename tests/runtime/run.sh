@@ -19,8 +19,9 @@
 #               `uprobe:$1:add` with params `$TARGETS/uprobe/uprobe_target`
 #   env         one line of NAME=VALUE words put in bpfscope's environment
 #   setup       a bash snippet run in the scratch directory $TMP before bpfscope starts
-#               ($TARGETS and $WORKLOAD set): files a script names by a relative path; it
-#               may leave a process in the background (a reader holding a FIFO open)
+#               ($TARGETS, $WORKLOAD and $BPFSCOPE set): files a script names by a relative
+#               path; it may leave a process in the background (a reader holding a FIFO
+#               open, a second bpfscope)
 #   stdin       what bpfscope reads on standard input (default /dev/null); with params
 #               "- ARGS" it is the program
 #   stdout      the exact expected standard output
@@ -200,7 +201,8 @@ run_case() {
 	has stdin && input="$sec/stdin"
 	local rc
 	pushd "$TMP" >/dev/null || return
-	has setup && TMP=$TMP TARGETS=$TARGETS WORKLOAD=$WORKLOAD bash -e "$sec/setup" >/dev/null 2>&1 \
+	has setup && TMP=$TMP TARGETS=$TARGETS WORKLOAD=$WORKLOAD BPFSCOPE=$BPFSCOPE \
+		bash -e "$sec/setup" >/dev/null 2>&1 \
 		</dev/null
 	if has signal || has leaks; then
 		run_watched
