@@ -145,6 +145,8 @@ void cg_return_if_null(struct cg *g, LLVMValueRef v);
 void cg_tmps_end(struct cg *g, int mark);
 void cg_memset0(struct cg *g, LLVMValueRef dst, int size);
 void cg_memcpy(struct cg *g, LLVMValueRef dst, LLVMValueRef src, int size);
+/* Writes s[0..len) into dst[size], NUL-padded, cut to size - 1 bytes: string literals. */
+void cg_store_cstr(struct cg *g, LLVMValueRef dst, const char *s, int len, int size);
 LLVMValueRef cg_load_int(struct cg *g, LLVMValueRef p, int size, bool is_signed);
 void cg_store_int(struct cg *g, LLVMValueRef p, LLVMValueRef v, int size);
 LLVMValueRef cg_ext(struct cg *g, LLVMValueRef v, bool is_signed);
