@@ -5,7 +5,8 @@
 #      makes them; seconds, lines received (and their share), lines/s, events reported lost
 #   b. the same while a CPU hog (a nice 0 busy loop) runs on each core beside the consumer
 #   c. printing a KEYS-key map at exit: the print cost is the median wall time of RUNS runs
-#      with the print minus the median without it (END { clear(@m); }; the C reference's -n)
+#      with the print minus the median of runs that empty the map instead (END { clear(@m);
+#      }; the C reference's -n reads and deletes in batches)
 # Usage: bench/output.sh [BPFSCOPE] [BPFTRACE]; needs root and WORKLOAD. Env: PRINTS
 # (1000000), KEYS (100000), RUNS (5).
 # shellcheck source=lib.sh

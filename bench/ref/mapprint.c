@@ -1,6 +1,7 @@
 /* (d) map print reference: `mapprint [-n] CMD...` runs CMD while the probe fills @m, then
  * reads the map in batches, sums the CPUs, sorts by value then key and prints `@m[k]: v`
- * lines in one buffered write (-n: no print, the baseline the print cost is measured from). */
+ * lines in one buffered write. -n reads and deletes the entries instead of printing them,
+ * as END { clear(@m); } does: the baseline the print cost is measured from. */
 #include <bpf/libbpf.h>
 #include <bpf/bpf.h>
 #include <stdio.h>
@@ -23,7 +24,7 @@ static int entry_cmp(const void *a, const void *b)
 	return x->key < y->key ? -1 : x->key > y->key;
 }
 
-static void print_map(int fd, size_t max)
+static void print_map(int fd, size_t max, int print)
 {
 	int ncpu = libbpf_num_possible_cpus();
 	uint64_t *keys = malloc(max * sizeof(*keys));
@@ -36,22 +37,22 @@ static void print_map(int fd, size_t max)
 	size_t n = 0;
 	for (;;) {
 		uint32_t count = (uint32_t)(max - n);
-		int err = bpf_map_lookup_batch(fd, in, &batch, keys + n, vals + n * ncpu, &count,
-					       NULL);
+		int err = (print ? bpf_map_lookup_batch : bpf_map_lookup_and_delete_batch)(
+			fd, in, &batch, keys + n, vals + n * ncpu, &count, NULL);
 		n += count;
 		in = &batch;
 		if (err || n >= max)
 			break;
 	}
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; print && i < n; i++) {
 		e[i].key = keys[i];
 		e[i].value = 0;
 		for (int c = 0; c < ncpu; c++)
 			e[i].value += vals[i * ncpu + c];
 	}
-	qsort(e, n, sizeof(*e), entry_cmp);
+	qsort(e, print ? n : 0, sizeof(*e), entry_cmp);
 	char *out = malloc(n * 48 + 1), *p = out;
-	for (size_t i = 0; out && i < n; i++)
+	for (size_t i = 0; out && print && i < n; i++)
 		p += sprintf(p, "@m[%llu]: %llu\n", (unsigned long long)e[i].key,
 			     (unsigned long long)e[i].value);
 	fputs("\n\n", stdout);
@@ -90,8 +91,7 @@ int main(int argc, char **argv)
 	while (!ref_child_done(child))
 		usleep(10000);
 	mapprint_bpf__detach(skel);
-	if (print)
-		print_map(bpf_map__fd(skel->maps.m), bpf_map__max_entries(skel->maps.m));
+	print_map(bpf_map__fd(skel->maps.m), bpf_map__max_entries(skel->maps.m), print);
 	mapprint_bpf__destroy(skel);
 	return 0;
 }
