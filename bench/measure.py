@@ -2,9 +2,6 @@
 # Benchmark helper for bench/run.sh: runs a command several times and prints
 # "WALL_SECONDS MAXRSS_KB" (the medians), or times a command while a tracer runs.
 #   measure.py runs N CMD...                 median wall time and peak RSS of N runs
-#   measure.py cpu N CMD...                  median CPU seconds (user + system, with the
-#                                            children it waited for) of N runs: steadier
-#                                            than wall time on a busy machine
 #   measure.py traced TRACER_CMD -- CMD...   start TRACER_CMD, wait until it attached, time
 #                                            CMD, then stop the tracer with SIGINT; prints
 #                                            "WALL_SECONDS"
@@ -24,21 +21,14 @@ import tempfile
 import time
 
 
-def run_once(cmd, cpu=False):
+def run_once(cmd):
     start = time.monotonic()
     p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     _, status, usage = os.wait4(p.pid, 0)
     wall = time.monotonic() - start
     if os.waitstatus_to_exitcode(status) != 0:
         sys.exit(f"measure.py: {cmd[0]} failed with status {status}")
-    if cpu:
-        return usage.ru_utime + usage.ru_stime
     return wall, usage.ru_maxrss
-
-
-def cmd_cpu(n, cmd):
-    run_once(cmd)  # warm the page cache
-    print(f"{statistics.median(run_once(cmd, True) for _ in range(n)):.6f}")
 
 
 def cmd_runs(n, cmd):
@@ -106,8 +96,6 @@ def cmd_lines(cmd):
 def main():
     if len(sys.argv) > 3 and sys.argv[1] == "runs":
         cmd_runs(int(sys.argv[2]), sys.argv[3:])
-    elif len(sys.argv) > 3 and sys.argv[1] == "cpu":
-        cmd_cpu(int(sys.argv[2]), sys.argv[3:])
     elif len(sys.argv) > 4 and sys.argv[1] == "timeline":
         cmd_timeline(int(sys.argv[2]), sys.argv[3], sys.argv[4:])
     elif len(sys.argv) > 2 and sys.argv[1] == "lines":
@@ -116,7 +104,7 @@ def main():
         i = sys.argv.index("--")
         cmd_traced(sys.argv[2:i], sys.argv[i + 1:])
     else:
-        sys.exit(__doc__ or "usage: measure.py runs N CMD... | cpu N CMD... | traced TRACER -- CMD... | "
+        sys.exit(__doc__ or "usage: measure.py runs N CMD... | traced TRACER -- CMD... | "
                  "timeline N MARK CMD... | lines CMD...")
 
 
