@@ -73,7 +73,7 @@ else
 BIN := bpfscope
 endif
 
-.PHONY: all deps vm-deps run test unit test-runtime test-compat bench clean golden-update fmt fuzz install
+.PHONY: all deps vm-deps run test unit test-runtime test-compat bench bench-ref clean golden-update fmt fuzz install
 all: $(BIN)
 
 $(BIN): $(MAIN_OBJ) $(LIB)
@@ -243,8 +243,28 @@ test: deps
 	$(MAKE) all unit
 	BUILD=$(BUILD) BPFSCOPE=$(abspath $(BIN)) tests/run_all.sh $(TEST_BINS)
 
-bench: all $(BUILD)/workload
-	WORKLOAD=$(abspath $(BUILD)/workload) bench/run.sh
+bench: all $(BUILD)/workload bench-ref
+	WORKLOAD=$(abspath $(BUILD)/workload) REF_DIR=$(abspath $(REF_DIR)) bench/run.sh
+
+# The hand-written libbpf C references the benchmarks compare with (bench/ref): the BPF side
+# compiled by clang, the user side on a bpftool skeleton. Not part of `make` or `make test`.
+REF_DIR := $(BUILD)/bench-ref
+REF_NAMES := start count flood mapprint
+REF_MULTIARCH := $(shell $(CC) -print-multiarch 2>/dev/null)
+bench-ref: $(REF_NAMES:%=$(REF_DIR)/%)
+
+$(REF_DIR)/%.bpf.o: bench/ref/%.bpf.c bench/ref/ref.h
+	@mkdir -p $(dir $@)
+	@echo "  CLANG   $@"
+	$(Q)clang -O2 -g -target bpf -I/usr/include/$(REF_MULTIARCH) -Ibench/ref -c -o $@ $<
+
+$(REF_DIR)/%.skel.h: $(REF_DIR)/%.bpf.o
+	$(Q)bpftool gen skeleton $< name $*_bpf >$@
+
+$(REF_DIR)/%: bench/ref/%.c bench/ref/ref.c bench/ref/ref.h $(REF_DIR)/%.skel.h
+	@echo "  CC      $@"
+	$(Q)$(CC) -std=gnu11 -O2 -Wall -Wextra -I$(REF_DIR) -Ibench/ref -o $@ $< bench/ref/ref.c \
+		$$(pkg-config --libs libbpf)
 
 golden-update: all
 	UPDATE=1 tests/golden/run.sh ./bpfscope
