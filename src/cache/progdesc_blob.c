@@ -1,7 +1,10 @@
-/* The program description's byte form, described once: a table of fields per struct
- * (offset, how it is coded, which table its elements use) drives both the writer and the
- * reader, so the two cannot disagree. The reader checks every length and enumerator and
- * copies strings into the new pd's arena. */
+/* The program description's byte form. An entry is only ever read by the very build
+ * that wrote it (bpfscope's build id is in the key), so each struct is stored as its own
+ * bytes, scalars and all; what cannot travel as bytes are its pointers, and one table per
+ * struct lists those (strings, vectors, structs in place that hold some). One walker
+ * writes and one reads from the same tables; the reader checks every length and copies
+ * strings and vectors into the new pd's arena. A scalar field added to a struct needs
+ * nothing here. */
 #include "progdesc_blob.h"
 
 #include <stddef.h>
@@ -10,41 +13,34 @@
 #include "blob.h"
 #include "progdesc.h"
 
-/* A field added to one of these structs needs its row below: these sizes say so at build
- * time (a field that fits in padding does not change them; the round-trip unit test in
- * tests/unit/test_cache.c compares every field). */
-_Static_assert(sizeof(struct pd_type) == 80, "struct pd_type changed: update type_fields");
-_Static_assert(sizeof(struct pd_map) == 232, "struct pd_map changed: update map_fields");
-_Static_assert(sizeof(struct pd_fmt) == 96, "struct pd_fmt changed: update fmt_fields");
-_Static_assert(sizeof(struct pd_probe) == 120, "struct pd_probe changed: update probe_fields");
-_Static_assert(sizeof(struct pd_stackmap) == 24, "struct pd_stackmap changed");
-_Static_assert(sizeof(struct pd_prog) == 96, "struct pd_prog changed: update prog_fields");
+/* A pointer added to one of these structs needs its row below, or it would be written as
+ * an address: these sizes fail the build as a reminder (a new scalar only needs the size
+ * updated). */
+_Static_assert(sizeof(struct pd_type) == 80, "struct pd_type changed: see type_ptrs");
+_Static_assert(sizeof(struct pd_map) == 232, "struct pd_map changed: see map_ptrs");
+_Static_assert(sizeof(struct pd_fmt) == 96, "struct pd_fmt changed: see fmt_ptrs");
+_Static_assert(sizeof(struct pd_probe) == 120, "struct pd_probe changed: see probe_ptrs");
+_Static_assert(sizeof(struct pd_stackmap) == 24, "struct pd_stackmap changed: see stackmap_ptrs");
+_Static_assert(sizeof(struct pd_prog) == 96, "struct pd_prog changed: see prog_ptrs");
 
-enum fcode {
-	F_U8, /* uint8_t */
-	F_BOOL, /* bool */
-	F_U32, /* uint32_t, or an enum whose last enumerator is max */
-	F_INT, /* int */
-	F_U64, /* uint64_t */
-	F_I64, /* int64_t */
-	F_STR, /* const char *, NULL kept */
-	F_STRUCT, /* a struct in place, coded by sub */
-	F_VEC, /* VEC(T) of sub's struct */
+enum pcode {
+	P_STR, /* const char *, NULL kept */
+	P_STRUCT, /* a struct in place whose own pointers sub lists */
+	P_VEC, /* VEC(T) of sub's struct */
 };
 
 struct sdesc;
 
-struct field {
-	enum fcode code;
+struct ptr_field {
+	enum pcode code;
 	size_t off;
-	uint64_t max; /* F_U32: the largest value read back (an enum's last enumerator) */
 	const struct sdesc *sub;
 };
 
 struct sdesc {
 	size_t size;
-	const struct field *fields;
-	size_t nfields;
+	const struct ptr_field *ptrs;
+	size_t nptrs;
 };
 
 /* Every VEC(T) has this layout. */
@@ -54,150 +50,87 @@ struct anyvec {
 	int cap;
 };
 
-#define FIELD(code, s, f) { code, offsetof(struct s, f), UINT32_MAX, NULL }
-#define ENUM(s, f, last) { F_U32, offsetof(struct s, f), last, NULL }
-#define SUB(code, s, f, d) { code, offsetof(struct s, f), 0, &d }
+#define STR(s, f) { P_STR, offsetof(struct s, f), NULL }
+#define SUB(code, s, f, d) { code, offsetof(struct s, f), &d }
 #define DESC(s, rows) { sizeof(struct s), rows, sizeof(rows) / sizeof(rows[0]) }
 
-static const struct field loc_fields[] = {
-	FIELD(F_INT, src_loc, first_line),
-	FIELD(F_INT, src_loc, first_col),
-	FIELD(F_INT, src_loc, last_line),
-	FIELD(F_INT, src_loc, last_col),
-};
-static const struct sdesc loc_desc = DESC(src_loc, loc_fields);
-
 static const struct sdesc type_desc;
-static const struct field type_fields[] = {
-	ENUM(pd_type, kind, PD_KIND__COUNT - 1),
-	FIELD(F_U32, pd_type, size),
-	FIELD(F_U32, pd_type, offset),
-	FIELD(F_STR, pd_type, name),
-	FIELD(F_STR, pd_type, fmt),
-	FIELD(F_U32, pd_type, count),
-	ENUM(pd_type, stack_mode, PD_STACK_RAW),
-	FIELD(F_INT, pd_type, stack_map),
-	FIELD(F_I64, pd_type, value),
-	FIELD(F_U8, pd_type, bit_off),
-	FIELD(F_U8, pd_type, bit_size),
-	SUB(F_VEC, pd_type, fields, type_desc),
+static const struct ptr_field type_ptrs[] = {
+	STR(pd_type, name),
+	STR(pd_type, fmt),
+	SUB(P_VEC, pd_type, fields, type_desc),
 };
-static const struct sdesc type_desc = DESC(pd_type, type_fields);
+static const struct sdesc type_desc = DESC(pd_type, type_ptrs);
 
-static const struct field map_fields[] = {
-	FIELD(F_STR, pd_map, name),
-	FIELD(F_STR, pd_map, sym),
-	ENUM(pd_map, kind, PD_MAP_LHIST),
-	SUB(F_STRUCT, pd_map, key, type_desc),
-	SUB(F_STRUCT, pd_map, value, type_desc),
-	FIELD(F_U32, pd_map, key_size),
-	FIELD(F_U32, pd_map, value_size),
-	FIELD(F_U32, pd_map, bucket_off),
-	FIELD(F_I64, pd_map, lhist_min),
-	FIELD(F_I64, pd_map, lhist_max),
-	FIELD(F_I64, pd_map, lhist_step),
-	FIELD(F_U32, pd_map, max_entries),
-	FIELD(F_BOOL, pd_map, is_scalar),
+static const struct ptr_field map_ptrs[] = {
+	STR(pd_map, name),
+	STR(pd_map, sym),
+	SUB(P_STRUCT, pd_map, key, type_desc),
+	SUB(P_STRUCT, pd_map, value, type_desc),
 };
-static const struct sdesc map_desc = DESC(pd_map, map_fields);
+static const struct sdesc map_desc = DESC(pd_map, map_ptrs);
 
-static const struct field fmt_fields[] = {
-	ENUM(pd_fmt, kind, PD_FMT_VALUE),
-	FIELD(F_STR, pd_fmt, fmt),
-	SUB(F_STRUCT, pd_fmt, args, type_desc),
+static const struct ptr_field fmt_ptrs[] = {
+	STR(pd_fmt, fmt),
+	SUB(P_STRUCT, pd_fmt, args, type_desc),
 };
-static const struct sdesc fmt_desc = DESC(pd_fmt, fmt_fields);
+static const struct sdesc fmt_desc = DESC(pd_fmt, fmt_ptrs);
 
-static const struct field probe_fields[] = {
-	ENUM(pd_probe, kind, PD_PROBE__COUNT - 1),
-	FIELD(F_STR, pd_probe, name),
-	FIELD(F_STR, pd_probe, prog_name),
-	FIELD(F_STR, pd_probe, target),
-	FIELD(F_STR, pd_probe, func),
-	FIELD(F_U64, pd_probe, offset),
-	FIELD(F_U64, pd_probe, ref_ctr_off),
-	FIELD(F_U64, pd_probe, addr),
-	FIELD(F_U32, pd_probe, len),
-	FIELD(F_U32, pd_probe, mode),
-	FIELD(F_U64, pd_probe, perf_config),
-	FIELD(F_U64, pd_probe, period),
-	FIELD(F_U64, pd_probe, freq_hz),
-	SUB(F_STRUCT, pd_probe, loc, loc_desc),
-	FIELD(F_BOOL, pd_probe, multi),
+static const struct ptr_field probe_ptrs[] = {
+	STR(pd_probe, name),
+	STR(pd_probe, prog_name),
+	STR(pd_probe, target),
+	STR(pd_probe, func),
 };
-static const struct sdesc probe_desc = DESC(pd_probe, probe_fields);
+static const struct sdesc probe_desc = DESC(pd_probe, probe_ptrs);
 
-static const struct field stackmap_fields[] = {
-	FIELD(F_STR, pd_stackmap, sym),
-	FIELD(F_BOOL, pd_stackmap, user),
-	FIELD(F_U32, pd_stackmap, depth),
-	FIELD(F_U32, pd_stackmap, max_entries),
+static const struct ptr_field stackmap_ptrs[] = {
+	STR(pd_stackmap, sym),
 };
-static const struct sdesc stackmap_desc = DESC(pd_stackmap, stackmap_fields);
+static const struct sdesc stackmap_desc = DESC(pd_stackmap, stackmap_ptrs);
 
-static const struct field prog_fields[] = {
-	SUB(F_VEC, pd_prog, maps, map_desc),
-	SUB(F_VEC, pd_prog, fmts, fmt_desc),
-	SUB(F_VEC, pd_prog, probes, probe_desc),
-	SUB(F_VEC, pd_prog, stackmaps, stackmap_desc),
-	FIELD(F_U32, pd_prog, ringbuf_size),
-	FIELD(F_U32, pd_prog, strlen),
-	ENUM(pd_prog, missing_probes, PD_MISSING_IGNORE),
-	FIELD(F_U32, pd_prog, names_size),
+/* pd_prog's bytes include its arena's head: replaced by the new pd's own on reading. */
+static const struct ptr_field prog_ptrs[] = {
+	SUB(P_VEC, pd_prog, maps, map_desc),
+	SUB(P_VEC, pd_prog, fmts, fmt_desc),
+	SUB(P_VEC, pd_prog, probes, probe_desc),
+	SUB(P_VEC, pd_prog, stackmaps, stackmap_desc),
 };
-static const struct sdesc prog_desc = DESC(pd_prog, prog_fields);
+static const struct sdesc prog_desc = DESC(pd_prog, prog_ptrs);
 
 /* Nested types deeper than this are not a program bpfscope wrote. */
 #define MAX_DEPTH 1000
 
-static void write_struct(struct blob_w *w, const struct sdesc *d, const void *s);
-
-static void write_field(struct blob_w *w, const struct field *f, const char *p)
+static void write_ptrs(struct blob_w *w, const struct sdesc *d, const char *s)
 {
-	switch (f->code) {
-	case F_U8:
-		blob_put_u64(w, *(const uint8_t *)p);
-		break;
-	case F_BOOL:
-		blob_put_u64(w, *(const bool *)p);
-		break;
-	case F_U32:
-		blob_put_u64(w, *(const uint32_t *)p);
-		break;
-	case F_INT:
-		blob_put_i64(w, *(const int *)p);
-		break;
-	case F_U64:
-		blob_put_u64(w, *(const uint64_t *)p);
-		break;
-	case F_I64:
-		blob_put_i64(w, *(const int64_t *)p);
-		break;
-	case F_STR:
-		blob_put_str(w, *(const char *const *)p);
-		break;
-	case F_STRUCT:
-		write_struct(w, f->sub, p);
-		break;
-	case F_VEC: {
-		const struct anyvec *v = (const void *)p;
-		blob_put_u64(w, (uint64_t)v->len);
-		for (int i = 0; i < v->len; i++)
-			write_struct(w, f->sub, (const char *)v->v + (size_t)i * f->sub->size);
-		break;
+	for (size_t i = 0; i < d->nptrs; i++) {
+		const struct ptr_field *f = &d->ptrs[i];
+		const char *p = s + f->off;
+		switch (f->code) {
+		case P_STR:
+			blob_put_str(w, *(const char *const *)p);
+			break;
+		case P_STRUCT:
+			write_ptrs(w, f->sub, p);
+			break;
+		case P_VEC: {
+			const struct anyvec *v = (const void *)p;
+			const char *e = v->v;
+			blob_put_u64(w, (uint64_t)v->len);
+			for (int j = 0; j < v->len; j++, e += f->sub->size) {
+				blob_put_bytes(w, e, f->sub->size);
+				write_ptrs(w, f->sub, e);
+			}
+			break;
+		}
+		}
 	}
-	}
-}
-
-static void write_struct(struct blob_w *w, const struct sdesc *d, const void *s)
-{
-	for (size_t i = 0; i < d->nfields; i++)
-		write_field(w, &d->fields[i], (const char *)s + d->fields[i].off);
 }
 
 void cache_pd_write(struct blob_w *w, const struct pd_prog *pd)
 {
-	write_struct(w, &prog_desc, pd);
+	blob_put_bytes(w, pd, sizeof(*pd));
+	write_ptrs(w, &prog_desc, (const char *)pd);
 }
 
 struct reader {
@@ -207,12 +140,13 @@ struct reader {
 	bool oom;
 };
 
-static void read_struct(struct reader *rd, const struct sdesc *d, void *s);
+static void read_ptrs(struct reader *rd, const struct sdesc *d, char *s);
 
 static void read_vec(struct reader *rd, const struct sdesc *d, struct anyvec *v)
 {
-	/* every element takes at least one byte: a count beyond what is left is corrupt */
-	uint64_t n = blob_get_max(rd->r, (uint64_t)(rd->r->end - rd->r->p));
+	/* every element takes its size in bytes: a count beyond what is left is corrupt */
+	uint64_t n = blob_get_max(rd->r, (uint64_t)(rd->r->end - rd->r->p) / d->size);
+	memset(v, 0, sizeof(*v));
 	if (n == 0 || rd->r->bad)
 		return;
 	if (++rd->depth > MAX_DEPTH) {
@@ -225,8 +159,14 @@ static void read_vec(struct reader *rd, const struct sdesc *d, struct anyvec *v)
 		return;
 	}
 	v->len = v->cap = (int)n;
-	for (uint64_t i = 0; i < n && !rd->r->bad && !rd->oom; i++)
-		read_struct(rd, d, (char *)v->v + i * d->size);
+	char *e = v->v;
+	for (uint64_t i = 0; i < n && !rd->r->bad && !rd->oom; i++, e += d->size) {
+		const void *raw = blob_get_bytes(rd->r, d->size);
+		if (raw) {
+			memcpy(e, raw, d->size);
+			read_ptrs(rd, d, e);
+		}
+	}
 	rd->depth--;
 }
 
@@ -234,62 +174,44 @@ static void read_str(struct reader *rd, const char **out)
 {
 	const char *s;
 	size_t n;
+	*out = NULL;
 	if (!blob_get_str(rd->r, &s, &n) || !s)
 		return;
 	*out = arena_strndup(rd->a, s, n);
 	rd->oom |= !*out;
 }
 
-static void read_field(struct reader *rd, const struct field *f, char *p)
+/* Replaces the pointers in s (copied as bytes) with what follows in the blob. */
+static void read_ptrs(struct reader *rd, const struct sdesc *d, char *s)
 {
-	struct blob_r *r = rd->r;
-	switch (f->code) {
-	case F_U8:
-		*(uint8_t *)p = (uint8_t)blob_get_max(r, UINT8_MAX);
-		break;
-	case F_BOOL:
-		*(bool *)p = blob_get_max(r, 1);
-		break;
-	case F_U32:
-		*(uint32_t *)p = (uint32_t)blob_get_max(r, f->max);
-		break;
-	case F_INT: {
-		int64_t v = blob_get_i64(r);
-		r->bad |= v < INT32_MIN || v > INT32_MAX;
-		*(int *)p = (int)v;
-		break;
+	/* on failure the whole pd is dropped (pd_free follows no pointer): stop there */
+	for (size_t i = 0; i < d->nptrs && !rd->r->bad && !rd->oom; i++) {
+		const struct ptr_field *f = &d->ptrs[i];
+		char *p = s + f->off;
+		switch (f->code) {
+		case P_STR:
+			read_str(rd, (const char **)p);
+			break;
+		case P_STRUCT:
+			read_ptrs(rd, f->sub, p);
+			break;
+		case P_VEC:
+			read_vec(rd, f->sub, (struct anyvec *)p);
+			break;
+		}
 	}
-	case F_U64:
-		*(uint64_t *)p = blob_get_u64(r);
-		break;
-	case F_I64:
-		*(int64_t *)p = blob_get_i64(r);
-		break;
-	case F_STR:
-		read_str(rd, (const char **)p);
-		break;
-	case F_STRUCT:
-		read_struct(rd, f->sub, p);
-		break;
-	case F_VEC:
-		read_vec(rd, f->sub, (struct anyvec *)p);
-		break;
-	}
-}
-
-static void read_struct(struct reader *rd, const struct sdesc *d, void *s)
-{
-	for (size_t i = 0; i < d->nfields && !rd->r->bad && !rd->oom; i++)
-		read_field(rd, &d->fields[i], (char *)s + d->fields[i].off);
 }
 
 struct pd_prog *cache_pd_read(struct blob_r *r)
 {
-	struct pd_prog *pd = pd_new();
+	const void *raw = blob_get_bytes(r, sizeof(struct pd_prog));
+	struct pd_prog *pd = raw ? pd_new() : NULL;
 	if (!pd)
 		return NULL;
+	memcpy(pd, raw, sizeof(*pd));
+	memset(&pd->arena, 0, sizeof(pd->arena));
 	struct reader rd = { .r = r, .a = &pd->arena };
-	read_struct(&rd, &prog_desc, pd);
+	read_ptrs(&rd, &prog_desc, (char *)pd);
 	if (r->bad || rd.oom) {
 		pd_free(pd);
 		return NULL;
