@@ -283,8 +283,10 @@ FUZZ_BIN := $(FUZZ_DIR)/fuzz_compile
 FUZZ_CFLAGS := -std=gnu11 -O1 -g -fno-omit-frame-pointer -fsanitize=fuzzer-no-link,address,undefined \
 	-fno-sanitize-recover=undefined -Isrc -I$(BUILD)/gen -Isrc/parser -Isrc/lexer -w \
 	$(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-# Every compiler source: the stages and the top-level tables they share (not the command line).
-FUZZ_SRCS := $(wildcard src/util/*.c src/lexer/*.c src/parser/*.c src/sema/*.c src/codegen/*.c) \
+# Every compiler source: the stages and the top-level tables they share, and the compile
+# cache whose dependency notes sema makes (not the command line).
+FUZZ_SRCS := $(wildcard src/util/*.c src/lexer/*.c src/parser/*.c src/sema/*.c src/codegen/*.c \
+	src/cache/*.c) \
 	$(filter-out src/main.c src/cli.c,$(wildcard src/*.c))
 FUZZ_OBJS := $(FUZZ_SRCS:%.c=$(FUZZ_DIR)/%.o) $(FUZZ_DIR)/gen/lexer.o $(FUZZ_DIR)/gen/parser.o \
 	$(FUZZ_DIR)/gen/stdlib.o
