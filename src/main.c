@@ -100,7 +100,10 @@ static int run(struct cli *cl, const char *name, char *src, size_t size)
 	}
 	c.src_len = size;
 	c.diag.no_warnings = cl->no_warnings;
+	unsigned long long start = rt_clock_ns();
 	err = cc_run(&c, cl->list ? "resolve" : NULL);
+	if (!err && cl->rt.verbose)
+		rt_verbose_time("compile", start);
 	if (err) {
 		if (err == -ENOMEM)
 			fprintf(stderr, "error: out of memory\n");
