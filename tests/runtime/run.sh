@@ -44,8 +44,8 @@
 #               is gone no program, map or link it held may exist, no process may hold a
 #               perf event running its programs, and no tracefs probe event
 #               (uprobe_events, kprobe_events, dynamic_events) naming its pid may be left.
-#   check       a bash snippet run after the program ($OUT, $ERR, $TMP, $BPFSCOPE, $WORKLOAD
-#               set); non-zero fails
+#   check       a bash snippet run after the program ($OUT, $ERR, $TMP, $BPFSCOPE, $WORKLOAD,
+#               $TARGETS set); non-zero fails
 #   timeout     seconds before the case is killed and failed (default 30)
 #   memory      megabytes bpfscope's peak resident size may reach (/usr/bin/time measures it):
 #               hostile inputs are refused or compiled in bounded memory
@@ -62,6 +62,9 @@ here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 tmp=$(mktemp -d /tmp/bpfscope-runtime.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
+# An isolated compile cache: tests share no state with the machine's (one given in the
+# environment is kept, so a second run of the suite finds it warm).
+export BPFSCOPE_CACHE_DIR=${BPFSCOPE_CACHE_DIR:-$tmp/cache}
 # shellcheck source=lib.sh
 . "$here/lib.sh"
 # shellcheck source=leaks.sh
@@ -263,7 +266,7 @@ check_case() {
 		local out
 		out=$(cd "$TMP" && OUT=$OUT ERR=$ERR TMP=$TMP PROG_IDS=$PROG_IDS MAP_IDS=$MAP_IDS \
 			MAP_NAMES=$MAP_NAMES CHILD_PID=$CHILD_PID BPFSCOPE=$BPFSCOPE \
-			WORKLOAD=$WORKLOAD bash -e "$sec/check" 2>&1) ||
+			WORKLOAD=$WORKLOAD TARGETS=$TARGETS bash -e "$sec/check" 2>&1) ||
 			{ why+="check failed; "; echo "$out" >>"$report"; }
 	fi
 	if [ -z "$why" ]; then
