@@ -65,6 +65,7 @@ struct cg {
 
 	LLVMValueRef *maps; /* per pd->maps entry */
 	LLVMValueRef ev_map, lost_map, globals_map;
+	LLVMValueRef ctl_map; /* pd_ctl (PD_CTLBUF_SYM), declared by its first user */
 	LLVMValueRef names_map; /* pd_names, NULL when pd->names_size is 0 */
 	LLVMValueRef *stack_maps; /* per pd->stackmaps entry */
 	LLVMValueRef len_cb; /* the shared counting callback of len(), made on first use */

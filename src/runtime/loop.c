@@ -178,9 +178,19 @@ static int on_event(void *ctx, void *data, size_t size)
 	return rt_handle_event(ctx, data, size);
 }
 
+/* After each pd_events batch (n records or an error), pd_ctl: the control events that found
+ * pd_events full. Returns the records of both or the error. */
+static int consume_ctl(struct rt_trace *t, int n)
+{
+	if (!t->ctl_rb || (n < 0 && n != -EINTR))
+		return n;
+	int c = ring_buffer__consume(t->ctl_rb);
+	return c < 0 || n < 0 ? c : n + c;
+}
+
 int rt_drain(struct rt_trace *t)
 {
-	int n = ring_buffer__consume(t->rb);
+	int n = consume_ctl(t, ring_buffer__consume(t->rb));
 	flush_batch(t);
 	return n < 0 && n != RT_EV_STOP ? n : 0;
 }
@@ -199,7 +209,7 @@ static void nap(struct rt_trace *t)
 int rt_poll(struct rt_trace *t)
 {
 	while (!t->exiting && !stop_signal) {
-		int n = ring_buffer__poll(t->rb, POLL_MS);
+		int n = consume_ctl(t, ring_buffer__poll(t->rb, POLL_MS));
 		if (n < 0 && n != -EINTR && n != RT_EV_STOP) {
 			flush_batch(t);
 			fprintf(stderr, "error: failed to read the ring buffer: %s\n",
@@ -411,6 +421,7 @@ static void cleanup(struct rt_trace *t)
 {
 	rt_detach_all(t);
 	free(t->att);
+	ring_buffer__free(t->ctl_rb);
 	ring_buffer__free(t->rb);
 	bpf_object__close(t->obj);
 	if (t->child > 0)
@@ -437,7 +448,7 @@ int rt_run(const struct pd_prog *pd, const void *elf, size_t elf_size, const str
 	if (o->emit_elf)
 		return write_elf(o->emit_elf, elf, elf_size);
 	struct rt_trace t = { .pd = pd, .o = o, .events_fd = -1, .lost_fd = -1,
-			      .globals_fd = -1, .child_go_fd = -1 };
+			      .globals_fd = -1, .child_go_fd = -1, .ctl_fd = -1 };
 	setup_output(&t);
 	int err = rt_load(&t, elf, elf_size);
 	if (!err && o->verbose)
@@ -447,10 +458,12 @@ int rt_run(const struct pd_prog *pd, const void *elf, size_t elf_size, const str
 		return err;
 	}
 	t.rb = ring_buffer__new(t.events_fd, on_event, &t, NULL);
-	if (!t.rb) {
+	if (t.rb && t.ctl_fd >= 0)
+		t.ctl_rb = ring_buffer__new(t.ctl_fd, on_event, &t, NULL);
+	if (!t.rb || (t.ctl_fd >= 0 && !t.ctl_rb)) {
 		err = -errno;
-		fprintf(stderr, "error: failed to read the %s ring buffer: %s\n", PD_RINGBUF_SYM,
-			strerror(-err));
+		fprintf(stderr, "error: failed to read the %s ring buffer: %s\n",
+			t.rb ? PD_CTLBUF_SYM : PD_RINGBUF_SYM, strerror(-err));
 		cleanup(&t);
 		return err;
 	}
