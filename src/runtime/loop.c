@@ -175,7 +175,9 @@ int rt_handle_event(struct rt_trace *t, const void *data, size_t size)
 
 static int on_event(void *ctx, void *data, size_t size)
 {
-	return rt_handle_event(ctx, data, size);
+	struct rt_trace *t = ctx;
+	t->read_bytes += size + 8; /* with the ring buffer's record header */
+	return rt_handle_event(t, data, size);
 }
 
 /* After each pd_events batch (n records or an error), pd_ctl: the control events that found
@@ -198,11 +200,19 @@ int rt_drain(struct rt_trace *t)
 /* After a batch, let records gather for a moment instead of waiting in epoll at once: the
  * kernel wakes a consumer (an irq_work, a self-IPI and a context switch) each time a record
  * is submitted while the consumer is caught up, which at high rates costs the traced
- * processes more than the records themselves. 1 ms holds far fewer records than fit. */
+ * processes more than the records themselves. 1 ms holds far fewer records than fit.
+ * But a batch that filled more than 1/NAP_SKIP_DIV of the ring says the reader is falling
+ * behind (another process takes its CPU, or the rate is near what it can format): then it
+ * reads on without sleeping, keeps its share of the CPU, and naps again once batches are
+ * small. A reader that naps under contention gives its CPU away every millisecond and
+ * loses records a reader that stays runnable keeps. */
+#define NAP_SKIP_DIV 8
 static void nap(struct rt_trace *t)
 {
 	struct timespec ts = { 0, NAP_NS };
-	if (!t->exiting && !stop_signal)
+	bool behind = t->read_bytes > t->pd->ringbuf_size / NAP_SKIP_DIV;
+	t->read_bytes = 0;
+	if (!behind && !t->exiting && !stop_signal)
 		nanosleep(&ts, NULL);
 }
 
@@ -349,8 +359,13 @@ static void setup_output(struct rt_trace *t)
 }
 
 struct saved_signals {
-	struct sigaction intr, term, hup, pipe, usr1;
+	struct sigaction intr, term, hup, pipe, usr1, chld;
 };
+
+static void on_child(int sig)
+{
+	(void)sig; /* only here to interrupt the poll */
+}
 
 static void catch_signals(struct saved_signals *s)
 {
@@ -368,6 +383,11 @@ static void catch_signals(struct saved_signals *s)
 	/* A reader that went away (`| head`) ends tracing like Ctrl-C, with END and cleanup,
 	 * instead of killing us mid-write. */
 	sigaction(SIGPIPE, &sa, &s->pipe);
+	/* The -c child's end interrupts the poll at once instead of after up to POLL_MS:
+	 * epoll_wait is never restarted, while SA_RESTART keeps writes and waits going. */
+	struct sigaction chld = { .sa_handler = on_child, .sa_flags = SA_RESTART | SA_NOCLDSTOP };
+	sigemptyset(&chld.sa_mask);
+	sigaction(SIGCHLD, &chld, &s->chld);
 }
 
 static void restore_signals(const struct saved_signals *s)
@@ -377,6 +397,7 @@ static void restore_signals(const struct saved_signals *s)
 	sigaction(SIGTERM, &s->term, NULL);
 	sigaction(SIGHUP, &s->hup, NULL);
 	sigaction(SIGPIPE, &s->pipe, NULL);
+	sigaction(SIGCHLD, &s->chld, NULL);
 }
 
 /* From BEGIN to the printed maps; the caller cleans up. */
