@@ -22,6 +22,7 @@ enum cg_sys {
 	CG_SYS_LOST, /* pd_lost: records and stacks that could not be captured */
 	CG_SYS_GLOBALS, /* pd_globals: filled by the runtime after load */
 	CG_SYS_NAMES, /* pd_names: probe and func names by attach cookie, when needed */
+	CG_SYS_CTL, /* pd_ctl: control events when pd_events is full; declared by its first user */
 	CG_SYS__COUNT
 };
 
