@@ -73,7 +73,7 @@ else
 BIN := bpfscope
 endif
 
-.PHONY: all deps vm-deps run test unit test-runtime test-compat bench clean golden-update fmt fuzz install
+.PHONY: all deps vm-deps run test test-warm unit test-runtime test-compat bench clean golden-update fmt fuzz install
 all: $(BIN)
 
 $(BIN): $(MAIN_OBJ) $(LIB)
@@ -242,6 +242,13 @@ unit: $(TEST_BINS) $(BUILD)/workload $(USDT_TARGETS) $(UPROBE_TARGETS)
 test: deps
 	$(MAKE) all unit
 	BUILD=$(BUILD) BPFSCOPE=$(abspath $(BIN)) tests/run_all.sh $(TEST_BINS)
+
+# The runtime suite twice through one compile cache: every case compiled (cold), then
+# every case from the cache (warm); both must pass.
+test-warm: all unit
+	d=$$(mktemp -d) && export BPFSCOPE_CACHE_DIR=$$d/cache && \
+	tests/runtime/run.sh $(abspath $(BIN)) && tests/runtime/run.sh $(abspath $(BIN)); \
+	rc=$$?; rm -rf "$$d"; exit $$rc
 
 bench: all $(BUILD)/workload
 	WORKLOAD=$(abspath $(BUILD)/workload) bench/run.sh
