@@ -33,3 +33,8 @@ for t in "$BPFSCOPE" "$BPFTRACE"; do
 	fi
 done
 [ ${#tools[@]} -gt 0 ] || exit 1
+
+# The hand-written C references (bench/ref, `make bench-ref`); ref NAME prints the path of
+# one when it is built, nothing otherwise.
+REF_DIR=${REF_DIR:-$root/build/bench-ref}
+ref() { [ -x "$REF_DIR/$1" ] && echo "$REF_DIR/$1"; }

@@ -11,7 +11,7 @@
 #include <string.h>
 #include <sys/utsname.h>
 
-#include "codegen/codegen.h"
+#include "codegen_load.h"
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -211,7 +211,7 @@ static void print_info(void)
 	struct utsname u;
 	unsigned major, minor, patch;
 	uname(&u);
-	cg_llvm_version(&major, &minor, &patch);
+	cgl_llvm_version(&major, &minor, &patch);
 	printf("System\n  OS: %s %s %s\n  Arch: %s\n\n", u.sysname, u.release, u.version,
 	       u.machine);
 	printf("Build\n  version: v%s\n  LLVM: %u.%u.%u\n  libbpf: %u.%u\n"

@@ -133,7 +133,10 @@ static int compile_and_run(struct cli *cl, const char *name, char *src, size_t s
 	c.src_len = size;
 	c.diag.no_warnings = cl->no_warnings;
 	cache_deps_reset();
+	unsigned long long start = rt_clock_ns();
 	err = cc_run(&c, cl->list ? "resolve" : NULL);
+	if (!err && cl->rt.verbose)
+		rt_verbose_time("compile", start);
 	if (err) {
 		if (err == -ENOMEM)
 			fprintf(stderr, "error: out of memory\n");
