@@ -138,7 +138,8 @@ static void expect_probe(const struct pd_probe *a, const struct pd_probe *b, con
 			  a->ref_ctr_off == b->ref_ctr_off && a->addr == b->addr && a->len == b->len &&
 			  a->mode == b->mode && a->perf_config == b->perf_config &&
 			  a->period == b->period && a->freq_hz == b->freq_hz &&
-			  !memcmp(&a->loc, &b->loc, sizeof(a->loc)) && a->multi == b->multi,
+			  !memcmp(&a->loc, &b->loc, sizeof(a->loc)) && a->host == b->host &&
+			  a->multi == b->multi,
 		  "%s: probe %s differs", where, a->name);
 }
 
@@ -267,7 +268,7 @@ static struct pd_prog *sample_pd(void)
 	vec_push(a, &pd->fmts, f);
 	struct pd_probe p = { .kind = PD_PROBE_USDT, .name = "usdt:/bin/x:p:n", .prog_name = "p0",
 			      .target = "/bin/x", .func = "p:n", .offset = 1 << 20,
-			      .ref_ctr_off = 77, .loc = { 1, 2, 3, 4 }, .multi = true };
+			      .ref_ctr_off = 77, .loc = { 1, 2, 3, 4 }, .host = 3, .multi = true };
 	vec_push(a, &pd->probes, p);
 	struct pd_stackmap s = { .sym = "st0", .user = true, .depth = 127, .max_entries = 4096 };
 	vec_push(a, &pd->stackmaps, s);
