@@ -1,7 +1,7 @@
 /* Compile cache tests: SHA-256 against FIPS vectors, the byte buffers, the program
  * description's round trip (every script of the runtime suite compiled, written, read
  * back and compared field by field), corrupt and truncated entries, the key's inputs,
- * dependencies, the directory's trust rules and eviction. */
+ * dependencies, the directory's trust rules, eviction and the diagnostics tee. */
 #include "cache/cache.h"
 
 #include <criterion/criterion.h>
@@ -17,6 +17,7 @@
 
 #include "cache/blob.h"
 #include "cache/deps.h"
+#include "cache/diag_tee.h"
 #include "cache/entry.h"
 #include "cache/progdesc_blob.h"
 #include "cache/sha256.h"
@@ -571,4 +572,23 @@ Test(cache, eviction_removes_the_least_recently_used)
 	cr_expect_eq(access(path, F_OK), 0, "the newest entry went");
 	close(fd);
 	remove_dir(dir);
+}
+
+Test(cache, the_diagnostics_tee_passes_everything_on_and_keeps_a_copy)
+{
+	FILE *to = tmpfile();
+	struct cache_tee t = { .to = to };
+	FILE *f = cache_tee_open(&t);
+	cr_assert_not_null(f);
+	fprintf(f, "a.bt:1:2: warning: %s\n", "x");
+	fputs("line\n", f);
+	fclose(f);
+	cr_expect(!t.oom);
+	cr_expect_str_eq(t.buf, "a.bt:1:2: warning: x\nline\n");
+	char got[64] = "";
+	rewind(to);
+	cr_expect_eq(fread(got, 1, sizeof(got) - 1, to), strlen(t.buf));
+	cr_expect_str_eq(got, t.buf);
+	fclose(to);
+	free(t.buf);
 }
