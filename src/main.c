@@ -8,7 +8,6 @@
 #include <unistd.h>
 
 #include "cache/cache.h"
-#include "cache/deps.h"
 #include "cache/diag_tee.h"
 #include "cli.h"
 #include "compiler.h"
@@ -136,7 +135,6 @@ static int compile_and_run(struct cli *cl, const char *name, char *src, size_t s
 	}
 	c.src_len = size;
 	c.diag.no_warnings = cl->no_warnings;
-	cache_deps_reset();
 	unsigned long long start = rt_clock_ns();
 	err = cc_run(&c, cl->list ? "resolve" : NULL);
 	if (!err && cl->rt.verbose)
