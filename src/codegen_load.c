@@ -31,24 +31,46 @@ static bool usable(const struct cg_entry *e)
 	       e->compiler_size == sizeof(struct compiler);
 }
 
+/* The executable's directory with its trailing '/'; false (errno set) when unreadable. */
+static bool exe_dir(char *dir, size_t size)
+{
+	ssize_t n = readlink("/proc/self/exe", dir, size - 1);
+	if (n <= 0) {
+		errno = n < 0 ? errno : ENOENT;
+		return false;
+	}
+	dir[n] = '\0';
+	strrchr(dir, '/')[1] = '\0';
+	return true;
+}
+
+/* The first candidate in dir that exists, in path; false when there is none. */
+static bool find_object(const char *dir, char *path, size_t size)
+{
+	for (size_t i = 0; i < sizeof(cgl_dirs) / sizeof(cgl_dirs[0]); i++) {
+		snprintf(path, size, "%s%s" CGL_NAME, dir, cgl_dirs[i]);
+		if (!access(path, F_OK))
+			return true;
+	}
+	return false;
+}
+
+bool cgl_object_path(char *path, size_t size)
+{
+	char dir[PATH_MAX];
+	return !&cg_entry_table && exe_dir(dir, sizeof(dir)) && find_object(dir, path, size);
+}
+
 /* Opens the first candidate that exists; reports what went wrong. */
 static const struct cg_entry *open_object(void)
 {
 	char dir[PATH_MAX], path[PATH_MAX + 64];
-	ssize_t n = readlink("/proc/self/exe", dir, sizeof(dir) - 1);
-	if (n <= 0) {
+	if (!exe_dir(dir, sizeof(dir))) {
 		fprintf(stderr, "error: cannot load the code generator: cannot read "
-				"/proc/self/exe: %s\n", strerror(n < 0 ? errno : ENOENT));
+				"/proc/self/exe: %s\n", strerror(errno));
 		return NULL;
 	}
-	dir[n] = '\0';
-	char *slash = strrchr(dir, '/');
-	slash[1] = '\0';
-	size_t ndirs = sizeof(cgl_dirs) / sizeof(cgl_dirs[0]);
-	for (size_t i = 0; i < ndirs; i++) {
-		snprintf(path, sizeof(path), "%s%s" CGL_NAME, dir, cgl_dirs[i]);
-		if (access(path, F_OK))
-			continue;
+	if (find_object(dir, path, sizeof(path))) {
 		void *h = dlopen(path, RTLD_NOW | RTLD_LOCAL);
 		const struct cg_entry *e = h ? dlsym(h, "cg_entry_table") : NULL;
 		if (!e) {
@@ -63,6 +85,7 @@ static const struct cg_entry *open_object(void)
 		}
 		return e;
 	}
+	size_t ndirs = sizeof(cgl_dirs) / sizeof(cgl_dirs[0]);
 	fprintf(stderr, "error: cannot load the code generator: no " CGL_NAME " in");
 	for (size_t i = 0; i < ndirs; i++)
 		fprintf(stderr, "%s %s%s", i == 0 ? "" : i + 1 < ndirs ? "," : " or", dir,

@@ -5,11 +5,16 @@
 #ifndef CODEGEN_LOAD_H
 #define CODEGEN_LOAD_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 struct compiler;
 
+/* The path of the object the first call would open, in path (nothing is opened); false
+ * when there is none, or when this program links codegen itself. The compile cache keys
+ * on the object's identity: a rebuilt code generator never reuses a compiled program. */
+bool cgl_object_path(char *path, size_t size);
 /* cg_emit(); -EINVAL after the load failure was reported. */
 int cgl_emit(struct compiler *c);
 /* cg_llvm_version(); 0.0.0 when the object cannot be loaded. */
