@@ -7,6 +7,7 @@
 #      and events lost
 #   4. probe-heavy work (bench/probes.sh): 1,000 uprobes by wildcard, -l listings, every
 #      syscall tracepoint
+#   5. scale (bench/scale.sh): compile time against script size, many probes on one point
 # Usage: bench/run.sh [BPFSCOPE] [BPFTRACE]; needs root. Env: RUNS (start-up runs, 10),
 # SYSCALLS (events for 2., 2000000), ROUNDS (rounds of 2., 5), PRINTS (events for 3., 300000),
 # WORKLOAD.
@@ -89,3 +90,7 @@ done
 echo
 echo "== 4. probe-heavy (bench/probes.sh)"
 "$here/probes.sh" "$BPFSCOPE" "$BPFTRACE"
+
+echo
+echo "== 5. scale: compile time, many probes on one point (bench/scale.sh)"
+"$here/scale.sh" "$BPFSCOPE" "$BPFTRACE"

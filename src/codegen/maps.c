@@ -151,6 +151,12 @@ static LLVMMetadataRef names_type(struct cg *g)
 			      cg_di_int(g, 4, false), cg_di_bytes(g, (int)g->pd->names_size));
 }
 
+static LLVMMetadataRef sysnr_type(struct cg *g)
+{
+	return cg_di_map_type(g, BPF_MAP_TYPE_ARRAY, 2 * PD_SYSNR_MAX, cg_di_int(g, 4, false),
+			      cg_di_int(g, 4, false));
+}
+
 /* The maps every program may use besides the script's: symbol, pointer members, BTF. */
 static const struct {
 	const char *sym;
@@ -161,6 +167,7 @@ static const struct {
 	[CG_SYS_LOST] = { PD_LOST_SYM, 4, lost_type },
 	[CG_SYS_GLOBALS] = { PD_GLOBALS_SYM, 4, globals_type },
 	[CG_SYS_NAMES] = { PD_NAMES_SYM, 4, names_type },
+	[CG_SYS_SYSNR] = { PD_SYSNR_SYM, 4, sysnr_type },
 };
 
 LLVMValueRef cg_sys_map(struct cg *g, enum cg_sys which)
@@ -191,6 +198,14 @@ LLVMValueRef cg_stack_map(struct cg *g, int i)
 	return g->stack_maps[i];
 }
 
+static bool has_sysdispatch(struct cg *g)
+{
+	for (int i = 0; i < g->pd->probes.len; i++)
+		if (g->pd->probes.v[i].sysdispatch)
+			return true;
+	return false;
+}
+
 int cg_declare_maps(struct cg *g, bool all)
 {
 	int n = g->pd->maps.len, ns = g->pd->stackmaps.len;
@@ -206,7 +221,7 @@ int cg_declare_maps(struct cg *g, bool all)
 	for (int i = 0; all && i < ns; i++)
 		cg_stack_map(g, i);
 	for (int i = 0; all && i < CG_SYS__COUNT; i++) {
-		if (i != CG_SYS_NAMES || g->pd->names_size)
+		if ((i != CG_SYS_NAMES || g->pd->names_size) && (i != CG_SYS_SYSNR || has_sysdispatch(g)))
 			cg_sys_map(g, (enum cg_sys)i);
 	}
 	return 0;
