@@ -246,9 +246,15 @@ $(UPROBE_DIR)/stack_target_cpp: tests/workload/stack_target.c
 	@echo "  CXX     $@"
 	$(Q)$(CXX) -x c++ $(STACK_CFLAGS) -DSTACK_CPP -no-pie -o $@ $<
 
+# ia32 system calls for the syscall dispatch case: 32-bit code, no libc (no multilib needed).
+$(BUILD)/ia32_syscalls: tests/workload/ia32_syscalls.c
+	@mkdir -p $(dir $@)
+	@echo "  CC      $@"
+	$(Q)$(CC) -m32 -O1 -Wall -Wextra -nostdlib -static -fno-pie -no-pie -o $@ $<
+
 # Programs the unit and runtime suites trace (defined above: prerequisites expand at once).
 USDT_TARGETS := $(BUILD)/usdt_target $(BUILD)/usdt_target_O0 $(BUILD)/libusdt_target.so
-unit: $(TEST_BINS) $(BUILD)/workload $(USDT_TARGETS) $(UPROBE_TARGETS)
+unit: $(TEST_BINS) $(BUILD)/workload $(USDT_TARGETS) $(UPROBE_TARGETS) $(BUILD)/ia32_syscalls
 
 # Every suite: unit (Criterion), runtime (real probes), compatibility with bpftrace.
 test: deps
@@ -279,7 +285,7 @@ FUZZ_CFLAGS := -std=gnu11 -O1 -g -fno-omit-frame-pointer -fsanitize=fuzzer-no-li
 FUZZ_SRCS := $(wildcard src/util/*.c src/lexer/*.c src/parser/*.c src/sema/*.c src/codegen/*.c) \
 	$(filter-out src/main.c src/cli.c,$(wildcard src/*.c))
 FUZZ_OBJS := $(FUZZ_SRCS:%.c=$(FUZZ_DIR)/%.o) $(FUZZ_DIR)/gen/lexer.o $(FUZZ_DIR)/gen/parser.o \
-	$(FUZZ_DIR)/gen/stdlib.o
+	$(FUZZ_DIR)/gen/stdlib.o $(FUZZ_DIR)/gen/sysnr.o
 
 $(FUZZ_DIR)/gen/%.o: $(BUILD)/gen/%.c $(GEN_H)
 	@mkdir -p $(dir $@)

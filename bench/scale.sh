@@ -9,16 +9,21 @@
 #      kernel attaches at most 64 programs to a tracepoint (BPF_TRACE_MAX_PROGS): bpftrace,
 #      a program per probe, fails above that (E2BIG); bpfscope runs up to 64 probes' bodies
 #      in one program.
-#   c. the every-syscall wildcard is probes.sh's part c.
+#   c. DISTINCT probes (0: skipped, the default: minutes) on distinct tracepoints with -c
+#      /bin/true: bpfscope's -v phase times, and both tools' totals. Each perf-event
+#      tracepoint detaches after an RCU grace period (10-90 ms), one after another: that
+#      bounds it (1,000: ~90 s of detach on the loaded 2-CPU machine).
+#   The every-syscall wildcard is probes.sh's part c.
 # Usage: bench/scale.sh [BPFSCOPE] [BPFTRACE]; needs root. Env: RUNS (compile runs, 3),
 # HEAVY_RUNS (runs of b., 1), SIZES ("125 250 500 1000"), ONE_POINT ("64 250 1000"),
-# WORKLOAD.
+# DISTINCT (0), WORKLOAD.
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 RUNS=${RUNS:-3}
 HEAVY_RUNS=${HEAVY_RUNS:-1}
 SIZES=${SIZES:-125 250 500 1000}
 ONE_POINT=${ONE_POINT:-64 250 1000}
+DISTINCT=${DISTINCT:-0}
 WORKLOAD=${WORKLOAD:-$root/build/workload}
 export BPFTRACE_MAX_PROBES=5000
 ms() { awk -v s="$1" 'BEGIN { printf "%.0f", s * 1000 }'; }
@@ -119,3 +124,16 @@ for n in $ONE_POINT; do
 		sed -nE 's/^Time for (.*): (.*) ms$/\1 \2 ms,/p')
 	echo
 done
+
+if [ "$DISTINCT" -gt 0 ]; then
+	gen_probes "$DISTINCT" >"$tmp/distinct.bt"
+	echo "== c. $DISTINCT probes on distinct tracepoints, -c /bin/true"
+	declare -A dtotal=()
+	for t in "${tools[@]}"; do
+		read -r dtotal[$t] _ < <(measure runs 1 timeout 900 "$t" -c /bin/true "$tmp/distinct.bt") ||
+			{ echo "$(name "$t"): failed"; continue; }
+		echo "$(name "$t"): total $(ms "${dtotal[$t]}") ms"
+	done
+	echo "bpfscope -v:" $("$BPFSCOPE" -v -c /bin/true "$tmp/distinct.bt" 2>&1 >/dev/null |
+		sed -nE 's/^Time for (.*): (.*) ms$/\1 \2 ms,/p')
+fi

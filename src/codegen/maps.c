@@ -221,7 +221,9 @@ int cg_declare_maps(struct cg *g, bool all)
 	for (int i = 0; all && i < ns; i++)
 		cg_stack_map(g, i);
 	for (int i = 0; all && i < CG_SYS__COUNT; i++) {
-		if ((i != CG_SYS_NAMES || g->pd->names_size) && (i != CG_SYS_SYSNR || has_sysdispatch(g)))
+		bool unused = (i == CG_SYS_NAMES && !g->pd->names_size) ||
+			      (i == CG_SYS_SYSNR && !has_sysdispatch(g));
+		if (!unused)
 			cg_sys_map(g, (enum cg_sys)i);
 	}
 	return 0;

@@ -204,7 +204,8 @@ int cg_emit_probe(struct cg *g, struct ast_node *probe)
 		pdp->prog_name = g->pd->probes.v[leader].prog_name;
 		return 0;
 	}
-	if (pdp->host && !pdp->sysdispatch) /* emitted with the first probe at its point (the host, first in order) */
+	/* probes at one point: emitted with the first of them (the host) */
+	if (pdp->host && !pdp->sysdispatch)
 		return pdp->host - 1 == sp->pd_index ? emit_merged(g, probe) : 0;
 	char *name = arena_sprintf(&g->pd->arena, "p%d", sp->pd_index);
 	const char *sec = section_name(g, pk_desc(pdp->kind), pdp);

@@ -29,9 +29,9 @@ void cg_sys_dispatch(struct cg *g)
 	LLVMPositionBuilderAtEnd(g->b, raw);
 	LLVMValueRef task = cg_helper(g, BPF_FUNC_get_current_task, NULL, 0);
 	LLVMValueRef status = cg_tmp(g, 8);
+	LLVMValueRef at = cg_const(g, (uint64_t)g->pd->compat_status_off);
 	LLVMValueRef args[3] = { status, LLVMConstInt(g->i32, 4, 0),
-				 LLVMBuildAdd(g->b, task,
-					      cg_const(g, (uint64_t)g->pd->compat_status_off), "") };
+				 LLVMBuildAdd(g->b, task, at, "") };
 	cg_store_int(g, status, cg_const(g, 0), 8);
 	cg_helper(g, BPF_FUNC_probe_read_kernel, args, 3);
 	LLVMValueRef compat = LLVMBuildAnd(g->b, cg_load_int(g, status, 4, false),

@@ -106,10 +106,9 @@ struct sys_groups {
 static bool sys_dispatched(struct compiler *c, struct sys_groups *sg, int leader)
 {
 	if (!sg->dispatch[leader]) {
-		bool taken = false;
+		bool taken = false, enter = sema_sys_dispatch_enter(c->pd, leader);
 		for (int i = 0; i < c->pd->probes.len; i++)
-			taken |= sg->dispatch[i] > 0 && sema_sys_dispatch_enter(c->pd, i) ==
-								sema_sys_dispatch_enter(c->pd, leader);
+			taken |= sg->dispatch[i] > 0 && sema_sys_dispatch_enter(c->pd, i) == enter;
 		sg->dispatch[leader] = !taken && sema_sys_dispatchable(c, leader) ? 1 : -1;
 	}
 	return sg->dispatch[leader] > 0;

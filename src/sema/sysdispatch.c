@@ -29,13 +29,13 @@ static const struct {
 /* x86-64 syscalls newer than the uapi header of Debian 12 (Linux 6.1), the numbers the
  * 6.18 kernel's tracepoints report as __syscall_nr (the ABI never renumbers). */
 static const struct sema_sysnr newer[] = {
-	{ "uretprobe", 335 },	       { "uprobe", 336 },	       { "cachestat", 451 },
-	{ "fchmodat2", 452 },	       { "futex_wake", 454 },	       { "futex_wait", 455 },
-	{ "futex_requeue", 456 },      { "statmount", 457 },	       { "listmount", 458 },
-	{ "lsm_get_self_attr", 459 },  { "lsm_set_self_attr", 460 },   { "lsm_list_modules", 461 },
-	{ "mseal", 462 },	       { "setxattrat", 463 },	       { "getxattrat", 464 },
-	{ "listxattrat", 465 },	       { "removexattrat", 466 },       { "open_tree_attr", 467 },
-	{ "file_getattr", 468 },       { "file_setattr", 469 },
+	{ "uretprobe", 335 },	      { "uprobe", 336 },	    { "cachestat", 451 },
+	{ "fchmodat2", 452 },	      { "futex_wake", 454 },	    { "futex_wait", 455 },
+	{ "futex_requeue", 456 },     { "statmount", 457 },	    { "listmount", 458 },
+	{ "lsm_get_self_attr", 459 }, { "lsm_set_self_attr", 460 },
+	{ "lsm_list_modules", 461 },  { "mseal", 462 },		    { "setxattrat", 463 },
+	{ "getxattrat", 464 },	      { "listxattrat", 465 },	    { "removexattrat", 466 },
+	{ "open_tree_attr", 467 },    { "file_getattr", 468 },	    { "file_setattr", 469 },
 };
 
 static int by_name(const void *key, const void *elem)
