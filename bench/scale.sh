@@ -27,6 +27,8 @@ DISTINCT=${DISTINCT:-0}
 WORKLOAD=${WORKLOAD:-$root/build/workload}
 export BPFTRACE_MAX_PROBES=5000
 ms() { awk -v s="$1" 'BEGIN { printf "%.0f", s * 1000 }'; }
+# bpfscope compiles every run (no compile cache: a hit would skip what is measured)
+nocache() { [ "$1" = "$BPFSCOPE" ] && echo --no-cache; }
 
 # N probes on distinct tracepoints (all categories but ftrace's, in name order, reused
 # when there are fewer), each counting, histogramming and printing.
@@ -81,7 +83,7 @@ for what in $SIZES lines; do
 	printf '%-22s' "$label"
 	declare -A w=()
 	for t in "${tools[@]}"; do
-		if read -r w[$t] _ < <(measure runs "$RUNS" "$t" --emit-elf "$tmp/c.elf" "$tmp/c.bt"); then
+		if read -r w[$t] _ < <(measure runs "$RUNS" "$t" $(nocache "$t") --emit-elf "$tmp/c.elf" "$tmp/c.bt"); then
 			printf ' %12s' "$(ms "${w[$t]}")"
 		else
 			printf ' %12s' failed
@@ -110,7 +112,7 @@ for n in $ONE_POINT; do
 	printf '%-10s %14s %16s %10s\n' tool "to Attaching" "to 1st event" "total"
 	declare -A first=() total=()
 	for t in "${tools[@]}"; do
-		read -r a f w _ < <(measure timeline "$HEAVY_RUNS" FIRST_EVENT timeout 900 "$t" -B line \
+		read -r a f w _ < <(measure timeline "$HEAVY_RUNS" FIRST_EVENT timeout 900 "$t" $(nocache "$t") -B line \
 			-c "$WORKLOAD syscalls 1" "$tmp/one.bt") || { echo "$(name "$t"): failed"; continue; }
 		first[$t]=$f total[$t]=$w
 		printf '%-10s %11s ms %13s ms %7s ms\n' "$(name "$t")" "$(ms "$a")" "$(ms "$f")" \
@@ -120,7 +122,7 @@ for n in $ONE_POINT; do
 		echo "bpfscope/bpftrace: to 1st event $(ratio "${first[$BPFSCOPE]}" "${first[$BPFTRACE]}")," \
 			"total $(ratio "${total[$BPFSCOPE]}" "${total[$BPFTRACE]}")"
 	fi
-	echo "bpfscope -v:" $("$BPFSCOPE" -v -c "$WORKLOAD syscalls 1" "$tmp/one.bt" 2>&1 >/dev/null |
+	echo "bpfscope -v:" $("$BPFSCOPE" --no-cache -v -c "$WORKLOAD syscalls 1" "$tmp/one.bt" 2>&1 >/dev/null |
 		sed -nE 's/^Time for (.*): (.*) ms$/\1 \2 ms,/p')
 	echo
 done
@@ -130,10 +132,10 @@ if [ "$DISTINCT" -gt 0 ]; then
 	echo "== c. $DISTINCT probes on distinct tracepoints, -c /bin/true"
 	declare -A dtotal=()
 	for t in "${tools[@]}"; do
-		read -r dtotal[$t] _ < <(measure runs 1 timeout 900 "$t" -c /bin/true "$tmp/distinct.bt") ||
+		read -r dtotal[$t] _ < <(measure runs 1 timeout 900 "$t" $(nocache "$t") -c /bin/true "$tmp/distinct.bt") ||
 			{ echo "$(name "$t"): failed"; continue; }
 		echo "$(name "$t"): total $(ms "${dtotal[$t]}") ms"
 	done
-	echo "bpfscope -v:" $("$BPFSCOPE" -v -c /bin/true "$tmp/distinct.bt" 2>&1 >/dev/null |
+	echo "bpfscope -v:" $("$BPFSCOPE" --no-cache -v -c /bin/true "$tmp/distinct.bt" 2>&1 >/dev/null |
 		sed -nE 's/^Time for (.*): (.*) ms$/\1 \2 ms,/p')
 fi
