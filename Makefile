@@ -80,7 +80,7 @@ else
 BIN := bpfscope
 endif
 
-.PHONY: all deps vm-deps run test unit test-runtime test-compat bench clean golden-update fmt fuzz install
+.PHONY: all deps vm-deps run test unit test-runtime test-compat bench bench-ref clean golden-update fmt fuzz install
 all: $(BIN) $(CG_SO)
 
 $(BIN): $(MAIN_OBJ) $(CORE_OBJS)
@@ -272,8 +272,28 @@ test: deps
 	$(MAKE) all unit
 	BUILD=$(BUILD) BPFSCOPE=$(abspath $(BIN)) tests/run_all.sh $(TEST_BINS)
 
-bench: all $(BUILD)/workload
-	WORKLOAD=$(abspath $(BUILD)/workload) bench/run.sh
+bench: all $(BUILD)/workload bench-ref
+	WORKLOAD=$(abspath $(BUILD)/workload) REF_DIR=$(abspath $(REF_DIR)) bench/run.sh
+
+# The hand-written libbpf C references the benchmarks compare with (bench/ref): the BPF side
+# compiled by clang, the user side on a bpftool skeleton. Not part of `make` or `make test`.
+REF_DIR := $(BUILD)/bench-ref
+REF_NAMES := start count flood mapprint
+REF_MULTIARCH := $(shell $(CC) -print-multiarch 2>/dev/null)
+bench-ref: $(REF_NAMES:%=$(REF_DIR)/%)
+
+$(REF_DIR)/%.bpf.o: bench/ref/%.bpf.c bench/ref/ref.h
+	@mkdir -p $(dir $@)
+	@echo "  CLANG   $@"
+	$(Q)clang -O2 -g -target bpf -I/usr/include/$(REF_MULTIARCH) -Ibench/ref -c -o $@ $<
+
+$(REF_DIR)/%.skel.h: $(REF_DIR)/%.bpf.o
+	$(Q)bpftool gen skeleton $< name $*_bpf >$@
+
+$(REF_DIR)/%: bench/ref/%.c bench/ref/ref.c bench/ref/ref.h $(REF_DIR)/%.skel.h
+	@echo "  CC      $@"
+	$(Q)$(CC) -std=gnu11 -O2 -Wall -Wextra -I$(REF_DIR) -Ibench/ref -o $@ $< bench/ref/ref.c \
+		$$(pkg-config --libs libbpf)
 
 golden-update: all
 	UPDATE=1 tests/golden/run.sh ./bpfscope
@@ -292,8 +312,10 @@ FUZZ_BIN := $(FUZZ_DIR)/fuzz_compile
 FUZZ_CFLAGS := -std=gnu11 -O1 -g -fno-omit-frame-pointer -fsanitize=fuzzer-no-link,address,undefined \
 	-fno-sanitize-recover=undefined -Isrc -I$(BUILD)/gen -Isrc/parser -Isrc/lexer -w \
 	$(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-# Every compiler source: the stages and the top-level tables they share (not the command line).
-FUZZ_SRCS := $(wildcard src/util/*.c src/lexer/*.c src/parser/*.c src/sema/*.c src/codegen/*.c) \
+# Every compiler source: the stages and the top-level tables they share, and the compile
+# cache whose dependency notes sema makes (not the command line).
+FUZZ_SRCS := $(wildcard src/util/*.c src/lexer/*.c src/parser/*.c src/sema/*.c src/codegen/*.c \
+	src/cache/*.c) \
 	$(filter-out src/main.c src/cli.c,$(wildcard src/*.c))
 FUZZ_OBJS := $(FUZZ_SRCS:%.c=$(FUZZ_DIR)/%.o) $(FUZZ_DIR)/gen/lexer.o $(FUZZ_DIR)/gen/parser.o \
 	$(FUZZ_DIR)/gen/stdlib.o

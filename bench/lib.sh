@@ -10,6 +10,9 @@ BPFSCOPE=${1:-$root/bpfscope}
 BPFTRACE=${2:-/usr/bin/bpftrace}
 tmp=$(mktemp -d /tmp/bpfscope-bench.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
+# bpfscope's compile cache: the benchmark's own, empty at start (a run's first, warming
+# run fills it; --no-cache measures a compile).
+export BPFSCOPE_CACHE_DIR=$tmp/cache
 # shellcheck source=../tests/runtime/lib.sh
 . "$root/tests/runtime/lib.sh"
 measure() { python3 "$here/measure.py" "$@"; }
@@ -30,3 +33,8 @@ for t in "$BPFSCOPE" "$BPFTRACE"; do
 	fi
 done
 [ ${#tools[@]} -gt 0 ] || exit 1
+
+# The hand-written C references (bench/ref, `make bench-ref`); ref NAME prints the path of
+# one when it is built, nothing otherwise.
+REF_DIR=${REF_DIR:-$root/build/bench-ref}
+ref() { [ -x "$REF_DIR/$1" ] && echo "$REF_DIR/$1"; }

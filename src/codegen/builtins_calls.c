@@ -13,7 +13,7 @@ LLVMValueRef cg_event_reserve_raw(struct cg *g, int size, uint32_t kind, uint32_
 				  LLVMBasicBlockRef *done)
 {
 	size = (size + 7) & ~7;
-	LLVMValueRef args[3] = { g->ev_map, cg_const(g, (uint64_t)size), cg_const(g, 0) };
+	LLVMValueRef args[3] = { cg_sys_map(g, CG_SYS_EVENTS), cg_const(g, (uint64_t)size), cg_const(g, 0) };
 	LLVMValueRef rec = cg_helper(g, BPF_FUNC_ringbuf_reserve, args, 3);
 	LLVMBasicBlockRef ok = cg_block(g, "ev.ok");
 	LLVMBasicBlockRef lost = cg_block(g, "ev.lost");
@@ -44,7 +44,7 @@ void cg_count_lost(struct cg *g, int slot, LLVMBasicBlockRef done)
 {
 	LLVMValueRef key = cg_tmp(g, 4);
 	cg_store_int(g, key, cg_const(g, (uint64_t)slot), 4);
-	LLVMValueRef largs[2] = { g->lost_map, key };
+	LLVMValueRef largs[2] = { cg_sys_map(g, CG_SYS_LOST), key };
 	LLVMValueRef p = cg_helper(g, BPF_FUNC_map_lookup_elem, largs, 2);
 	LLVMBasicBlockRef inc = cg_block(g, "lost.count");
 	LLVMBuildCondBr(g->b, LLVMBuildIsNull(g->b, p, ""), done, inc);
@@ -174,7 +174,7 @@ static LLVMValueRef map_fn(struct cg *g, struct ast_node *n)
 		return cg_const(g, 0);
 	if (n->call.fn == FN_LEN)
 		return cg_map_len(g, id);
-	LLVMValueRef args[2] = { g->maps[id], call_key(g, n) };
+	LLVMValueRef args[2] = { cg_map(g, id), call_key(g, n) };
 	if (n->call.fn == FN_DELETE) {
 		cg_helper(g, BPF_FUNC_map_delete_elem, args, 2);
 		return cg_const(g, 0);

@@ -137,9 +137,7 @@ static int int_str(struct strbuf *sb, const struct out *o, const struct pd_type 
 	bool is_signed = pd_kinds[t->kind].flags & PD_KF_SIGNED;
 	int64_t v = t->bit_size ? (int64_t)bits_of(t, p, is_signed) :
 				  rt_read_int(p, t->size, is_signed);
-	if (is_signed)
-		return sb_printf(sb, "%lld", (long long)v);
-	return sb_printf(sb, "%llu", (unsigned long long)v);
+	return is_signed ? sb_puti(sb, v) : sb_putu(sb, (uint64_t)v);
 }
 
 /* The enumerator's name; the number when the value names none (flags, a newer kernel). */

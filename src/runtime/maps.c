@@ -31,13 +31,49 @@ static size_t value_bytes(struct rt_trace *t, const struct pd_map *m)
 	return is_percpu(m) ? slot_size(m) * (size_t)t->ncpus : m->value_size;
 }
 
-/* Every key with its value; returns the count or -errno. */
-static int read_raw(struct rt_trace *t, int id, struct arena *a, struct raw **out)
+/* Every key with its value through BPF_MAP_LOOKUP_BATCH: one system call per many entries
+ * instead of two per entry. The arrays start small and double up to the map's size, so a
+ * big map holding a few keys costs little. Returns the count or -errno. */
+static int read_batch(int fd, size_t ks, size_t vs, uint32_t max, struct arena *a,
+		      struct raw **out)
 {
-	const struct pd_map *m = &t->pd->maps.v[id];
-	int fd = t->map_fds[id];
-	size_t ks = m->key_size, vs = value_bytes(t, m);
-	int n = 0, cap = 0, limit = (int)(m->max_entries ? m->max_entries : 4096) * 2 + 16;
+	uint32_t n = 0, cap = max < 256 ? max : 256;
+	uint8_t *keys = arena_alloc(a, (size_t)cap * ks), *vals = arena_alloc(a, (size_t)cap * vs);
+	/* the resume token: a bucket number for hash maps, a key for arrays */
+	uint8_t *token = arena_alloc(a, ks + 8);
+	void *in = NULL;
+	for (;;) {
+		if (!keys || !vals || !token)
+			return -ENOMEM;
+		uint32_t count = cap - n;
+		int err = bpf_map_lookup_batch(fd, in, token, keys + n * ks, vals + n * vs, &count,
+					       NULL);
+		n += count;
+		in = token;
+		if (err == -ENOENT || (!err && n == max))
+			break;
+		if (err && (err != -ENOSPC || cap == max))
+			return err;
+		if (n == cap || err) { /* full, or a bucket holds more than the room left */
+			uint32_t ncap = cap > max / 2 ? max : cap * 2;
+			keys = arena_grow(a, keys, ks, n, ncap);
+			vals = arena_grow(a, vals, vs, n, ncap);
+			cap = ncap;
+		}
+	}
+	struct raw *v = arena_alloc(a, (size_t)n * sizeof(*v) + 1);
+	if (!v)
+		return -ENOMEM;
+	for (uint32_t i = 0; i < n; i++)
+		v[i] = (struct raw){ keys + i * ks, vals + i * vs };
+	*out = v;
+	return (int)n;
+}
+
+/* Every key with its value, one lookup at a time; returns the count or -errno. */
+static int read_each(int fd, size_t ks, size_t vs, int limit, struct arena *a, struct raw **out)
+{
+	int n = 0, cap = 0;
 	struct raw *v = NULL;
 	uint8_t *prev = NULL;
 	for (;;) {
@@ -64,6 +100,21 @@ static int read_raw(struct rt_trace *t, int id, struct arena *a, struct raw **ou
 	}
 	*out = v;
 	return n;
+}
+
+/* Every key with its value; returns the count or -errno. */
+static int read_raw(struct rt_trace *t, int id, struct arena *a, struct raw **out)
+{
+	const struct pd_map *m = &t->pd->maps.v[id];
+	uint32_t max = m->max_entries ? m->max_entries : 4096;
+	int n = read_batch(t->map_fds[id], m->key_size, value_bytes(t, m), max, a, out);
+	if (n >= 0 || n == -ENOMEM)
+		return n;
+	/* No batch reads (a kernel before 5.6, a map type without them) or a bucket that
+	 * outgrew the room left: walk the keys. A key deleted meanwhile restarts the walk:
+	 * bound it. */
+	return read_each(t->map_fds[id], m->key_size, value_bytes(t, m), (int)max * 2 + 16, a,
+			 out);
 }
 
 static uint64_t slot_u64(const uint8_t *val, size_t slot, int cpu, size_t off)
@@ -196,7 +247,21 @@ int rt_print_map(struct rt_trace *t, int id, uint64_t top, uint64_t div)
 	return err;
 }
 
-/* Deletes (clear) or zeroes (zero) every entry. */
+/* Deletes the n keys in one batch; returns how many it deleted: 0 when the kernel refused
+ * (no batch operations, a key deleted meanwhile). Zeroing has no batch: the batch update
+ * takes no BPF_EXIST and would bring back a key a probe deleted meanwhile. */
+static int delete_batch(int fd, const struct raw *r, int n, size_t ks, struct arena *a)
+{
+	uint8_t *keys = arena_alloc(a, (size_t)n * ks);
+	if (!keys)
+		return 0;
+	for (int i = 0; i < n; i++)
+		memcpy(keys + (size_t)i * ks, r[i].key, ks);
+	uint32_t count = (uint32_t)n;
+	return bpf_map_delete_batch(fd, keys, &count, NULL) ? 0 : (int)count;
+}
+
+/* Deletes (clear) or zeroes (zero) every entry; what a batch left, one at a time. */
 static int each_key(struct rt_trace *t, int id, bool zero)
 {
 	if (id < 0 || id >= t->pd->maps.len || t->map_fds[id] < 0)
@@ -208,7 +273,8 @@ static int each_key(struct rt_trace *t, int id, bool zero)
 	uint8_t *zeros = n > 0 ? arena_alloc(&a, value_bytes(t, m)) : NULL;
 	if (n > 0 && !zeros)
 		err = -ENOMEM;
-	for (int i = 0; i < n && !err; i++) {
+	int done = err || zero ? 0 : delete_batch(t->map_fds[id], r, n, m->key_size, &a);
+	for (int i = done; i < n && !err; i++) {
 		int rc = zero ? bpf_map_update_elem(t->map_fds[id], r[i].key, zeros, BPF_EXIST) :
 				bpf_map_delete_elem(t->map_fds[id], r[i].key);
 		if (rc && errno != ENOENT)

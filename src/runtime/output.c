@@ -202,22 +202,32 @@ static int key_bytes_cmp(const void *a, const void *b, void *arg)
 	return ks ? memcmp(x->key, y->key, ks) : 0;
 }
 
+/* An entry with what it sorts by, computed once: the value, then the first key field when
+ * it is a number (the first test of key_cmp), then the whole key. */
 struct ranked {
+	int64_t v; /* bits of a u64 when unsigned; 0 for maps sorted by key only */
+	uint64_t k;
 	struct out_entry e;
-	int64_t v;
-	int idx;
+};
+
+struct rank_order {
+	const struct pd_map *m;
+	bool is_unsigned;
+	int (*key_cmp)(const void *a, const void *b, void *m);
 };
 
 static int rank_cmp(const void *a, const void *b, void *arg)
 {
 	const struct ranked *x = a, *y = b;
-	bool is_unsigned = *(const bool *)arg;
+	const struct rank_order *r = arg;
 	if (x->v != y->v) {
-		if (is_unsigned)
+		if (r->is_unsigned)
 			return (uint64_t)x->v < (uint64_t)y->v ? -1 : 1;
 		return x->v < y->v ? -1 : 1;
 	}
-	return x->idx - y->idx;
+	if (x->k != y->k)
+		return x->k < y->k ? -1 : 1;
+	return r->key_cmp(&x->e, &y->e, (void *)r->m);
 }
 
 /* The value an entry is sorted by, or false when the map sorts by key. */
@@ -255,26 +265,29 @@ static bool sort_value(const struct pd_map *m, const struct out_entry *e, int64_
 	return false;
 }
 
+/* bpftrace's order: by key (hist, lhist, avg and stats maps by the raw key bytes, others
+ * field by field), then stably by value where the map has one. One sort does both. */
 void out_sort_entries(const struct pd_map *m, struct out_entry *e, int n)
 {
 	if (n < 2)
 		return;
 	bool by_bytes = m->kind == PD_MAP_HIST || m->kind == PD_MAP_LHIST ||
 			m->kind == PD_MAP_AVG || m->kind == PD_MAP_STATS;
-	qsort_r(e, (size_t)n, sizeof(*e), by_bytes ? key_bytes_cmp : key_cmp, (void *)m);
-	int64_t v;
-	bool is_unsigned;
-	if (!sort_value(m, &e[0], &v, &is_unsigned))
-		return;
+	struct rank_order order = { m, false, by_bytes ? key_bytes_cmp : key_cmp };
+	const struct pd_type *k0 = m->key.fields.len ? &m->key.fields.v[0] : NULL;
+	bool by_k0 = !by_bytes && k0 && pd_kinds[k0->kind].flags & PD_KF_NUMBER;
 	struct ranked *r = malloc((size_t)n * sizeof(*r));
-	if (!r)
+	if (!r) {
+		qsort_r(e, (size_t)n, sizeof(*e), order.key_cmp, (void *)m);
 		return; /* key order is still a sensible listing */
+	}
 	for (int i = 0; i < n; i++) {
 		r[i].e = e[i];
-		r[i].idx = i;
-		sort_value(m, &e[i], &r[i].v, &is_unsigned);
+		if (!sort_value(m, &e[i], &r[i].v, &order.is_unsigned))
+			r[i].v = 0;
+		r[i].k = by_k0 ? (uint64_t)rt_read_int(e[i].key + k0->offset, k0->size, false) : 0;
 	}
-	qsort_r(r, (size_t)n, sizeof(*r), rank_cmp, &is_unsigned);
+	qsort_r(r, (size_t)n, sizeof(*r), rank_cmp, &order);
 	for (int i = 0; i < n; i++)
 		e[i] = r[i].e;
 	free(r);

@@ -105,8 +105,8 @@ int rt_scalar_value_str(struct strbuf *sb, const struct out *o, const struct pd_
 	case PD_MAP_MIN:
 	case PD_MAP_MAX:
 		if (is_unsigned)
-			return sb_printf(sb, "%llu", (unsigned long long)((uint64_t)e->num / div));
-		return sb_printf(sb, "%lld", (long long)(e->num / (int64_t)div));
+			return sb_putu(sb, (uint64_t)e->num / div);
+		return sb_puti(sb, e->num / (int64_t)div);
 	case PD_MAP_VALUE:
 		if (div > 1 && pd_kinds[m->value.kind].flags & PD_KF_NUMBER) {
 			int64_t v = rt_read_int(e->value, m->value.size, !is_unsigned);

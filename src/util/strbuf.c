@@ -2,6 +2,7 @@
 #include "strbuf.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,19 +42,43 @@ int sb_putc(struct strbuf *sb, char c)
 	return sb_appendn(sb, &c, 1);
 }
 
+/* Formats straight into the free room and only formats again when it did not fit: map
+ * printing formats a number per entry, and vsnprintf is most of that cost. */
 int sb_vprintf(struct strbuf *sb, const char *fmt, va_list ap)
 {
+	if (reserve(sb, 32))
+		return -ENOMEM;
+	size_t room = sb->cap - sb->len;
 	va_list ap2;
 	va_copy(ap2, ap);
-	int n = vsnprintf(NULL, 0, fmt, ap2);
+	int n = vsnprintf(sb->s + sb->len, room, fmt, ap2);
 	va_end(ap2);
-	if (n < 0)
-		return -EINVAL;
-	if (reserve(sb, (size_t)n))
-		return -ENOMEM;
-	vsnprintf(sb->s + sb->len, (size_t)n + 1, fmt, ap);
+	if (n >= 0 && (size_t)n >= room && !reserve(sb, (size_t)n))
+		vsnprintf(sb->s + sb->len, (size_t)n + 1, fmt, ap);
+	else if (n < 0 || (size_t)n >= room) {
+		sb->s[sb->len] = '\0';
+		return n < 0 ? -EINVAL : -ENOMEM;
+	}
 	sb->len += (size_t)n;
 	return 0;
+}
+
+/* Decimal digits without printf's format parsing: the hot path of map printing. */
+int sb_putu(struct strbuf *sb, uint64_t v)
+{
+	char buf[20], *p = buf + sizeof(buf);
+	do {
+		*--p = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	return sb_appendn(sb, p, (size_t)(buf + sizeof(buf) - p));
+}
+
+int sb_puti(struct strbuf *sb, int64_t v)
+{
+	if (v >= 0)
+		return sb_putu(sb, (uint64_t)v);
+	return sb_putc(sb, '-') | sb_putu(sb, -(uint64_t)v);
 }
 
 int sb_printf(struct strbuf *sb, const char *fmt, ...)

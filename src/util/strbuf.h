@@ -5,6 +5,7 @@
 
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdint.h>
 
 struct strbuf {
 	char *s;
@@ -18,6 +19,9 @@ int sb_appendn(struct strbuf *sb, const char *s, size_t n);
 int sb_putc(struct strbuf *sb, char c);
 int sb_printf(struct strbuf *sb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 int sb_vprintf(struct strbuf *sb, const char *fmt, va_list ap);
+/* v in decimal, as %llu and %lld print it */
+int sb_putu(struct strbuf *sb, uint64_t v);
+int sb_puti(struct strbuf *sb, int64_t v);
 /* Returns the text ("" when empty); still owned by sb. */
 const char *sb_str(const struct strbuf *sb);
 void sb_reset(struct strbuf *sb);

@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# Output benchmarks, bpfscope / bpftrace 0.17 / the hand-written C reference (bench/ref) side
+# by side (part of `make bench`; bench/run.sh runs it):
+#   a. printf flood: one printf per getppid() of the workload, PRINTS events as fast as it
+#      makes them; seconds, lines received (and their share), lines/s, events reported lost
+#   b. the same while a CPU hog (a nice 0 busy loop) runs on each core beside the consumer
+#   c. printing a KEYS-key map at exit: the print cost is the median wall time of RUNS runs
+#      with the print minus the median of runs that empty the map instead (END { clear(@m);
+#      }; the C reference's -n reads and deletes in batches)
+# Usage: bench/output.sh [BPFSCOPE] [BPFTRACE]; needs root and WORKLOAD. Env: PRINTS
+# (1000000), KEYS (100000), RUNS (5).
+# shellcheck source=lib.sh
+. "$(dirname "$0")/lib.sh"
+PRINTS=${PRINTS:-1000000}
+KEYS=${KEYS:-100000}
+RUNS=${RUNS:-5}
+: "${WORKLOAD:?bench/output.sh needs WORKLOAD (make bench sets it)}"
+export BPFTRACE_MAP_KEYS_MAX=$((KEYS * 2))
+flood_ref=$(ref flood)
+mapprint_ref=$(ref mapprint)
+
+# flood NAME CMD...: one row of a. or b.
+flood() {
+	local n=$1 out="$tmp/$1.out" start end lines lost secs
+	shift
+	start=$(date +%s.%N)
+	timeout 300 "$@" >"$out" 2>"$out.err"
+	end=$(date +%s.%N)
+	lines=$(grep -c ' workload ' "$out")
+	lost=$(cat "$out" "$out.err" | sed -nE 's/.*Lost ([0-9]+) events.*/\1/p' |
+		awk '{ s += $1 } END { print s + 0 }')
+	secs=$(awk -v a="$start" -v b="$end" 'BEGIN { print b - a }')
+	printf '%-10s %8.2f %10d %7.1f%% %12.0f %9d\n' "$n" "$secs" "$lines" \
+		"$(awk -v l="$lines" -v n="$PRINTS" 'BEGIN { print 100 * l / n }')" \
+		"$(awk -v l="$lines" -v s="$secs" 'BEGIN { print (s > 0 ? l / s : 0) }')" "$lost"
+}
+
+floods() {
+	local prog='tracepoint:syscalls:sys_enter_getppid /pid == cpid/ { printf("%d %s %d\n", tid, comm, nsecs); }'
+	printf '%-10s %8s %10s %8s %12s %9s\n' tool seconds lines share lines/s lost
+	for t in "${tools[@]}"; do
+		flood "$(name "$t")" "$t" -c "$WORKLOAD syscalls $PRINTS" -e "$prog"
+	done
+	[ -z "$flood_ref" ] || flood C "$flood_ref" "$WORKLOAD" syscalls "$PRINTS"
+}
+
+echo "== a. printf flood, quiet: one printf per getppid() ($PRINTS events)"
+floods
+
+echo
+echo "== b. the same flood beside a CPU hog on each of the $(nproc) cores"
+hogs=()
+for ((i = 0; i < $(nproc); i++)); do
+	nice -n 0 "$WORKLOAD" spin 3600000 &
+	hogs+=($!)
+done
+floods
+kill "${hogs[@]}" 2>/dev/null
+wait "${hogs[@]}" 2>/dev/null
+
+echo
+echo "== c. print a $KEYS-key map at exit: @m[nsecs] = count() per getppid() (median of $RUNS)"
+prog='tracepoint:syscalls:sys_enter_getppid /pid == cpid/ { @m[nsecs] = count(); }'
+wall() { measure runs "$RUNS" "$@" | awk '{ print $1 }'; }
+declare -A cost
+printf '%-10s %10s %12s %14s\n' tool "total ms" "no-print ms" "print cost ms"
+row() {
+	local n=$1 with=$2 without=$3
+	cost[$n]=$(awk -v a="$with" -v b="$without" 'BEGIN { print (a - b) * 1000 }')
+	printf '%-10s %10.1f %12.1f %14.1f\n' "$n" "$(awk -v w="$with" 'BEGIN { print w * 1000 }')" \
+		"$(awk -v w="$without" 'BEGIN { print w * 1000 }')" "${cost[$n]}"
+}
+for t in "${tools[@]}"; do
+	with=$(wall "$t" -c "$WORKLOAD syscalls $KEYS" -e "$prog") || continue
+	without=$(wall "$t" -c "$WORKLOAD syscalls $KEYS" -e "$prog END { clear(@m); }") || continue
+	row "$(name "$t")" "$with" "$without"
+done
+if [ -n "$mapprint_ref" ]; then
+	row C "$(wall "$mapprint_ref" "$WORKLOAD" syscalls "$KEYS")" \
+		"$(wall "$mapprint_ref" -n "$WORKLOAD" syscalls "$KEYS")"
+fi
+for t in "${tools[@]}"; do
+	[ -z "${cost[C]:-}" ] || echo "$(name "$t")/C print cost: $(ratio "${cost[$(name "$t")]:-0}" "${cost[C]}")"
+done
