@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 struct compiler;
+struct stat;
 
 /* cg_emit(); -EINVAL after the load failure was reported. */
 int cgl_emit(struct compiler *c);
@@ -16,5 +17,10 @@ int cgl_emit(struct compiler *c);
 void cgl_llvm_version(unsigned *major, unsigned *minor, unsigned *patch);
 /* cg_insn_lengths_ok(); -ENOSYS when the object cannot be loaded. */
 int cgl_insn_lengths_ok(const uint8_t *code, size_t len, size_t off);
+
+/* The object that would be opened, without opening it (the compile cache's key names the
+ * code generator by it): 0 and *st, 1 when codegen is linked into this program (its build
+ * id stands for it), or a negative errno (-ENOENT: none found). */
+int cgl_stat(struct stat *st);
 
 #endif
