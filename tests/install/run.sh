@@ -84,14 +84,15 @@ if [ -x "$top/bin/bpfscope" ]; then
 fi
 
 # Without its codegen object bpfscope still answers -V and -l, and a script fails with
-# one line naming what is missing; a foreign object is refused, not called.
+# one line naming what is missing; a foreign object is refused, not called. (--no-cache:
+# the installed binary above compiled this script, and a cache hit loads no codegen.)
 alone="$tmp/alone"
 mkdir -p "$alone" && cp "$top/bin/bpfscope" "$alone/bpfscope"
 why=""
 "$alone/bpfscope" -V | grep -q '^bpfscope v' || why+="-V failed; "
 "$alone/bpfscope" -l 'tracepoint:sched:sched_switch' 2>&1 | grep -qx 'tracepoint:sched:sched_switch' ||
 	why+="-l failed; "
-"$alone/bpfscope" -e 'BEGIN { exit(); }' >"$tmp/alone.out" 2>"$tmp/alone.err"
+"$alone/bpfscope" --no-cache -e 'BEGIN { exit(); }' >"$tmp/alone.out" 2>"$tmp/alone.err"
 rc=$?
 [ "$rc" -eq 1 ] || why+="exit $rc, not 1; "
 [ "$(wc -l <"$tmp/alone.err")" -eq 1 ] || why+="stderr has $(wc -l <"$tmp/alone.err") lines; "
@@ -102,13 +103,13 @@ result missing_codegen_object_one_error "$why"
 why=""
 printf 'const struct { unsigned long size; } cg_entry_table = { 1 };\n' >"$tmp/foreign.c"
 if cc -shared -fPIC -o "$alone/bpfscope-codegen.so" "$tmp/foreign.c" 2>"$tmp/foreign.log"; then
-	"$alone/bpfscope" -e 'BEGIN { exit(); }' >/dev/null 2>"$tmp/alone.err"
+	"$alone/bpfscope" --no-cache -e 'BEGIN { exit(); }' >/dev/null 2>"$tmp/alone.err"
 	rc=$?
 	[ "$rc" -eq 1 ] || why+="exit $rc, not 1; "
 	grep -qx "error: cannot load the code generator $alone/bpfscope-codegen.so: it was built for another version of bpfscope" \
 		"$tmp/alone.err" || why+="stderr: $(head -n 3 "$tmp/alone.err"); "
 	echo 'not an ELF file' >"$alone/bpfscope-codegen.so"
-	"$alone/bpfscope" -e 'BEGIN { exit(); }' >/dev/null 2>"$tmp/alone.err"
+	"$alone/bpfscope" --no-cache -e 'BEGIN { exit(); }' >/dev/null 2>"$tmp/alone.err"
 	rc=$?
 	[ "$rc" -eq 1 ] || why+="garbage object: exit $rc, not 1; "
 	grep -q "^error: cannot load the code generator $alone/bpfscope-codegen.so: .*" \
