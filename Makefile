@@ -13,7 +13,7 @@ LLVM_STATIC ?= 1
 
 DEB_PACKAGES := gcc make pkg-config flex bison clang llvm-19-dev libbpf-dev libelf-dev libdw-dev \
 	zlib1g-dev libzstd-dev libcriterion-dev python3 bpftrace bpftool hyperfine systemtap-sdt-dev \
-	g++ binutils binutils-x86-64-linux-gnu procps man-db libc6-dbg tmux linux-perf xz-utils zstd
+	g++ binutils binutils-x86-64-linux-gnu procps man-db libc6-dbg tmux linux-perf xz-utils zstd time
 # What `make test-vm` needs besides: QEMU, the guest's busybox, and the tools that unpack a
 # kernel package and its compressed modules.
 VM_PACKAGES := qemu-system-x86 busybox-static dpkg xz-utils zstd cpio
