@@ -54,6 +54,9 @@ static int find_object(const char *dir, char *path, size_t size)
 	return -ENOENT;
 }
 
+/* The opened object; NULL when none is (or codegen is linked in). */
+static void *cgl_handle;
+
 /* Opens the first candidate that exists; reports what went wrong. */
 static const struct cg_entry *open_object(void)
 {
@@ -73,18 +76,19 @@ static const struct cg_entry *open_object(void)
 		fprintf(stderr, " (is bpfscope fully installed?)\n");
 		return NULL;
 	}
-	void *h = dlopen(path, RTLD_NOW | RTLD_LOCAL);
-	const struct cg_entry *e = h ? dlsym(h, "cg_entry_table") : NULL;
-	if (!e) {
+	cgl_handle = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+	const struct cg_entry *e = cgl_handle ? dlsym(cgl_handle, "cg_entry_table") : NULL;
+	if (!e)
 		fprintf(stderr, "error: cannot load the code generator %s: %s\n", path, dlerror());
-		return NULL;
-	}
-	if (!usable(e)) {
+	else if (!usable(e))
 		fprintf(stderr, "error: cannot load the code generator %s: it was built for "
 				"another version of bpfscope\n", path);
-		return NULL;
-	}
-	return e;
+	else
+		return e;
+	if (cgl_handle)
+		dlclose(cgl_handle);
+	cgl_handle = NULL;
+	return NULL;
 }
 
 int cgl_stat(struct stat *st)
@@ -100,16 +104,27 @@ int cgl_stat(struct stat *st)
 	return err;
 }
 
-/* The table, opened once; NULL (reported once) when there is none. */
+/* The table, opened once (again after cgl_unload); NULL (reported once) when there is
+ * none. */
+static const struct cg_entry *cgl_entry;
+static bool cgl_tried;
+
 static const struct cg_entry *entry(void)
 {
-	static const struct cg_entry *e;
-	static bool tried;
-	if (!tried) {
-		tried = true;
-		e = &cg_entry_table ? &cg_entry_table : open_object();
+	if (!cgl_tried) {
+		cgl_tried = true;
+		cgl_entry = &cg_entry_table ? &cg_entry_table : open_object();
 	}
-	return e;
+	return cgl_entry;
+}
+
+void cgl_unload(void)
+{
+	if (cgl_handle)
+		dlclose(cgl_handle);
+	cgl_handle = NULL;
+	cgl_entry = NULL;
+	cgl_tried = false;
 }
 
 int cgl_emit(struct compiler *c)

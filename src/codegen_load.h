@@ -18,6 +18,11 @@ void cgl_llvm_version(unsigned *major, unsigned *minor, unsigned *patch);
 /* cg_insn_lengths_ok(); -ENOSYS when the object cannot be loaded. */
 int cgl_insn_lengths_ok(const uint8_t *code, size_t len, size_t off);
 
+/* Unloads the object, LLVM with it (nothing when codegen is linked in): a compile's code
+ * and memory are not carried into tracing. The next call of a wrapper opens it again.
+ * Nothing codegen returned may point into it (its results live in c->pd and c->elf). */
+void cgl_unload(void);
+
 /* The object that would be opened, without opening it (the compile cache's key names the
  * code generator by it): 0 and *st, 1 when codegen is linked into this program (its build
  * id stands for it), or a negative errno (-ENOENT: none found). */
