@@ -93,9 +93,13 @@ int cc_run(struct compiler *c, const char *last)
 	if (!err)
 		err = pthread_create(&t, &attr, run_thread, &r);
 	pthread_attr_destroy(&attr);
-	if (err) /* no address space for the big stack: compile on this one */
-		return run_passes(c, last);
-	pthread_join(t, NULL);
+	if (err) { /* no address space for the big stack: compile on this one */
+		r.err = run_passes(c, last);
+	} else {
+		pthread_join(t, NULL);
+	}
+	/* LLVM is done: tracing runs without its code and memory */
+	cgl_unload();
 	return r.err;
 }
 
