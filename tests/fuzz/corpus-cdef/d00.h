@@ -1,0 +1,1 @@
+struct a { int x; char c; long y; };

@@ -1,0 +1,1 @@
+union u { int i; char c[3]; long l; };

@@ -1,0 +1,2 @@
+struct fwd;
+struct usefwd { struct fwd *p; };

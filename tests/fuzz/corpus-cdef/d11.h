@@ -1,0 +1,5 @@
+#ifdef X
+struct x { int a; };
+#else
+struct x { long a; };
+#endif
