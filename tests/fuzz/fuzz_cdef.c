@@ -48,14 +48,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size_t len = text + (size_t)snprintf(src + text, cap - text, "\nBEGIN {");
 	use_records(src, text, src + len, cap - len);
 
-	struct fuzz_result r;
-	fuzz_compile(src, "typecheck", &r);
-	if (r.violation) {
-		fprintf(stderr, "fuzz: %s (err %d)\n--- diagnostics ---\n%.*s--- end ---\n",
-			r.violation, r.err, (int)r.diag_len, r.diag ? r.diag : "");
-		abort();
-	}
-	free(r.diag);
+	fuzz_compile_or_abort(src, "typecheck");
 	free(src);
 	return 0;
 }

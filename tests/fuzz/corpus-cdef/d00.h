@@ -1,1 +1,0 @@
-struct a { int x; char c; long y; };

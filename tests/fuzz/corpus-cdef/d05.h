@@ -1,2 +1,0 @@
-enum e { A, B = 5, C, D = -1 };
-struct withenum { enum e v; };

@@ -1,2 +1,0 @@
-struct fwd;
-struct usefwd { struct fwd *p; };
