@@ -6,8 +6,9 @@ CC ?= gcc
 BUILD := build
 V ?= 0
 SAN ?= 0
-# Static LLVM makes bpfscope start faster and smaller; the test binaries link the shared
-# library, which links far quicker.
+# LLVM lives in bpfscope-codegen.so with codegen (src/codegen_load.c opens it when a script
+# is compiled), linked in statically: it loads faster and smaller. The test binaries link
+# codegen and the shared LLVM library directly, which links far quicker.
 LLVM_STATIC ?= 1
 
 DEB_PACKAGES := gcc make pkg-config flex bison clang llvm-19-dev libbpf-dev libelf-dev libdw-dev \
@@ -38,19 +39,20 @@ LLVM_LIBS_STATIC := $(shell $(LLVM_CONFIG) --ldflags 2>/dev/null) \
 # libstdc++ for __cxa_demangle (C++ uprobe symbols), whichever way LLVM is linked.
 LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm -lpthread -lstdc++
 ifeq ($(LLVM_STATIC),1)
-MAIN_LLVM_LIBS := $(LLVM_LIBS_STATIC)
-# Without PIE the loader need not relocate LLVM's tables: a quarter less memory at start.
-MAIN_LDFLAGS := -no-pie -Wl,--gc-sections
+CG_LLVM_LIBS := $(LLVM_LIBS_STATIC)
 else
-MAIN_LLVM_LIBS := $(LLVM_LIBS_SHARED)
+CG_LLVM_LIBS := $(LLVM_LIBS_SHARED)
 endif
+# The executable exports its symbols: the codegen object calls back into the compiler
+# (arena, diagnostics, types). Without PIE the loader relocates less at start.
+MAIN_LDFLAGS := -no-pie -rdynamic
 
 ifeq ($(SAN),1)
 CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer -O1
 LDFLAGS += -fsanitize=address,undefined
 BUILD := build/san
-MAIN_LLVM_LIBS := $(LLVM_LIBS_SHARED)
-MAIN_LDFLAGS :=
+CG_LLVM_LIBS := $(LLVM_LIBS_SHARED)
+MAIN_LDFLAGS := -rdynamic
 endif
 
 # Sources: every .c under src/ (the build picks new files up by itself).
@@ -63,6 +65,10 @@ C_SRCS := $(filter-out src/main.c,$(wildcard src/*.c src/*/*.c))
 LIB_OBJS := $(C_SRCS:%.c=$(BUILD)/%.o) $(GEN_OBJS)
 MAIN_OBJ := $(BUILD)/src/main.o
 LIB := $(BUILD)/libbpfscope.a
+# Codegen, and with it LLVM, is a shared object of its own; the executable links the rest.
+CG_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(wildcard src/codegen/*.c))
+CORE_OBJS := $(filter-out $(CG_OBJS),$(LIB_OBJS))
+CG_SO := $(BUILD)/bpfscope-codegen.so
 
 TEST_SRCS := $(wildcard tests/unit/test_*.c)
 TEST_BINS := $(TEST_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
@@ -74,11 +80,18 @@ BIN := bpfscope
 endif
 
 .PHONY: all deps vm-deps run test unit test-runtime test-compat bench bench-ref clean golden-update fmt fuzz install
-all: $(BIN)
+all: $(BIN) $(CG_SO)
 
-$(BIN): $(MAIN_OBJ) $(LIB)
+$(BIN): $(MAIN_OBJ) $(CORE_OBJS)
 	@echo "  LINK    $@"
-	$(Q)$(CC) $(LDFLAGS) $(MAIN_LDFLAGS) -o $@ $(MAIN_OBJ) $(LIB) $(MAIN_LLVM_LIBS) $(LIBS)
+	$(Q)$(CC) $(LDFLAGS) $(MAIN_LDFLAGS) -o $@ $(MAIN_OBJ) $(CORE_OBJS) $(LIBS)
+
+# Exports cg_entry_table only; --gc-sections drops the parts of LLVM codegen never calls;
+# packed relocations (DT_RELR) keep the loader from reading 2 MiB of them at dlopen().
+$(CG_SO): $(CG_OBJS) src/codegen/exports.map
+	@echo "  LINK    $@"
+	$(Q)$(CC) $(LDFLAGS) -shared -Wl,--version-script=src/codegen/exports.map \
+		-Wl,--gc-sections -Wl,-z,pack-relative-relocs -o $@ $(CG_OBJS) $(CG_LLVM_LIBS) $(LIBS)
 
 $(LIB): $(LIB_OBJS)
 	@echo "  AR      $@"
@@ -109,7 +122,7 @@ $(BUILD)/gen/%.o: $(BUILD)/gen/%.c $(GEN_H)
 $(BUILD)/src/codegen/%.o: src/codegen/%.c $(GEN_H)
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
-	$(Q)$(CC) $(CFLAGS) $(LLVM_CFLAGS) -MMD -MP -c -o $@ $<
+	$(Q)$(CC) $(CFLAGS) $(LLVM_CFLAGS) -fPIC -fvisibility=hidden -MMD -MP -c -o $@ $<
 
 $(BUILD)/src/%.o: src/%.c $(GEN_H)
 	@mkdir -p $(dir $@)
@@ -123,7 +136,7 @@ $(BUILD)/tests/%.o: tests/unit/%.c $(GEN_H)
 
 $(BUILD)/tests/test_%: $(BUILD)/tests/test_%.o $(LIB)
 	@echo "  LINK    $@"
-	$(Q)$(CC) $(LDFLAGS) -o $@ $< $(LIB) $(LLVM_LIBS_SHARED) $(LIBS) \
+	$(Q)$(CC) $(LDFLAGS) -o $@ $< -Wl,-u,cg_entry_table $(LIB) $(LLVM_LIBS_SHARED) $(LIBS) \
 		$(shell pkg-config --libs criterion)
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
@@ -283,8 +296,10 @@ FUZZ_BIN := $(FUZZ_DIR)/fuzz_compile
 FUZZ_CFLAGS := -std=gnu11 -O1 -g -fno-omit-frame-pointer -fsanitize=fuzzer-no-link,address,undefined \
 	-fno-sanitize-recover=undefined -Isrc -I$(BUILD)/gen -Isrc/parser -Isrc/lexer -w \
 	$(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-# Every compiler source: the stages and the top-level tables they share (not the command line).
-FUZZ_SRCS := $(wildcard src/util/*.c src/lexer/*.c src/parser/*.c src/sema/*.c src/codegen/*.c) \
+# Every compiler source: the stages and the top-level tables they share, and the compile
+# cache whose dependency notes sema makes (not the command line).
+FUZZ_SRCS := $(wildcard src/util/*.c src/lexer/*.c src/parser/*.c src/sema/*.c src/codegen/*.c \
+	src/cache/*.c) \
 	$(filter-out src/main.c src/cli.c,$(wildcard src/*.c))
 FUZZ_OBJS := $(FUZZ_SRCS:%.c=$(FUZZ_DIR)/%.o) $(FUZZ_DIR)/gen/lexer.o $(FUZZ_DIR)/gen/parser.o \
 	$(FUZZ_DIR)/gen/stdlib.o
@@ -316,15 +331,18 @@ fuzz: $(FUZZ_BIN)
 		-artifact_prefix=$(FUZZ_DIR)/crashes/ $(FUZZ_DIR)/corpus tests/fuzz/corpus
 
 # `make install PREFIX=/usr DESTDIR=/tmp/pkg`: the binary (as bpfscope, whichever build),
-# the man page and the example scripts.
+# the codegen object in PREFIX/lib/bpfscope (found from the binary's own directory, so
+# the tree may move), the man page and the example scripts.
 PREFIX ?= /usr/local
 BINDIR := $(PREFIX)/bin
+CGDIR := $(PREFIX)/lib/bpfscope
 MAN8DIR := $(PREFIX)/share/man/man8
 EXAMPLESDIR := $(PREFIX)/share/bpfscope/examples
 
-install: $(BIN)
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MAN8DIR) $(DESTDIR)$(EXAMPLESDIR)
+install: $(BIN) $(CG_SO)
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(CGDIR) $(DESTDIR)$(MAN8DIR) $(DESTDIR)$(EXAMPLESDIR)
 	install -m 755 $(BIN) $(DESTDIR)$(BINDIR)/bpfscope
+	install -m 755 $(CG_SO) $(DESTDIR)$(CGDIR)/bpfscope-codegen.so
 	install -m 644 docs/bpfscope.8 $(DESTDIR)$(MAN8DIR)/bpfscope.8
 	install -m 644 $(wildcard examples/*.bt) $(DESTDIR)$(EXAMPLESDIR)
 

@@ -10,6 +10,9 @@ BPFSCOPE=${1:-$root/bpfscope}
 BPFTRACE=${2:-/usr/bin/bpftrace}
 tmp=$(mktemp -d /tmp/bpfscope-bench.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
+# bpfscope's compile cache: the benchmark's own, empty at start (a run's first, warming
+# run fills it; --no-cache measures a compile).
+export BPFSCOPE_CACHE_DIR=$tmp/cache
 # shellcheck source=../tests/runtime/lib.sh
 . "$root/tests/runtime/lib.sh"
 measure() { python3 "$here/measure.py" "$@"; }

@@ -11,7 +11,7 @@
 #include <string.h>
 #include <sys/utsname.h>
 
-#include "codegen/codegen.h"
+#include "codegen_load.h"
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -41,6 +41,8 @@ static void usage(FILE *f)
 	      "    -h, --help     show this help message\n"
 	      "    --info         the kernel features and probe types this machine has\n"
 	      "    -l [glob]      list probes; with a program, list the probes it attaches\n"
+	      "    --no-cache     compile the program even if the compile cache has it, and\n"
+	      "                   store nothing\n"
 	      "    --no-warnings  disable warnings\n"
 	      "    -o FILE        redirect output to FILE\n"
 	      "    -p PID         enable USDT probes on PID; stop when it exits\n"
@@ -57,6 +59,9 @@ static void usage(FILE *f)
 	      "    BPFTRACE_MAX_PROBES    [default: 512] max number of probes\n"
 	      "    BPFTRACE_PERF_RB_PAGES [default: 4 MiB in all] event buffer pages per CPU\n"
 	      "    BPFTRACE_CAT_BYTES_MAX [default: 10k] max bytes cat() prints of a file\n"
+	      "    BPFSCOPE_CACHE_DIR     [default: /var/cache/bpfscope for root, else\n"
+	      "                           $XDG_CACHE_HOME/bpfscope or ~/.cache/bpfscope]\n"
+	      "                           the compile cache's directory\n"
 	      "\n"
 	      "EXAMPLES:\n"
 	      "bpfscope -l '*sleep*'\n"
@@ -87,7 +92,7 @@ void cli_warn(const struct cli *cl, const char *fmt, ...)
 	va_end(ap);
 }
 
-enum { OPT_DRY_RUN = 256, OPT_EMIT_ELF, OPT_UNSAFE, OPT_NO_WARNINGS, OPT_INFO };
+enum { OPT_DRY_RUN = 256, OPT_EMIT_ELF, OPT_UNSAFE, OPT_NO_WARNINGS, OPT_INFO, OPT_NO_CACHE };
 
 static const struct option long_opts[] = {
 	{ "help", no_argument, NULL, 'h' },
@@ -97,6 +102,7 @@ static const struct option long_opts[] = {
 	{ "unsafe", no_argument, NULL, OPT_UNSAFE },
 	{ "no-warnings", no_argument, NULL, OPT_NO_WARNINGS },
 	{ "info", no_argument, NULL, OPT_INFO },
+	{ "no-cache", no_argument, NULL, OPT_NO_CACHE },
 	{ 0 },
 };
 
@@ -205,7 +211,7 @@ static void print_info(void)
 	struct utsname u;
 	unsigned major, minor, patch;
 	uname(&u);
-	cg_llvm_version(&major, &minor, &patch);
+	cgl_llvm_version(&major, &minor, &patch);
 	printf("System\n  OS: %s %s %s\n  Arch: %s\n\n", u.sysname, u.release, u.version,
 	       u.machine);
 	printf("Build\n  version: v%s\n  LLVM: %u.%u.%u\n  libbpf: %u.%u\n"
@@ -273,6 +279,9 @@ static int parse_opt(int opt, int argc, char **argv, struct cli *cl)
 		return 0;
 	case OPT_NO_WARNINGS:
 		cl->no_warnings = true;
+		return 0;
+	case OPT_NO_CACHE:
+		cl->no_cache = true;
 		return 0;
 	}
 	return bad_option(argv);

@@ -16,6 +16,7 @@ struct cli {
 	const char *list_glob; /* -l GLOB */
 	const char *cmd; /* -c */
 	bool no_warnings; /* --no-warnings */
+	bool no_cache; /* --no-cache */
 	const char **params; /* positional parameters $1..$N, in order (inside words) */
 	int nparams;
 	const char **words; /* every word that is not an option (malloc'd) */

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "codegen/codegen.h"
+#include "codegen_load.h"
 #include "parser/ast.h"
 #include "parser/parser.h"
 #include "progdesc.h"
@@ -23,7 +23,7 @@ static const struct pass passes[] = {
 	{ "parse", parse_program, true },
 	{ "resolve", sema_resolve, false },
 	{ "typecheck", sema_typecheck, true },
-	{ "codegen", cg_emit, false },
+	{ "codegen", cgl_emit, false },
 };
 
 int cc_init(struct compiler *c, const char *file, const char *src, const struct cc_opts *opts,

@@ -7,6 +7,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cache/cache.h"
+#include "cache/deps.h"
+#include "cache/diag_tee.h"
 #include "cli.h"
 #include "compiler.h"
 #include "progdesc.h"
@@ -88,36 +91,96 @@ static int list_program(const struct cli *cl, const struct pd_prog *pd)
 	return 0;
 }
 
-/* Compiles src; then lists its probes (-l), stops after the debug output (-d, a dry
- * run like bpftrace's), or runs it. */
-static int run(struct cli *cl, const char *name, char *src, size_t size)
+/* Runs a compiled program; diag maps verifier errors and attach failures to the script. */
+static int run_program(struct cli *cl, const struct pd_prog *pd, const void *elf, size_t size,
+		       struct diag *diag)
+{
+	cl->rt.diag = diag;
+	int r = rt_run(pd, elf, size, &cl->rt);
+	return r < 0 ? 1 : r;
+}
+
+/* A cache hit: what the compile printed, then the stored program, as a miss would. */
+static int run_hit(struct cli *cl, const char *name, const char *src, struct cache_hit *hit)
+{
+	struct diag d;
+	fwrite(hit->diag, 1, hit->diag_len, stderr);
+	diag_init(&d, name, src, NULL);
+	d.no_warnings = cl->no_warnings;
+	return run_program(cl, hit->pd, hit->elf, hit->elf_size, &d);
+}
+
+/* Whether this run may use the compile cache: -l and -d always compile; -p resolves
+ * probes in a live process, whose mappings cost more to check than a compile. */
+static bool cacheable(const struct cli *cl)
+{
+	return !cl->no_cache && !cl->list && !cl->cc.debug && !cl->cc.pid;
+}
+
+/* Compiles src (storing the result in the cache when ch is open); then lists its probes
+ * (-l), stops after the debug output (-d, a dry run like bpftrace's), or runs it. */
+static int compile_and_run(struct cli *cl, const char *name, char *src, size_t size,
+			   struct cache *ch)
 {
 	struct compiler c;
-	int err = cc_init(&c, name, src, &cl->cc, NULL);
+	struct cache_tee tee = { .to = stderr };
+	FILE *diag_out = ch->dirfd >= 0 ? cache_tee_open(&tee) : NULL;
+	int err = cc_init(&c, name, src, &cl->cc, diag_out);
 	if (err) {
 		fprintf(stderr, "error: out of memory\n");
-		return 1;
+		goto out;
 	}
 	c.src_len = size;
 	c.diag.no_warnings = cl->no_warnings;
+	cache_deps_reset();
+	unsigned long long start = rt_clock_ns();
 	err = cc_run(&c, cl->list ? "resolve" : NULL);
+	if (!err && cl->rt.verbose)
+		rt_verbose_time("compile", start);
 	if (err) {
 		if (err == -ENOMEM)
 			fprintf(stderr, "error: out of memory\n");
 		else if (err != -EINVAL)
 			fprintf(stderr, "error: compilation failed: %s\n", strerror(-err));
-		cc_fini(&c);
-		return 1;
+		goto out;
+	}
+	if (diag_out) {
+		c.diag.out = stderr;
+		fclose(diag_out);
+		diag_out = NULL;
+		if (!tee.oom)
+			cache_store(ch, c.pd, c.elf, c.elf_size, tee.buf, tee.len);
 	}
 	int rc = 0;
-	if (cl->list) {
+	if (cl->list)
 		rc = list_program(cl, c.pd);
-	} else if (!cl->cc.debug || cl->rt.emit_elf) {
-		cl->rt.diag = &c.diag;
-		int r = rt_run(c.pd, c.elf, c.elf_size, &cl->rt);
-		rc = r < 0 ? 1 : r;
-	}
+	else if (!cl->cc.debug || cl->rt.emit_elf)
+		rc = run_program(cl, c.pd, c.elf, c.elf_size, &c.diag);
 	cc_fini(&c);
+	free(tee.buf);
+	return rc;
+out:
+	if (diag_out)
+		fclose(diag_out);
+	free(tee.buf);
+	cc_fini(&c);
+	return 1;
+}
+
+/* Runs src from the compile cache when it holds it, else compiles it. */
+static int run(struct cli *cl, const char *name, char *src, size_t size)
+{
+	struct cache ch = { .dirfd = -1 };
+	struct cache_hit hit;
+	struct cache_key_in key = { name, src, size, &cl->cc, cl->no_warnings };
+	int rc;
+	if (cacheable(cl) && cache_open(&ch, &key, cl->no_warnings) && !cache_lookup(&ch, &hit)) {
+		rc = run_hit(cl, name, src, &hit);
+		cache_hit_free(&hit);
+	} else {
+		rc = compile_and_run(cl, name, src, size, &ch);
+	}
+	cache_close(&ch);
 	return rc;
 }
 

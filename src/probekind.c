@@ -7,9 +7,10 @@
 static const struct pk_desc kinds[PD_PROBE__COUNT] = {
 	[PD_PROBE_BEGIN] = { "BEGIN", { NULL }, PK_ONCE, PK_CTX_NONE, "raw_tp", 0 },
 	[PD_PROBE_END] = { "END", { NULL }, PK_ONCE | PK_LATE, PK_CTX_NONE, "raw_tp", 0 },
-	[PD_PROBE_TRACEPOINT] = { "tracepoint", { "t" }, PK_TRACEFS, PK_CTX_TP,
+	[PD_PROBE_TRACEPOINT] = { "tracepoint", { "t" }, PK_TRACEFS | PK_MERGE, PK_CTX_TP,
 				  "tracepoint/%s/%s", 2 },
-	[PD_PROBE_RAWTP] = { "rawtracepoint", { "rt" }, 0, PK_CTX_U64, "raw_tracepoint/%s", 1 },
+	[PD_PROBE_RAWTP] = { "rawtracepoint", { "rt" }, PK_MERGE, PK_CTX_U64,
+			     "raw_tracepoint/%s", 1 },
 	[PD_PROBE_INTERVAL] = { "interval", { "i" }, 0, PK_CTX_PERF, "perf_event", 0 },
 	[PD_PROBE_PROFILE] = { "profile", { "p" }, 0, PK_CTX_PERF, "perf_event", 0 },
 	[PD_PROBE_SOFTWARE] = { "software", { "s" }, 0, PK_CTX_PERF, "perf_event", 0 },

@@ -24,6 +24,9 @@ enum pk_flags {
 	PK_TRACEFS = 1 << 3, /* attaching needs tracefs */
 	PK_LATE = 1 << 4, /* END: last in pd->probes */
 	PK_FUNC = 1 << 5, /* `func` names the probed function */
+	/* probes at one point run as one program calling their bodies in script order: one
+	 * attach and one detach (an RCU grace period each for tracepoints) for all of them */
+	PK_MERGE = 1 << 6,
 };
 
 struct pk_desc {

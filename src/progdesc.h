@@ -172,6 +172,10 @@ struct pd_probe {
 	uint64_t period; /* perf period: ns for cpu-clock (interval, profile), else a count */
 	uint64_t freq_hz; /* profile:hz, interval:hz */
 	struct src_loc loc; /* the attach point in the script, for attach errors */
+	/* 1 + pd index of the probe whose program runs this probe's body, with the bodies of
+	 * every probe at the same point in script order (PK_MERGE kinds); 0: none. Only the
+	 * host (host - 1 is its own index) is attached. */
+	int host;
 	bool multi; /* kprobe, uprobe: attached with the others of its program through one
 		     * kprobe_multi link, or one uprobe_multi link per binary (its kind's
 		     * multi_section), with its pd index as the link's cookie for that point */

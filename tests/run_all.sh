@@ -8,6 +8,8 @@ here=$(cd "$(dirname "$0")" && pwd)
 pass=0 fail=0 skip=0
 log=$(mktemp -d)
 trap 'rm -rf "$log"' EXIT
+# Every suite compiles through an isolated compile cache, none of the machine's.
+export BPFSCOPE_CACHE_DIR=${BPFSCOPE_CACHE_DIR:-$log/cache}
 
 add_counts() { # parse "N passed, N failed, N skipped" from the last matching line of $1
 	local line

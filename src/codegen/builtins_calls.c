@@ -11,15 +11,6 @@ static LLVMValueRef reserve(struct cg *g, LLVMValueRef map, int size)
 	return cg_helper(g, BPF_FUNC_ringbuf_reserve, args, 3);
 }
 
-static LLVMValueRef ctl_map(struct cg *g)
-{
-	if (!g->ctl_map)
-		g->ctl_map = cg_map_global(g, PD_CTLBUF_SYM, 2,
-					   cg_di_map_type(g, BPF_MAP_TYPE_RINGBUF, PD_CTLBUF_SIZE,
-							  NULL, NULL));
-	return g->ctl_map;
-}
-
 /* Reserves a record of size bytes and writes its header. Continues where the record is
  * non-NULL; *done is the block to finish at (cg_event_submit branches there), which is
  * also where a refused reservation ends after counting itself in pd_lost[0]. Every event
@@ -29,7 +20,7 @@ LLVMValueRef cg_event_reserve_raw(struct cg *g, int size, uint32_t kind, uint32_
 				  LLVMBasicBlockRef *done)
 {
 	size = (size + 7) & ~7;
-	LLVMValueRef rec = reserve(g, g->ev_map, size);
+	LLVMValueRef rec = reserve(g, cg_sys_map(g, CG_SYS_EVENTS), size);
 	LLVMBasicBlockRef from = LLVMGetInsertBlock(g->b);
 	LLVMBasicBlockRef ok = cg_block(g, "ev.ok");
 	LLVMBasicBlockRef lost = cg_block(g, "ev.lost");
@@ -38,7 +29,7 @@ LLVMValueRef cg_event_reserve_raw(struct cg *g, int size, uint32_t kind, uint32_
 		LLVMBasicBlockRef ctl = cg_block(g, "ev.ctl");
 		LLVMBuildCondBr(g->b, LLVMBuildIsNull(g->b, rec, ""), ctl, ok);
 		LLVMPositionBuilderAtEnd(g->b, ctl);
-		LLVMValueRef crec = reserve(g, ctl_map(g), size);
+		LLVMValueRef crec = reserve(g, cg_sys_map(g, CG_SYS_CTL), size);
 		LLVMBuildCondBr(g->b, LLVMBuildIsNull(g->b, crec, ""), lost, ok);
 		LLVMPositionBuilderAtEnd(g->b, ok);
 		LLVMValueRef phi = LLVMBuildPhi(g->b, g->ptr, "ev.rec");
@@ -74,7 +65,7 @@ void cg_count_lost(struct cg *g, int slot, LLVMBasicBlockRef done)
 {
 	LLVMValueRef key = cg_tmp(g, 4);
 	cg_store_int(g, key, cg_const(g, (uint64_t)slot), 4);
-	LLVMValueRef largs[2] = { g->lost_map, key };
+	LLVMValueRef largs[2] = { cg_sys_map(g, CG_SYS_LOST), key };
 	LLVMValueRef p = cg_helper(g, BPF_FUNC_map_lookup_elem, largs, 2);
 	LLVMBasicBlockRef inc = cg_block(g, "lost.count");
 	LLVMBuildCondBr(g->b, LLVMBuildIsNull(g->b, p, ""), done, inc);
@@ -204,7 +195,7 @@ static LLVMValueRef map_fn(struct cg *g, struct ast_node *n)
 		return cg_const(g, 0);
 	if (n->call.fn == FN_LEN)
 		return cg_map_len(g, id);
-	LLVMValueRef args[2] = { g->maps[id], call_key(g, n) };
+	LLVMValueRef args[2] = { cg_map(g, id), call_key(g, n) };
 	if (n->call.fn == FN_DELETE) {
 		cg_helper(g, BPF_FUNC_map_delete_elem, args, 2);
 		return cg_const(g, 0);

@@ -24,7 +24,7 @@ LLVMValueRef cg_stack(struct cg *g, struct ast_node *n)
 		return cg_const(g, 0);
 	}
 	bool user = t->kind == TY_USTACK;
-	LLVMValueRef args[3] = { cg_probe_ctx(g), g->stack_maps[t->stack_map],
+	LLVMValueRef args[3] = { cg_probe_ctx(g), cg_stack_map(g, t->stack_map),
 				 cg_const(g, user ? BPF_F_USER_STACK : 0) };
 	LLVMValueRef id = cg_helper(g, BPF_FUNC_get_stackid, args, 3);
 	LLVMBasicBlockRef failed = cg_block(g, "stack.failed");

@@ -29,7 +29,7 @@ LLVMValueRef cg_globals_field(struct cg *g, int off)
 {
 	LLVMValueRef key = cg_tmp(g, 4);
 	cg_store_int(g, key, cg_const(g, 0), 4);
-	LLVMValueRef args[2] = { g->globals_map, key };
+	LLVMValueRef args[2] = { cg_sys_map(g, CG_SYS_GLOBALS), key };
 	LLVMValueRef p = cg_helper(g, BPF_FUNC_map_lookup_elem, args, 2);
 	return cg_load_or_zero(g, p, off, 8, false, NULL);
 }
@@ -132,7 +132,7 @@ static LLVMValueRef point_name(struct cg *g, struct ast_node *n, LLVMValueRef ds
 					cg_const(g, n->builtin.id == BI_FUNC), "");
 	LLVMValueRef key = cg_tmp(g, 4);
 	cg_store_int(g, key, idx, 4);
-	LLVMValueRef args[2] = { g->names_map, key };
+	LLVMValueRef args[2] = { cg_sys_map(g, CG_SYS_NAMES), key };
 	LLVMValueRef p = cg_helper(g, BPF_FUNC_map_lookup_elem, args, 2);
 	LLVMBasicBlockRef have = cg_block(g, "name.have");
 	LLVMBasicBlockRef done = cg_block(g, "name.done");
@@ -147,7 +147,7 @@ static LLVMValueRef point_name(struct cg *g, struct ast_node *n, LLVMValueRef ds
 
 static bool names_at_run_time(struct cg *g)
 {
-	return g->pdp->multi && g->names_map;
+	return g->pdp->multi && g->pd->names_size;
 }
 
 /* Writes a string builtin (comm, probe, func) straight into dst of size bytes. */

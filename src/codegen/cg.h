@@ -16,6 +16,16 @@
 #include "../sema/sema.h"
 #include "../sema/types.h"
 
+/* The maps of every program besides the script's own (src/codegen/maps.c). */
+enum cg_sys {
+	CG_SYS_EVENTS, /* pd_events: the ring buffer */
+	CG_SYS_LOST, /* pd_lost: records and stacks that could not be captured */
+	CG_SYS_GLOBALS, /* pd_globals: filled by the runtime after load */
+	CG_SYS_NAMES, /* pd_names: probe and func names by attach cookie, when needed */
+	CG_SYS_CTL, /* pd_ctl: control events that found pd_events full (first use only) */
+	CG_SYS__COUNT
+};
+
 /* A loop the body of which is being lowered: native loops branch, callback loops return. */
 struct cg_loop {
 	bool callback; /* bpf_loop / bpf_for_each_map_elem body: break = ret 1, continue = ret 0 */
@@ -63,11 +73,12 @@ struct cg {
 	LLVMMetadataRef di_file, di_cu;
 	LLVMTypeRef i1, i8, i16, i32, i64, ptr, vd;
 
+	/* The map globals of this module, declared on first use (cg_map, cg_sys_map, ...). */
 	LLVMValueRef *maps; /* per pd->maps entry */
-	LLVMValueRef ev_map, lost_map, globals_map;
-	LLVMValueRef ctl_map; /* pd_ctl (PD_CTLBUF_SYM), declared by its first user */
-	LLVMValueRef names_map; /* pd_names, NULL when pd->names_size is 0 */
+	LLVMValueRef sys_maps[CG_SYS__COUNT];
 	LLVMValueRef *stack_maps; /* per pd->stackmaps entry */
+	bool weak_maps; /* a module after the first: its maps merge into the first's at link */
+	LLVMMemoryBufferRef obj; /* the module's BPF object, once emitted */
 	LLVMValueRef len_cb; /* the shared counting callback of len(), made on first use */
 	int ncallbacks;
 
@@ -98,6 +109,9 @@ struct cg {
 /* emit.c */
 void cg_fail(struct cg *g, const struct src_loc *loc, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+
+/* link.c: links the modules' objects into c->elf */
+int cg_link(struct compiler *c, struct cg *units, int n);
 
 /* probes.c */
 int cg_emit_probe(struct cg *g, struct ast_node *probe);
@@ -131,8 +145,11 @@ LLVMMetadataRef cg_di_function(struct cg *g, const char *name, int line, int npa
 void cg_di_global(struct cg *g, LLVMValueRef gv, const char *name, LLVMMetadataRef ty);
 void cg_set_loc(struct cg *g, const struct src_loc *loc);
 
-/* maps.c */
-int cg_declare_maps(struct cg *g);
+/* maps.c: declares every map (all) or none yet, for the accessors to declare on first use */
+int cg_declare_maps(struct cg *g, bool all);
+LLVMValueRef cg_map(struct cg *g, int id);
+LLVMValueRef cg_stack_map(struct cg *g, int i);
+LLVMValueRef cg_sys_map(struct cg *g, enum cg_sys which);
 
 /* util.c: LLVM helpers */
 LLVMValueRef cg_const(struct cg *g, uint64_t v);

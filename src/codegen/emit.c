@@ -1,12 +1,17 @@
-/* Codegen entry point: builds one LLVM module for the typed AST (maps, a function per
- * probe, the license), verifies and optimises it, and emits a BPF ELF into memory. */
+/* Codegen entry point: builds LLVM modules for the typed AST (maps, a function per probe,
+ * the license), verifies and optimises them, and emits a BPF ELF into memory. A big script
+ * is several modules of CG_UNIT_PROBES probes, emitted in parallel and linked (link.c):
+ * LLVM's BTF emission costs the square of a module's size (BTFStringTable::addString scans
+ * every string for each line info and name), so one module for 500 probes took seconds. */
 #include "cg.h"
 #include "codegen.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <llvm-c/Analysis.h>
 #include <llvm-c/Target.h>
@@ -23,6 +28,23 @@ void cg_fail(struct cg *g, const struct src_loc *loc, const char *fmt, ...)
 		g->err = -EINVAL;
 }
 
+#define CG_UNIT_PROBES 16
+#define CG_THREADS 4
+
+/* Serialises diagnostics and the work queue of the emitting threads. */
+static pthread_mutex_t emit_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static void report(struct cg *g, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void report(struct cg *g, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	pthread_mutex_lock(&emit_lock);
+	diag_report(&g->c->diag, DIAG_ERROR, NULL, fmt, ap);
+	pthread_mutex_unlock(&emit_lock);
+	va_end(ap);
+}
+
 static const struct ast_node *probe_by_index(struct cg *g, int idx)
 {
 	for (int i = 0; i < g->c->ast->program.probes.len; i++) {
@@ -35,11 +57,8 @@ static const struct ast_node *probe_by_index(struct cg *g, int idx)
 
 /* LLVM reports backend errors (the BPF stack limit above all) through the context; turn
  * them into diagnostics at the probe they concern. */
-static void on_llvm_diag(LLVMDiagnosticInfoRef di, void *ctx)
+static void llvm_diag(LLVMDiagnosticInfoRef di, struct cg *g)
 {
-	struct cg *g = ctx;
-	if (LLVMGetDiagInfoSeverity(di) != LLVMDSError)
-		return;
 	char *msg = LLVMGetDiagInfoDescription(di);
 	const char *fn = msg ? strstr(msg, "in function p") : NULL;
 	const struct ast_node *p = fn ? probe_by_index(g, atoi(fn + 13)) : NULL;
@@ -67,6 +86,15 @@ static void on_llvm_diag(LLVMDiagnosticInfoRef di, void *ctx)
 		g->err = -EINVAL;
 }
 
+static void on_llvm_diag(LLVMDiagnosticInfoRef di, void *ctx)
+{
+	if (LLVMGetDiagInfoSeverity(di) != LLVMDSError)
+		return;
+	pthread_mutex_lock(&emit_lock);
+	llvm_diag(di, ctx);
+	pthread_mutex_unlock(&emit_lock);
+}
+
 static void init_llvm(void)
 {
 	static bool done;
@@ -86,6 +114,8 @@ static void add_license(struct cg *g)
 	LLVMSetInitializer(gv, s);
 	LLVMSetSection(gv, "license");
 	LLVMSetAlignment(gv, 1);
+	/* libbpf's linker wants BTF for every global symbol */
+	cg_di_global(g, gv, "LICENSE", cg_di_bytes(g, 4));
 }
 
 static void setup(struct cg *g, struct compiler *c)
@@ -111,6 +141,8 @@ static void setup(struct cg *g, struct compiler *c)
 
 static void teardown(struct cg *g)
 {
+	if (g->obj)
+		LLVMDisposeMemoryBuffer(g->obj);
 	if (g->dib)
 		LLVMDisposeDIBuilder(g->dib);
 	if (g->b)
@@ -150,7 +182,7 @@ static int optimise(struct cg *g, LLVMTargetMachineRef tm)
 	LLVMDisposePassBuilderOptions(po);
 	if (e) {
 		char *msg = LLVMGetErrorMessage(e);
-		diag_error(&g->c->diag, NULL, "internal error: LLVM passes failed: %s", msg);
+		report(g, "internal error: LLVM passes failed: %s", msg);
 		LLVMDisposeErrorMessage(msg);
 		return -EINVAL;
 	}
@@ -167,20 +199,21 @@ static int emit_file(struct cg *g, LLVMTargetMachineRef tm, LLVMCodeGenFileType 
 {
 	char *msg = NULL;
 	if (LLVMTargetMachineEmitToMemoryBuffer(tm, g->mod, kind, &msg, out)) {
-		diag_error(&g->c->diag, NULL, "internal error: BPF code generation failed: %s",
-			   msg ? msg : "unknown");
+		report(g, "internal error: BPF code generation failed: %s", msg ? msg : "unknown");
 		LLVMDisposeMessage(msg);
 		return -EINVAL;
 	}
 	return 0;
 }
 
+/* Optimises the module and emits its object into g->obj. Runs on a worker thread for
+ * modules after the first: it touches only the module's own LLVM context. */
 static int emit_object(struct cg *g)
 {
 	LLVMTargetRef t;
 	char *msg = NULL;
 	if (LLVMGetTargetFromTriple("bpf", &t, &msg)) {
-		diag_error(&g->c->diag, NULL, "internal error: no BPF target in LLVM: %s", msg);
+		report(g, "internal error: no BPF target in LLVM: %s", msg);
 		LLVMDisposeMessage(msg);
 		return -ENOENT;
 	}
@@ -197,52 +230,131 @@ static int emit_object(struct cg *g)
 		}
 	}
 	if (!err)
-		err = emit_file(g, tm, LLVMObjectFile, &buf);
-	if (!err && g->err) {
-		LLVMDisposeMemoryBuffer(buf);
-		err = g->err;
-	}
-	if (!err) {
-		size_t n = LLVMGetBufferSize(buf);
-		g->c->elf = malloc(n);
-		if (g->c->elf) {
-			memcpy(g->c->elf, LLVMGetBufferStart(buf), n);
-			g->c->elf_size = n;
-		} else {
-			err = -ENOMEM;
-		}
-		LLVMDisposeMemoryBuffer(buf);
-	}
+		err = emit_file(g, tm, LLVMObjectFile, &g->obj);
 	LLVMDisposeTargetMachine(tm);
+	return err ? err : g->err;
+}
+
+static int take_object(struct compiler *c, struct cg *g)
+{
+	size_t n = LLVMGetBufferSize(g->obj);
+	c->elf = malloc(n);
+	if (!c->elf)
+		return -ENOMEM;
+	memcpy(c->elf, LLVMGetBufferStart(g->obj), n);
+	c->elf_size = n;
+	return 0;
+}
+
+/* Lowers module u's share of the probes. The first module declares every map and the
+ * license; the scratch sizes and callback numbering carry over from module to module. */
+static int lower_unit(struct compiler *c, struct cg *units, int u)
+{
+	struct cg *g = &units[u];
+	setup(g, c);
+	if (u > 0) {
+		g->scratch_max = units[u - 1].scratch_max;
+		g->locals_max = units[u - 1].locals_max;
+		g->ncallbacks = units[u - 1].ncallbacks;
+	}
+	g->weak_maps = u > 0;
+	int err = cg_declare_maps(g, u == 0);
+	if (!err && u == 0)
+		add_license(g);
+	int np = c->ast->program.probes.len;
+	for (int i = u * CG_UNIT_PROBES; !err && i < np && i < (u + 1) * CG_UNIT_PROBES; i++)
+		err = cg_emit_probe(g, c->ast->program.probes.v[i]);
+	return err ? err : g->err;
+}
+
+/* Sizes the scratch maps to the most any module needs, then checks each module. */
+static int finish_units(struct cg *units, int n)
+{
+	int err = 0;
+	for (int u = 0; u < n; u++) {
+		units[u].scratch_max = units[n - 1].scratch_max;
+		units[u].locals_max = units[n - 1].locals_max;
+		cg_scratch_declare(&units[u]);
+		LLVMDIBuilderFinalize(units[u].dib);
+		if (!err)
+			err = verify(&units[u]);
+	}
 	return err;
+}
+
+struct emit_work {
+	struct cg *units;
+	int n;
+	int next; /* the next module to emit, taken under emit_lock */
+	int err;
+};
+
+static void *emit_worker(void *arg)
+{
+	struct emit_work *w = arg;
+	for (;;) {
+		pthread_mutex_lock(&emit_lock);
+		int u = w->err ? w->n : w->next++;
+		pthread_mutex_unlock(&emit_lock);
+		if (u >= w->n)
+			return NULL;
+		int err = emit_object(&w->units[u]);
+		pthread_mutex_lock(&emit_lock);
+		if (err && !w->err)
+			w->err = err;
+		pthread_mutex_unlock(&emit_lock);
+	}
+}
+
+/* Optimising and emitting dominate a big script's compile: the modules are independent
+ * LLVM contexts, emitted by as many threads as there are CPUs (up to CG_THREADS). Debug
+ * output (-d ir, asm) keeps one thread so modules print whole. */
+static int emit_units(struct compiler *c, struct cg *units, int n)
+{
+	struct emit_work w = { units, n, 0, 0 };
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	int nthreads = c->opts.debug & (CC_DEBUG_IR | CC_DEBUG_ASM) ? 1 : (int)(cpus > 0 ? cpus : 1);
+	if (nthreads > CG_THREADS)
+		nthreads = CG_THREADS;
+	if (nthreads > n)
+		nthreads = n;
+	pthread_t th[CG_THREADS];
+	int started = 0;
+	for (int i = 1; i < nthreads; i++) {
+		if (pthread_create(&th[started], NULL, emit_worker, &w) == 0)
+			started++;
+	}
+	emit_worker(&w);
+	for (int i = 0; i < started; i++)
+		pthread_join(th[i], NULL);
+	return w.err;
 }
 
 int cg_emit(struct compiler *c)
 {
-	struct cg g;
-	int err;
 	if (!c->ast || !c->pd)
 		return -EINVAL;
 	init_llvm();
-	setup(&g, c);
 	free(c->elf);
 	c->elf = NULL;
 	c->elf_size = 0;
-	err = cg_declare_maps(&g);
+	int np = c->ast->program.probes.len;
+	int n = np > CG_UNIT_PROBES ? (np + CG_UNIT_PROBES - 1) / CG_UNIT_PROBES : 1;
+	struct cg *units = calloc((size_t)n, sizeof(*units));
+	if (!units)
+		return -ENOMEM;
+	int err = 0, lowered = 0;
+	while (!err && lowered < n)
+		err = lower_unit(c, units, lowered++);
 	if (!err)
-		add_license(&g);
-	for (int i = 0; !err && i < c->ast->program.probes.len; i++)
-		err = cg_emit_probe(&g, c->ast->program.probes.v[i]);
-	if (!err && g.err)
-		err = g.err;
+		err = finish_units(units, n);
 	if (!err)
-		cg_scratch_declare(&g);
-	LLVMDIBuilderFinalize(g.dib);
+		err = emit_units(c, units, n);
 	if (!err)
-		err = verify(&g);
-	if (!err)
-		err = emit_object(&g);
-	teardown(&g);
+		err = n == 1 ? take_object(c, &units[0]) : cg_link(c, units, n);
+	for (int u = 0; u < lowered; u++)
+		teardown(&units[u]);
+	free(units);
 	return err;
 }
 

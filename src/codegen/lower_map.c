@@ -70,13 +70,13 @@ LLVMValueRef cg_map_key_arg(struct cg *g, struct ast_node *map, struct ast_node 
 
 static LLVMValueRef lookup(struct cg *g, int id, LLVMValueRef key)
 {
-	LLVMValueRef args[2] = { g->maps[id], key };
+	LLVMValueRef args[2] = { cg_map(g, id), key };
 	return cg_helper(g, BPF_FUNC_map_lookup_elem, args, 2);
 }
 
 static void update(struct cg *g, int id, LLVMValueRef key, LLVMValueRef val, uint64_t flags)
 {
-	LLVMValueRef args[4] = { g->maps[id], key, val, cg_const(g, flags) };
+	LLVMValueRef args[4] = { cg_map(g, id), key, val, cg_const(g, flags) };
 	cg_helper(g, BPF_FUNC_map_update_elem, args, 4);
 }
 
@@ -218,7 +218,7 @@ LLVMValueRef cg_map_len(struct cg *g, int id)
 	LLVMValueRef cb = len_callback(g);
 	LLVMValueRef cnt = cg_tmp(g, 8);
 	cg_store_int(g, cnt, cg_const(g, 0), 8);
-	LLVMValueRef args[4] = { g->maps[id], cb, cnt, cg_const(g, 0) };
+	LLVMValueRef args[4] = { cg_map(g, id), cb, cnt, cg_const(g, 0) };
 	cg_helper(g, BPF_FUNC_for_each_map_elem, args, 4);
 	return cg_load_int(g, cnt, 8, false);
 }

@@ -225,7 +225,7 @@ static void for_map(struct cg *g, struct ast_node *n)
 	cg_stmt(g, n->for_.body);
 	restore_fn(g, &s, n);
 
-	LLVMValueRef args[4] = { g->maps[id], cb, g->f.frame, cg_const(g, 0) };
+	LLVMValueRef args[4] = { cg_map(g, id), cb, g->f.frame, cg_const(g, 0) };
 	cg_helper(g, BPF_FUNC_for_each_map_elem, args, 4);
 	check_ret_flag(g);
 }

@@ -1,6 +1,8 @@
 /* Map declarations: every pd->maps entry plus the ring buffer, the lost-event counter and
  * the globals array, as BTF-defined maps (zeroed globals in ".maps" whose debug type is
- * the struct of type/max_entries/key/value pointers libbpf reads). */
+ * the struct of type/max_entries/key/value pointers libbpf reads). The first module of a
+ * compilation declares them all; the others (src/codegen/units.c) declare, weak, only the
+ * maps their programs use, so each module's BTF stays the size of its own programs. */
 #include "cg.h"
 
 #include <errno.h>
@@ -17,7 +19,7 @@ LLVMValueRef cg_map_global(struct cg *g, const char *sym, int nptrs, LLVMMetadat
 	LLVMSetInitializer(gv, LLVMConstNull(st));
 	LLVMSetSection(gv, ".maps");
 	LLVMSetAlignment(gv, 8);
-	LLVMSetLinkage(gv, LLVMExternalLinkage);
+	LLVMSetLinkage(gv, g->weak_maps ? LLVMWeakAnyLinkage : LLVMExternalLinkage);
 	if (di)
 		cg_di_global(g, gv, sym, di);
 	return gv;
@@ -121,59 +123,99 @@ static int declare_user_map(struct cg *g, int i)
 	return 0;
 }
 
-/* Stack trace maps: u32 id -> u64 ips[depth]. */
-static int declare_stack_maps(struct cg *g)
+static LLVMMetadataRef events_type(struct cg *g)
 {
-	int n = g->pd->stackmaps.len;
-	g->stack_maps = arena_alloc(&g->c->arena, sizeof(LLVMValueRef) * (size_t)(n ? n : 1));
-	if (!g->stack_maps)
-		return -ENOMEM;
-	for (int i = 0; i < n; i++) {
-		const struct pd_stackmap *s = &g->pd->stackmaps.v[i];
-		LLVMMetadataRef di = cg_di_map_type(g, BPF_MAP_TYPE_STACK_TRACE, s->max_entries,
-						    cg_di_int(g, 4, false),
-						    cg_di_bytes(g, (int)s->depth * 8));
-		g->stack_maps[i] = cg_map_global(g, s->sym, 4, di);
-	}
-	return 0;
+	return cg_di_map_type(g, BPF_MAP_TYPE_RINGBUF, g->pd->ringbuf_size, NULL, NULL);
 }
 
-int cg_declare_maps(struct cg *g)
+static LLVMMetadataRef ctl_type(struct cg *g)
 {
-	int n = g->pd->maps.len;
-	g->maps = arena_alloc(&g->c->arena, sizeof(LLVMValueRef) * (size_t)(n ? n : 1));
-	if (!g->maps)
-		return -ENOMEM;
-	for (int i = 0; i < n; i++) {
-		int err = declare_user_map(g, i);
-		if (err)
-			return err;
-	}
-	int err = declare_stack_maps(g);
-	if (err)
-		return err;
-	LLVMMetadataRef di = cg_di_map_type(g, BPF_MAP_TYPE_RINGBUF, g->pd->ringbuf_size, NULL,
-					    NULL);
-	g->ev_map = cg_map_global(g, PD_RINGBUF_SYM, 2, di);
+	return cg_di_map_type(g, BPF_MAP_TYPE_RINGBUF, PD_CTLBUF_SIZE, NULL, NULL);
+}
 
-	LLVMMetadataRef u32 = cg_di_int(g, 4, false);
-	di = cg_di_map_type(g, BPF_MAP_TYPE_PERCPU_ARRAY, PD_LOST__COUNT, u32,
-			    cg_di_int(g, 8, false));
-	g->lost_map = cg_map_global(g, PD_LOST_SYM, 4, di);
+static LLVMMetadataRef lost_type(struct cg *g)
+{
+	return cg_di_map_type(g, BPF_MAP_TYPE_PERCPU_ARRAY, PD_LOST__COUNT, cg_di_int(g, 4, false),
+			      cg_di_int(g, 8, false));
+}
 
+static LLVMMetadataRef globals_type(struct cg *g)
+{
 	const char *names[3] = { "cpid", "start_ns", "ncpus" };
 	LLVMMetadataRef u64 = cg_di_int(g, 8, false);
 	LLVMMetadataRef types[3] = { u64, u64, u64 };
 	int offs[3] = { offsetof(struct pd_globals, cpid), offsetof(struct pd_globals, start_ns),
 			offsetof(struct pd_globals, ncpus) };
 	LLVMMetadataRef gl = cg_di_struct(g, sizeof(struct pd_globals), names, types, offs, 3);
-	di = cg_di_map_type(g, BPF_MAP_TYPE_ARRAY, 1, u32, gl);
-	g->globals_map = cg_map_global(g, PD_GLOBALS_SYM, 4, di);
+	return cg_di_map_type(g, BPF_MAP_TYPE_ARRAY, 1, cg_di_int(g, 4, false), gl);
+}
 
-	if (g->pd->names_size) {
-		di = cg_di_map_type(g, BPF_MAP_TYPE_ARRAY, 2 * (uint32_t)g->pd->probes.len, u32,
-				    cg_di_bytes(g, (int)g->pd->names_size));
-		g->names_map = cg_map_global(g, PD_NAMES_SYM, 4, di);
+static LLVMMetadataRef names_type(struct cg *g)
+{
+	return cg_di_map_type(g, BPF_MAP_TYPE_ARRAY, 2 * (uint32_t)g->pd->probes.len,
+			      cg_di_int(g, 4, false), cg_di_bytes(g, (int)g->pd->names_size));
+}
+
+/* The maps every program may use besides the script's: symbol, pointer members, BTF, and
+ * whether only a user declares it (else the first module declares it for all). */
+static const struct {
+	const char *sym;
+	int nptrs;
+	LLVMMetadataRef (*type)(struct cg *g);
+	bool on_use;
+} sys_maps[CG_SYS__COUNT] = {
+	[CG_SYS_EVENTS] = { PD_RINGBUF_SYM, 2, events_type, false },
+	[CG_SYS_LOST] = { PD_LOST_SYM, 4, lost_type, false },
+	[CG_SYS_GLOBALS] = { PD_GLOBALS_SYM, 4, globals_type, false },
+	[CG_SYS_NAMES] = { PD_NAMES_SYM, 4, names_type, false },
+	[CG_SYS_CTL] = { PD_CTLBUF_SYM, 2, ctl_type, true },
+};
+
+LLVMValueRef cg_sys_map(struct cg *g, enum cg_sys which)
+{
+	if (!g->sys_maps[which])
+		g->sys_maps[which] = cg_map_global(g, sys_maps[which].sym, sys_maps[which].nptrs,
+						   sys_maps[which].type(g));
+	return g->sys_maps[which];
+}
+
+LLVMValueRef cg_map(struct cg *g, int id)
+{
+	if (!g->maps[id] && declare_user_map(g, id))
+		g->err = -ENOMEM;
+	return g->maps[id];
+}
+
+/* Stack trace maps: u32 id -> u64 ips[depth]. */
+LLVMValueRef cg_stack_map(struct cg *g, int i)
+{
+	if (!g->stack_maps[i]) {
+		const struct pd_stackmap *s = &g->pd->stackmaps.v[i];
+		LLVMMetadataRef di = cg_di_map_type(g, BPF_MAP_TYPE_STACK_TRACE, s->max_entries,
+						    cg_di_int(g, 4, false),
+						    cg_di_bytes(g, (int)s->depth * 8));
+		g->stack_maps[i] = cg_map_global(g, s->sym, 4, di);
+	}
+	return g->stack_maps[i];
+}
+
+int cg_declare_maps(struct cg *g, bool all)
+{
+	int n = g->pd->maps.len, ns = g->pd->stackmaps.len;
+	g->maps = arena_alloc(&g->c->arena, sizeof(LLVMValueRef) * (size_t)(n ? n : 1));
+	g->stack_maps = arena_alloc(&g->c->arena, sizeof(LLVMValueRef) * (size_t)(ns ? ns : 1));
+	if (!g->maps || !g->stack_maps)
+		return -ENOMEM;
+	for (int i = 0; all && i < n; i++) {
+		int err = declare_user_map(g, i);
+		if (err)
+			return err;
+	}
+	for (int i = 0; all && i < ns; i++)
+		cg_stack_map(g, i);
+	for (int i = 0; all && i < CG_SYS__COUNT; i++) {
+		if (!sys_maps[i].on_use && (i != CG_SYS_NAMES || g->pd->names_size))
+			cg_sys_map(g, (enum cg_sys)i);
 	}
 	return 0;
 }

@@ -109,32 +109,31 @@ static void emit_body(struct cg *g, struct ast_node *probe)
 	cg_ret(g, cg_const(g, 0));
 }
 
-int cg_emit_probe(struct cg *g, struct ast_node *probe)
+/* Emits probe's body as the function `name`: a program in section sec, or with sec NULL a
+ * static function of the program that runs every body at the probe's point (merged.c's
+ * hosts); kept out of line so each body keeps its own 512-byte stack frame. */
+static LLVMValueRef emit_body_fn(struct cg *g, struct ast_node *probe, const char *name,
+				 const char *sec)
 {
 	struct sema_probe *sp = probe->probe.sp;
-	if (!sp || sp->pd_index < 0 || sp->pd_index >= g->pd->probes.len) {
-		diag_error(&g->c->diag, &probe->loc, "internal error: probe was not resolved");
-		return -EINVAL;
-	}
 	g->probe = probe;
 	g->sp = sp;
 	g->pdp = &g->pd->probes.v[sp->pd_index];
-	int leader = sp->share - 1;
-	if (leader >= 0 && leader < sp->pd_index && g->pd->probes.v[leader].prog_name) {
-		/* the same body at another point of the same kind: one program attached twice */
-		g->pdp->prog_name = g->pd->probes.v[leader].prog_name;
-		return 0;
-	}
 	g->pk = pk_desc(g->pdp->kind);
-	char *name = arena_sprintf(&g->pd->arena, "p%d", sp->pd_index);
-	const char *sec = section_name(g, g->pk, g->pdp);
-	if (!name || !sec || layout_frame(g))
-		return -ENOMEM;
-	g->pdp->prog_name = name;
+	if (layout_frame(g))
+		return NULL;
 	memset(&g->f, 0, sizeof(g->f));
 	LLVMTypeRef pt = g->ptr;
-	LLVMValueRef fn = make_fn(g, name, &pt, 1, probe->loc.first_line, false);
-	LLVMSetSection(fn, sec);
+	LLVMValueRef fn = make_fn(g, name, &pt, 1, probe->loc.first_line, !sec);
+	if (sec) {
+		LLVMSetSection(fn, sec);
+	} else {
+		LLVMSetLinkage(fn, LLVMInternalLinkage);
+		LLVMSetSection(fn, ".text");
+		unsigned k = LLVMGetEnumAttributeKindForName("noinline", 8);
+		LLVMAddAttributeAtIndex(fn, LLVMAttributeFunctionIndex,
+					LLVMCreateEnumAttribute(g->ctx, k, 0));
+	}
 	g->f.ctx = LLVMGetParam(fn, 0);
 	g->main_ctx = g->f.ctx;
 	g->loops.len = 0;
@@ -148,7 +147,69 @@ int cg_emit_probe(struct cg *g, struct ast_node *probe)
 	LLVMSetAlignment(s, 8);
 	emit_body(g, probe);
 	finish_frame(g);
+	return fn;
+}
+
+/* The program of the probes at host's point (pd_probe.host): their bodies, each a static
+ * function p<index>, called in script order; none can stop the next (`return`, exit()). */
+static int emit_merged(struct cg *g, struct ast_node *host)
+{
+	int h = host->probe.sp->pd_index;
+	ast_list *probes = &g->c->ast->program.probes;
+	LLVMValueRef *fns = arena_alloc(&g->c->arena, sizeof(LLVMValueRef) * (size_t)probes->len);
+	char *name = arena_sprintf(&g->pd->arena, "at%d", h);
+	if (!fns || !name)
+		return -ENOMEM;
+	int n = 0;
+	for (int i = 0; i < probes->len; i++) {
+		struct ast_node *p = probes->v[i];
+		const struct sema_probe *sp = p->probe.sp;
+		if (!sp || g->pd->probes.v[sp->pd_index].host != h + 1)
+			continue;
+		char *body = arena_sprintf(&g->c->arena, "p%d", sp->pd_index);
+		fns[n] = body ? emit_body_fn(g, p, body, NULL) : NULL;
+		if (!fns[n++])
+			return -ENOMEM;
+		g->pd->probes.v[sp->pd_index].prog_name = name;
+	}
+	struct pd_probe *hp = &g->pd->probes.v[h];
+	const char *sec = section_name(g, pk_desc(hp->kind), hp);
+	if (!sec)
+		return -ENOMEM;
+	memset(&g->f, 0, sizeof(g->f));
+	LLVMTypeRef pt = g->ptr;
+	LLVMValueRef fn = make_fn(g, name, &pt, 1, host->loc.first_line, false);
+	LLVMSetSection(fn, sec);
+	cg_set_loc(g, &host->loc);
+	LLVMValueRef ctx = LLVMGetParam(fn, 0);
+	for (int i = 0; i < n; i++)
+		LLVMBuildCall2(g->b, LLVMGlobalGetValueType(fns[i]), fns[i], &ctx, 1, "");
+	LLVMBuildRet(g->b, cg_const(g, 0));
 	return g->err;
+}
+
+int cg_emit_probe(struct cg *g, struct ast_node *probe)
+{
+	struct sema_probe *sp = probe->probe.sp;
+	if (!sp || sp->pd_index < 0 || sp->pd_index >= g->pd->probes.len) {
+		diag_error(&g->c->diag, &probe->loc, "internal error: probe was not resolved");
+		return -EINVAL;
+	}
+	struct pd_probe *pdp = &g->pd->probes.v[sp->pd_index];
+	int leader = sp->share - 1;
+	if (leader >= 0 && leader < sp->pd_index && g->pd->probes.v[leader].prog_name) {
+		/* the same body at another point of the same kind: one program attached twice */
+		pdp->prog_name = g->pd->probes.v[leader].prog_name;
+		return 0;
+	}
+	if (pdp->host) /* emitted with the first probe at its point (the host, first in order) */
+		return pdp->host - 1 == sp->pd_index ? emit_merged(g, probe) : 0;
+	char *name = arena_sprintf(&g->pd->arena, "p%d", sp->pd_index);
+	const char *sec = section_name(g, pk_desc(pdp->kind), pdp);
+	if (!name || !sec)
+		return -ENOMEM;
+	pdp->prog_name = name;
+	return emit_body_fn(g, probe, name, sec) ? g->err : -ENOMEM;
 }
 
 LLVMValueRef cg_begin_callback(struct cg *g, const char *what, LLVMTypeRef *params, int nparams,

@@ -136,7 +136,8 @@ int rt_attach_all(struct rt_trace *t)
 	for (int i = 0; i < t->pd->probes.len; i++) {
 		const struct pd_probe *p = &t->pd->probes.v[i];
 		const struct rt_attacher *a = &attachers[p->kind];
-		if (!a->attach)
+		/* a probe merged into another's program (pd_probe.host) runs when that one does */
+		if (!a->attach || (p->host && p->host - 1 != i))
 			continue;
 		tried++;
 		t->attaching = i;

@@ -133,7 +133,10 @@ int rt_load(struct rt_trace *t, const void *elf, size_t size)
 			strerror(-t->ncpus));
 		return t->ncpus ? t->ncpus : -EINVAL;
 	}
+	unsigned long long start = rt_clock_ns();
 	err = bpf_object__load(t->obj);
+	if (!err && t->o->verbose)
+		rt_verbose_load_time(t, start, rt_clock_ns());
 	if (err) {
 		rt_report_verifier(t, err);
 		return err;

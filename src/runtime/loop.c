@@ -414,8 +414,12 @@ static int trace(struct rt_trace *t)
 		out_attached(&t->out, t->pd->probes.len);
 	flush_all(t);
 	err = run_kind(t, PD_PROBE_BEGIN);
-	if (!err && !t->exiting)
+	unsigned long long start = rt_clock_ns();
+	if (!err && !t->exiting) {
 		err = rt_attach_all(t);
+		if (o->verbose)
+			rt_verbose_time("attach", start);
+	}
 	if (!err && !t->exiting && o->verbose)
 		rt_verbose_attached(t);
 	if (!err && !t->exiting)
@@ -423,7 +427,10 @@ static int trace(struct rt_trace *t)
 	if (!err && !t->exiting)
 		err = rt_poll(t);
 	finishing = 1;
+	start = rt_clock_ns();
 	rt_detach_all(t);
+	if (o->verbose)
+		rt_verbose_time("detach", start);
 	if (t->discarding) {
 		/* drop what the probes queued after exit() before detaching, then let END
 		 * print */

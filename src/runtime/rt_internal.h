@@ -146,6 +146,9 @@ void rt_report_verifier(struct rt_trace *t, int err);
 /* verbose.c: -v lines on stderr after load (programs, maps) and after attach. */
 void rt_verbose_loaded(struct rt_trace *t);
 void rt_verbose_attached(struct rt_trace *t);
+/* The split of bpf_object__load from start to end: map creation (with BTF and relocation)
+ * until the kernel's load time of the first program, then program load and verification. */
+void rt_verbose_load_time(struct rt_trace *t, unsigned long long start, unsigned long long end);
 
 /* attach.c */
 int rt_attach_all(struct rt_trace *t);

@@ -53,6 +53,10 @@ int rt_run(const struct pd_prog *pd, const void *elf, size_t elf_size, const str
 void rt_print_info(FILE *out);
 /* Whether this kernel can attach probes of kind k (asked of the kernel once per kind). */
 bool rt_can_attach(enum pd_probe_kind k);
+/* -v timing: the CLOCK_BOOTTIME now in ns (the clock of the kernel's program load times),
+ * and a "Time for PHASE: N ms" line on stderr for a phase that began at start_ns. */
+unsigned long long rt_clock_ns(void);
+void rt_verbose_time(const char *phase, unsigned long long start_ns);
 /* libbpf's version: major << 16 | minor. */
 unsigned rt_libbpf_version(void);
 

@@ -1,10 +1,12 @@
 /* -v: what was loaded and attached, on stderr (like bpftrace's "Program ID" and
  * "Attaching" lines): per probe its program id, instruction counts and JIT size, per map
- * its type and sizes, then one line per attached probe. */
+ * its type and sizes, then one line per attached probe; and the time of each phase
+ * (compile, map creation, program load, attach, detach). */
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "progdesc.h"
 #include "runtime/rt_internal.h"
@@ -61,4 +63,39 @@ void rt_verbose_attached(struct rt_trace *t)
 		if (k != PD_PROBE_BEGIN && k != PD_PROBE_END)
 			fprintf(stderr, "Attached %s\n", pd->probes.v[i].name);
 	}
+}
+
+unsigned long long rt_clock_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_BOOTTIME, &ts);
+	return (unsigned long long)ts.tv_sec * 1000000000ull + (unsigned long long)ts.tv_nsec;
+}
+
+static void print_time(const char *phase, unsigned long long start, unsigned long long end)
+{
+	fprintf(stderr, "Time for %s: %.1f ms\n", phase,
+		end > start ? (double)(end - start) / 1e6 : 0.0);
+}
+
+void rt_verbose_time(const char *phase, unsigned long long start_ns)
+{
+	print_time(phase, start_ns, rt_clock_ns());
+}
+
+void rt_verbose_load_time(struct rt_trace *t, unsigned long long start, unsigned long long end)
+{
+	unsigned long long first = end;
+	struct bpf_program *prog;
+	bpf_object__for_each_program(prog, t->obj) {
+		struct bpf_prog_info info;
+		uint32_t len = sizeof(info);
+		memset(&info, 0, sizeof(info));
+		int fd = bpf_program__fd(prog);
+		if (fd >= 0 && !bpf_obj_get_info_by_fd(fd, &info, &len) && info.load_time &&
+		    info.load_time < first && info.load_time >= start)
+			first = info.load_time;
+	}
+	print_time("map creation", start, first);
+	print_time("program load and verification", first, end);
 }

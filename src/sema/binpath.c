@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "../cache/deps.h"
 #include "../util/arena.h"
 #include "elf_syms.h"
 #include "sema_int.h"
@@ -67,6 +68,7 @@ static bool try_path(struct search *s, const char *path)
 	}
 	int err = check_elf(full);
 	if (!err) {
+		cache_dep_file(full);
 		s->found = full;
 		return true;
 	}
@@ -186,6 +188,7 @@ static bool search_ld_cache(struct search *s, const char *want)
 {
 	char path[PATH_MAX];
 	snprintf(path, sizeof(path), "%s/etc/ld.so.cache", s->root);
+	cache_dep_file(path);
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return false;
@@ -223,6 +226,7 @@ static bool search_lib_dir(struct search *s, const char *dir, const char *want)
 {
 	char path[PATH_MAX], best[NAME_MAX + 1] = "";
 	snprintf(path, sizeof(path), "%s%s", s->root, dir);
+	cache_dep_file(path); /* a library added or removed changes the directory */
 	DIR *d = opendir(path);
 	if (!d)
 		return false;
@@ -281,6 +285,7 @@ static bool resolve_given_path(struct search *s, const char *name)
 	if (name[0] == '/')
 		return try_path(s, name);
 	char cwd[PATH_MAX];
+	cache_dep_cwd();
 	if (!getcwd(cwd, sizeof(cwd))) {
 		s->err = -errno;
 		return true;

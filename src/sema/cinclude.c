@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "../cache/deps.h"
 #include "tc.h"
 
 #define MAX_INCLUDES 64
@@ -22,6 +23,14 @@ static const char *const system_dirs[] = {
 };
 
 /* The file's path, owned by the arena, or NULL when it is nowhere. */
+/* Whether a candidate header is there; noted either way, for the compile cache: a header
+ * that appears earlier in the search changes the program. */
+static bool readable(const char *path)
+{
+	cache_dep_file(path);
+	return access(path, R_OK) == 0;
+}
+
 static const char *find(struct checker *ck, const char *name, bool quoted)
 {
 	struct arena *a = &ck->c->arena;
@@ -31,12 +40,12 @@ static const char *find(struct checker *ck, const char *name, bool quoted)
 		const char *file = ck->c->file;
 		char *copy = arena_strdup(a, file && strcmp(file, "stdin") ? file : "./-");
 		const char *path = copy ? arena_sprintf(a, "%s/%s", dirname(copy), name) : NULL;
-		if (path && access(path, R_OK) == 0)
+		if (path && readable(path))
 			return path;
 	}
 	for (size_t i = 0; i < sizeof(system_dirs) / sizeof(system_dirs[0]); i++) {
 		const char *path = arena_sprintf(a, "%s/%s", system_dirs[i], name);
-		if (path && access(path, R_OK) == 0)
+		if (path && readable(path))
 			return path;
 	}
 	return NULL;

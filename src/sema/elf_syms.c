@@ -8,7 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../codegen/codegen.h"
+#include "../codegen_load.h"
 #include "../util/arena.h"
 #include "../util/elf_addr.h"
 #include "elf_syms.h"
@@ -203,7 +203,7 @@ int sema_elf_insn_boundary(const char *path, const struct elf_func *f, uint64_t 
 	int ret = !code ? -ENOMEM : got < 0 ? -errno : (size_t)got != len ? -EIO : 0;
 	close(fd);
 	if (!ret) {
-		ret = cg_insn_lengths_ok(code, len, (size_t)off);
+		ret = cgl_insn_lengths_ok(code, len, (size_t)off);
 		if (ret == -EILSEQ)
 			ret = 0; /* bytes that do not decode: not a known boundary */
 	}

@@ -59,6 +59,8 @@ struct type *tc_make_literal(struct checker *ck, struct ast_node *n, int64_t v);
 
 /* share.c: marks the probes whose program is emitted once for their group. */
 void sema_share_programs(struct compiler *c);
+/* merge.c: gives the probes at one point one program (pd_probe.host); 0 or -ENOMEM. */
+int sema_merge_points(struct compiler *c);
 
 /* tc_util.c */
 bool tc_same_loc(const struct src_loc *a, const struct src_loc *b);

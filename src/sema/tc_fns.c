@@ -12,6 +12,7 @@
 #include <strings.h>
 #include <sys/stat.h>
 
+#include "../cache/deps.h"
 #include "printfmt.h"
 #include "tc.h"
 
@@ -267,6 +268,7 @@ struct type *tc_check_cgroupid(struct checker *ck, struct ast_node *n)
 		tc_error(ck, &a->loc, "cgroupid() expects a string literal or str($N) as its path");
 		return tc_fail(n);
 	}
+	cache_dep_file(a->str.s);
 	if (stat(a->str.s, &st)) {
 		tc_error(ck, &a->loc, "cgroupid(): cannot read '%s': %s", a->str.s, strerror(errno));
 		return tc_fail(n);

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "../cache/deps.h"
 #include "tc.h"
 
 /* bpftrace's default depth; the kernel refuses stack maps deeper than this sysctl. */
@@ -18,6 +19,7 @@ static const char *const mode_names[] = {
 static int kernel_max_depth(void)
 {
 	int max = DEFAULT_DEPTH;
+	cache_dep_content("/proc/sys/kernel/perf_event_max_stack");
 	FILE *f = fopen("/proc/sys/kernel/perf_event_max_stack", "r");
 	if (f) {
 		if (fscanf(f, "%d", &max) != 1 || max < 1)

@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "../cache/deps.h"
 #include "sema_int.h"
 
 static const char *const tracefs_roots[] = { "/sys/kernel/tracing", "/sys/kernel/debug/tracing" };
@@ -42,6 +43,16 @@ const char *sema_tracefs_root(void)
 	return root;
 }
 
+/* Tracepoints come with the kernel and its modules, both in the compile cache's key;
+ * dynamic events (kprobe_events, uprobe_events, synthetic ones) are what else can appear
+ * or change: a compile that read tracefs depends on them. */
+static void note_dynamic_events(const char *root)
+{
+	char path[512];
+	snprintf(path, sizeof(path), "%s/dynamic_events", root);
+	cache_dep_content(path);
+}
+
 bool sema_tp_exists(const char *cat, const char *event)
 {
 	const char *root = sema_tracefs_root();
@@ -49,6 +60,7 @@ bool sema_tp_exists(const char *cat, const char *event)
 	struct stat st;
 	if (!root || strchr(cat, '/') || strchr(event, '/') || strcmp(cat, "ftrace") == 0)
 		return false;
+	note_dynamic_events(root);
 	snprintf(path, sizeof(path), "%s/events/%s/%s/format", root, cat, event);
 	return stat(path, &st) == 0;
 }
@@ -114,6 +126,7 @@ int sema_tp_fields(struct arena *a, const char *cat, const char *event, tp_field
 		return -ENOENT;
 	if (strchr(cat, '/') || strchr(event, '/'))
 		return -ENOENT;
+	note_dynamic_events(root);
 	snprintf(path, sizeof(path), "%s/events/%s/%s/format", root, cat, event);
 	FILE *f = fopen(path, "r");
 	if (!f)
@@ -336,6 +349,7 @@ int sema_tp_match(struct arena *a, const char *cat_glob, const char *event_glob,
 	char path[512], line[512];
 	if (!root)
 		return -ENOENT;
+	note_dynamic_events(root);
 	snprintf(path, sizeof(path), "%s/available_events", root);
 	FILE *f = fopen(path, "r");
 	if (!f)

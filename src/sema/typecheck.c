@@ -611,5 +611,6 @@ int sema_typecheck(struct compiler *c)
 		return -EINVAL;
 	ast_walk(c->ast, NULL, set_key_type, &ck);
 	sema_share_programs(c);
-	return tc_layout_maps(&ck);
+	int err = sema_merge_points(c);
+	return err ? err : tc_layout_maps(&ck);
 }

@@ -25,6 +25,9 @@ here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 tmp=$(mktemp -d /tmp/bpfscope-compat.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
+# An isolated compile cache: tests share no state with the machine's (one given in the
+# environment is kept, so a second run of the suite finds it warm).
+export BPFSCOPE_CACHE_DIR=${BPFSCOPE_CACHE_DIR:-$tmp/cache}
 # shellcheck source=../runtime/lib.sh
 . "$root/tests/runtime/lib.sh"
 case "$BPFSCOPE" in

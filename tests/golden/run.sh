@@ -18,7 +18,9 @@ here=$(cd "$(dirname "$0")" && pwd)
 cd "$here" || exit 2
 pass=0 fail=0 skip=0
 tmp=$(mktemp)
-trap 'rm -f "$tmp"' EXIT
+trap 'rm -rf "$tmp" "$tmp.cache"' EXIT
+# An isolated compile cache: tests share no state with the machine's.
+export BPFSCOPE_CACHE_DIR=${BPFSCOPE_CACHE_DIR:-$tmp.cache}
 
 for bt in *.bt; do
 	[ -e "$bt" ] || continue

@@ -19,8 +19,9 @@
 #               `uprobe:$1:add` with params `$TARGETS/uprobe/uprobe_target`
 #   env         one line of NAME=VALUE words put in bpfscope's environment
 #   setup       a bash snippet run in the scratch directory $TMP before bpfscope starts
-#               ($TARGETS and $WORKLOAD set): files a script names by a relative path; it
-#               may leave a process in the background (a reader holding a FIFO open)
+#               ($TARGETS, $WORKLOAD and $BPFSCOPE set): files a script names by a relative
+#               path; it may leave a process in the background (a reader holding a FIFO
+#               open, a second bpfscope)
 #   stdin       what bpfscope reads on standard input (default /dev/null); with params
 #               "- ARGS" it is the program
 #   stdout      the exact expected standard output
@@ -34,11 +35,17 @@
 #               after 10 s), wait DELAY seconds and send it SIG (INT, TERM, HUP, KILL), then
 #               the next pair; a DELAY of "blocked" waits until bpfscope sleeps in a write
 #               (its output is full). The BPF programs and maps it holds are recorded from
-#               /proc/PID/fdinfo before, and must all be gone afterwards. The check section
-#               sees them as $PROG_IDS, $MAP_IDS, $MAP_NAMES, and the -c child's pid as
-#               $CHILD_PID.
-#   check       a bash snippet run after the program ($OUT, $ERR, $TMP, $BPFSCOPE, $WORKLOAD
-#               set); non-zero fails
+#               /proc/PID/fdinfo before the first signal: the check section sees them as
+#               $PROG_IDS, $MAP_IDS, $MAP_NAMES, and the -c child's pid as $CHILD_PID. A
+#               signalled case is leak-checked as with "leaks prog map".
+#   leaks       one line naming the kinds of kernel objects bpfscope must be seen holding
+#               while it runs (prog map link perf; perf: perf-event descriptors). It runs
+#               in the background, sampled every 50 ms (tests/runtime/leaks.sh); after it
+#               is gone no program, map or link it held may exist, no process may hold a
+#               perf event running its programs, and no tracefs probe event
+#               (uprobe_events, kprobe_events, dynamic_events) naming its pid may be left.
+#   check       a bash snippet run after the program ($OUT, $ERR, $TMP, $BPFSCOPE, $WORKLOAD,
+#               $TARGETS set); non-zero fails
 #   timeout     seconds before the case is killed and failed (default 30)
 #   needs       one line of commands that must exist, else the case is skipped
 # $TARGETS is the build directory holding the programs `make unit` builds for user probes
@@ -53,8 +60,13 @@ here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 tmp=$(mktemp -d /tmp/bpfscope-runtime.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
+# An isolated compile cache: tests share no state with the machine's (one given in the
+# environment is kept, so a second run of the suite finds it warm).
+export BPFSCOPE_CACHE_DIR=${BPFSCOPE_CACHE_DIR:-$tmp/cache}
 # shellcheck source=lib.sh
 . "$here/lib.sh"
+# shellcheck source=leaks.sh
+. "$here/leaks.sh"
 case "$BPFSCOPE" in
 /*) ;;
 *) BPFSCOPE="$PWD/$BPFSCOPE" ;;
@@ -79,27 +91,6 @@ expand_words() {
 	eval "$2+=($text)"
 }
 
-# Prints the ids of BPF programs and maps held by pid $1 as "prog ID" / "map ID" lines.
-bpf_ids_of() {
-	grep -h -E '^(prog_id|map_id):' /proc/"$1"/fdinfo/* 2>/dev/null |
-		sed -E 's/^prog_id:\s*/prog /; s/^map_id:\s*/map /' | sort -u
-}
-
-# Waits until none of the objects listed in $1 exist; prints those left after 5 s.
-wait_objects_gone() {
-	local left i
-	for i in $(seq 50); do
-		left=""
-		while read -r kind id; do
-			[ -n "$kind" ] || continue
-			bpftool "$kind" show id "$id" >/dev/null 2>&1 && left+="$kind $id; "
-		done <"$1"
-		[ -z "$left" ] && return 0
-		sleep 0.1
-	done
-	echo "$left"
-}
-
 # Waits for pid $1: DELAY seconds, or "blocked": until it sleeps writing to a full pipe.
 signal_delay() {
 	local i
@@ -113,29 +104,39 @@ signal_delay() {
 	done
 }
 
-# Runs bpfscope in the background, signals it once it is running; sets rc.
-run_signalled() {
-	local tpid bpid i
-	local -a sigs
-	read -r -a sigs <"$sec/signal"
+# Runs bpfscope in the background, sampling the kernel objects it holds, and signals it once
+# it is running when the case has a signal section; sets rc.
+run_watched() {
+	local tpid bpid wpid i
+	local -a sigs=()
+	has signal && read -r -a sigs <"$sec/signal"
+	leaks_probe_events >"$TMP/events.before"
+	: >"$TMP/held"
 	set -m
 	timeout -k 5 "$limit" env "${envs[@]}" "$BPFSCOPE" "${args[@]}" >"$OUT" 2>"$ERR" \
 		<"$input" &
 	tpid=$!
 	set +m
-	bpid=""
+	bpid="" wpid=""
 	for i in $(seq 100); do
-		[ -z "$bpid" ] && bpid=$(pgrep -P "$tpid" | head -n 1)
-		[ -n "$bpid" ] && [ -s "$OUT" ] && break
+		if [ -z "$bpid" ]; then
+			bpid=$(pgrep -P "$tpid" | head -n 1)
+			if [ -n "$bpid" ]; then
+				leaks_watch "$bpid" "$TMP/held" &
+				wpid=$!
+			fi
+		fi
+		[ -n "$bpid" ] && { [ -s "$OUT" ] || [ ${#sigs[@]} = 0 ]; } && break
 		kill -0 "$tpid" 2>/dev/null || break
 		sleep 0.1
 	done
-	if [ -n "$bpid" ]; then
+	if [ -n "$bpid" ] && [ ${#sigs[@]} -gt 0 ]; then
 		CHILD_PID=$(pgrep -P "$bpid" | head -n 1)
 		signal_delay "$bpid" "${sigs[1]:-0}"
-		bpf_ids_of "$bpid" >"$TMP/ids"
-		PROG_IDS=$(awk '$1 == "prog" { print $2 }' "$TMP/ids" | xargs)
-		MAP_IDS=$(awk '$1 == "map" { print $2 }' "$TMP/ids" | xargs)
+		: >"$TMP/ids"
+		leaks_sample "$bpid" "$TMP/ids"
+		PROG_IDS=$(awk '$1 == "prog" { print $2 }' "$TMP/ids" | sort -u | xargs)
+		MAP_IDS=$(awk '$1 == "map" { print $2 }' "$TMP/ids" | sort -u | xargs)
 		MAP_NAMES=$(for id in $MAP_IDS; do
 			bpftool -j map show id "$id" 2>/dev/null |
 				sed -nE 's/.*"name":"([^"]*)".*/\1/p'
@@ -146,8 +147,10 @@ run_signalled() {
 			kill -s "${sigs[i]}" "$bpid" 2>/dev/null
 		done
 	fi
-	wait "$tpid"
+	wait "$tpid" 2>/dev/null
 	rc=$?
+	[ -n "$wpid" ] && wait "$wpid"
+	BPID=$bpid
 	if [ -z "$bpid" ]; then
 		echo "  bpfscope was never seen running" >>"$ERR"
 		rc=255
@@ -196,15 +199,16 @@ run_case() {
 	fi
 	has params && expand_words params args
 	limit=$(has timeout && line timeout || echo 30)
-	PROG_IDS="" MAP_IDS="" MAP_NAMES="" CHILD_PID=""
+	PROG_IDS="" MAP_IDS="" MAP_NAMES="" CHILD_PID="" BPID=""
 	input=/dev/null
 	has stdin && input="$sec/stdin"
 	local rc
 	pushd "$TMP" >/dev/null || return
-	has setup && TMP=$TMP TARGETS=$TARGETS WORKLOAD=$WORKLOAD bash -e "$sec/setup" >/dev/null 2>&1 \
+	has setup && TMP=$TMP TARGETS=$TARGETS WORKLOAD=$WORKLOAD BPFSCOPE=$BPFSCOPE \
+		bash -e "$sec/setup" >/dev/null 2>&1 \
 		</dev/null
-	if has signal; then
-		run_signalled
+	if has signal || has leaks; then
+		run_watched
 	else
 		timeout -k 5 "$limit" env "${envs[@]}" "$BPFSCOPE" "${args[@]}" >"$OUT" 2>"$ERR" \
 			<"$input"
@@ -242,16 +246,17 @@ check_case() {
 		why+="output file differs; "
 		diff -u --label expected --label actual "$sec/outfile" "$TMP/out" >>"$report" 2>&1
 	fi
-	if has signal && [ -s "$TMP/ids" ]; then
-		local left
-		left=$(wait_objects_gone "$TMP/ids")
-		[ -n "$left" ] && why+="BPF objects left after exit: $left"
+	if { has signal || has leaks; } && [ -n "$BPID" ]; then
+		local kinds="prog map" left
+		has leaks && kinds=$(line leaks)
+		left=$(leaks_check "$TMP/held" "$BPID" "$TMP/events.before" "$kinds")
+		[ -n "$left" ] && why+="leaks; " && echo "$left" >>"$report"
 	fi
 	if has check; then
 		local out
 		out=$(cd "$TMP" && OUT=$OUT ERR=$ERR TMP=$TMP PROG_IDS=$PROG_IDS MAP_IDS=$MAP_IDS \
 			MAP_NAMES=$MAP_NAMES CHILD_PID=$CHILD_PID BPFSCOPE=$BPFSCOPE \
-			WORKLOAD=$WORKLOAD bash -e "$sec/check" 2>&1) ||
+			WORKLOAD=$WORKLOAD TARGETS=$TARGETS bash -e "$sec/check" 2>&1) ||
 			{ why+="check failed; "; echo "$out" >>"$report"; }
 	fi
 	if [ -z "$why" ]; then
@@ -288,7 +293,7 @@ if [ -n "$reason" ]; then
 fi
 lib_targets || TARGETS=""
 BPFSCOPE_NAME=$(basename "$BPFSCOPE")
-export WORKLOAD TARGETS BPFSCOPE_NAME
+export WORKLOAD TARGETS BPFSCOPE_NAME CASES_DIR
 for c in "${cases[@]}"; do
 	run_case "$c"
 done

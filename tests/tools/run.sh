@@ -28,6 +28,9 @@ EXPECTED=${EXPECTED:-$here/expected}
 TOOLS_DIR=${TOOLS_DIR:-/usr/sbin}
 tmp=$(mktemp -d /tmp/bpfscope-tools.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
+# An isolated compile cache: tests share no state with the machine's (one given in the
+# environment is kept, so a second run of the suite finds it warm).
+export BPFSCOPE_CACHE_DIR=${BPFSCOPE_CACHE_DIR:-$tmp/cache}
 
 shopt -s nullglob
 tools=("$TOOLS_DIR"/*.bt)
