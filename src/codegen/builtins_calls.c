@@ -260,10 +260,7 @@ static void str_into(struct cg *g, struct ast_node *n, LLVMValueRef dst, int siz
 bool cg_str_into(struct cg *g, struct ast_node *n, LLVMValueRef dst, int size)
 {
 	if (n->kind == AST_STR) {
-		cg_memset0(g, dst, size);
-		for (int i = 0; i < n->str.len && i < size - 1; i++)
-			LLVMBuildStore(g->b, LLVMConstInt(g->i8, (unsigned char)n->str.s[i], 0),
-				       cg_gep(g, dst, i));
+		cg_store_cstr(g, dst, n->str.s, n->str.len, size);
 		return true;
 	}
 	if (n->kind == AST_BUILTIN && (n->builtin.id == BI_COMM || n->builtin.id == BI_PROBE ||

@@ -22,7 +22,8 @@ enum cg_sys {
 	CG_SYS_LOST, /* pd_lost: records and stacks that could not be captured */
 	CG_SYS_GLOBALS, /* pd_globals: filled by the runtime after load */
 	CG_SYS_NAMES, /* pd_names: probe and func names by attach cookie, when needed */
-	CG_SYS_CTL, /* pd_ctl: control events that found pd_events full (first use only) */
+	CG_SYS_CTL, /* pd_ctl: control events when pd_events is full; declared by its first user */
+	CG_SYS_SYSNR, /* pd_sysnr: the probe of each syscall number (syscall dispatch) */
 	CG_SYS__COUNT
 };
 
@@ -113,6 +114,11 @@ void cg_fail(struct cg *g, const struct src_loc *loc, const char *fmt, ...)
 /* link.c: links the modules' objects into c->elf */
 int cg_link(struct compiler *c, struct cg *units, int n);
 
+/* sysdispatch.c: the prologue of a program dispatched by syscall number, and the pd index
+ * of the point a shared program runs for (multi link cookie or syscall dispatch) */
+void cg_sys_dispatch(struct cg *g);
+LLVMValueRef cg_point_index(struct cg *g);
+
 /* probes.c */
 int cg_emit_probe(struct cg *g, struct ast_node *probe);
 /* Makes a callback function (for bpf_loop / for_each_map_elem) with nparams pointer or i64
@@ -163,6 +169,8 @@ void cg_return_if_null(struct cg *g, LLVMValueRef v);
 void cg_tmps_end(struct cg *g, int mark);
 void cg_memset0(struct cg *g, LLVMValueRef dst, int size);
 void cg_memcpy(struct cg *g, LLVMValueRef dst, LLVMValueRef src, int size);
+/* Writes s[0..len) into dst[size], NUL-padded, cut to size - 1 bytes: string literals. */
+void cg_store_cstr(struct cg *g, LLVMValueRef dst, const char *s, int len, int size);
 LLVMValueRef cg_load_int(struct cg *g, LLVMValueRef p, int size, bool is_signed);
 void cg_store_int(struct cg *g, LLVMValueRef p, LLVMValueRef v, int size);
 LLVMValueRef cg_ext(struct cg *g, LLVMValueRef v, bool is_signed);

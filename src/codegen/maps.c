@@ -128,11 +128,6 @@ static LLVMMetadataRef events_type(struct cg *g)
 	return cg_di_map_type(g, BPF_MAP_TYPE_RINGBUF, g->pd->ringbuf_size, NULL, NULL);
 }
 
-static LLVMMetadataRef ctl_type(struct cg *g)
-{
-	return cg_di_map_type(g, BPF_MAP_TYPE_RINGBUF, PD_CTLBUF_SIZE, NULL, NULL);
-}
-
 static LLVMMetadataRef lost_type(struct cg *g)
 {
 	return cg_di_map_type(g, BPF_MAP_TYPE_PERCPU_ARRAY, PD_LOST__COUNT, cg_di_int(g, 4, false),
@@ -156,19 +151,57 @@ static LLVMMetadataRef names_type(struct cg *g)
 			      cg_di_int(g, 4, false), cg_di_bytes(g, (int)g->pd->names_size));
 }
 
+static LLVMMetadataRef ctl_type(struct cg *g)
+{
+	return cg_di_map_type(g, BPF_MAP_TYPE_RINGBUF, PD_CTLBUF_SIZE, NULL, NULL);
+}
+
+static LLVMMetadataRef sysnr_type(struct cg *g)
+{
+	return cg_di_map_type(g, BPF_MAP_TYPE_ARRAY, 2 * PD_SYSNR_MAX, cg_di_int(g, 4, false),
+			      cg_di_int(g, 4, false));
+}
+
+static bool always(struct cg *g)
+{
+	(void)g;
+	return true;
+}
+
+static bool by_first_user(struct cg *g)
+{
+	(void)g;
+	return false;
+}
+
+static bool has_names(struct cg *g)
+{
+	return g->pd->names_size > 0;
+}
+
+static bool has_sysdispatch(struct cg *g)
+{
+	for (int i = 0; i < g->pd->probes.len; i++)
+		if (g->pd->probes.v[i].sysdispatch)
+			return true;
+	return false;
+}
+
 /* The maps every program may use besides the script's: symbol, pointer members, BTF, and
- * whether only a user declares it (else the first module declares it for all). */
+ * whether the first module declares it (the others declare a map when they use it, weak,
+ * and the link merges them; a map no module uses is not created). */
 static const struct {
 	const char *sym;
 	int nptrs;
 	LLVMMetadataRef (*type)(struct cg *g);
-	bool on_use;
+	bool (*declared_first)(struct cg *g);
 } sys_maps[CG_SYS__COUNT] = {
-	[CG_SYS_EVENTS] = { PD_RINGBUF_SYM, 2, events_type, false },
-	[CG_SYS_LOST] = { PD_LOST_SYM, 4, lost_type, false },
-	[CG_SYS_GLOBALS] = { PD_GLOBALS_SYM, 4, globals_type, false },
-	[CG_SYS_NAMES] = { PD_NAMES_SYM, 4, names_type, false },
-	[CG_SYS_CTL] = { PD_CTLBUF_SYM, 2, ctl_type, true },
+	[CG_SYS_EVENTS] = { PD_RINGBUF_SYM, 2, events_type, always },
+	[CG_SYS_LOST] = { PD_LOST_SYM, 4, lost_type, always },
+	[CG_SYS_GLOBALS] = { PD_GLOBALS_SYM, 4, globals_type, always },
+	[CG_SYS_NAMES] = { PD_NAMES_SYM, 4, names_type, has_names },
+	[CG_SYS_CTL] = { PD_CTLBUF_SYM, 2, ctl_type, by_first_user },
+	[CG_SYS_SYSNR] = { PD_SYSNR_SYM, 4, sysnr_type, has_sysdispatch },
 };
 
 LLVMValueRef cg_sys_map(struct cg *g, enum cg_sys which)
@@ -214,7 +247,7 @@ int cg_declare_maps(struct cg *g, bool all)
 	for (int i = 0; all && i < ns; i++)
 		cg_stack_map(g, i);
 	for (int i = 0; all && i < CG_SYS__COUNT; i++) {
-		if (!sys_maps[i].on_use && (i != CG_SYS_NAMES || g->pd->names_size))
+		if (sys_maps[i].declared_first(g))
 			cg_sys_map(g, (enum cg_sys)i);
 	}
 	return 0;
