@@ -13,8 +13,9 @@ static LLVMValueRef reserve(struct cg *g, LLVMValueRef map, int size)
 
 /* Reserves a record of size bytes and writes its header. Continues where the record is
  * non-NULL; *done is the block to finish at (cg_event_submit branches there), which is
- * also where a refused reservation ends after counting itself in pd_lost[0]. Every event
- * but printf (the stream that may overflow) falls back to pd_ctl when pd_events is full.
+ * also where a refused reservation ends after counting itself in pd_lost (an exit() in
+ * its own slot, which user space polls). Every event but printf (the stream that may
+ * overflow) falls back to pd_ctl when pd_events is full.
  * The payload is left as the ring buffer had it. */
 LLVMValueRef cg_event_reserve_raw(struct cg *g, int size, uint32_t kind, uint32_t index,
 				  LLVMBasicBlockRef *done)
@@ -46,7 +47,7 @@ LLVMValueRef cg_event_reserve_raw(struct cg *g, int size, uint32_t kind, uint32_
 	}
 
 	LLVMPositionBuilderAtEnd(g->b, lost);
-	cg_count_lost(g, PD_LOST_EVENTS, *done);
+	cg_count_lost(g, kind == PD_EV_EXIT ? PD_LOST_EXIT : PD_LOST_EVENTS, *done);
 
 	LLVMPositionBuilderAtEnd(g->b, ok);
 	cg_store_int(g, rec, cg_const(g, kind), 4);
