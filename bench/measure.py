@@ -24,11 +24,21 @@ import time
 def run_once(cmd):
     start = time.monotonic()
     p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    _, status, usage = os.wait4(p.pid, 0)
+    _, status, _ = os.wait4(p.pid, 0)
     wall = time.monotonic() - start
     if os.waitstatus_to_exitcode(status) != 0:
         sys.exit(f"measure.py: {cmd[0]} failed with status {status}")
-    return wall, usage.ru_maxrss
+    return wall, peak_rss(cmd)
+
+
+def peak_rss(cmd):
+    """The command's peak RSS in KiB, from a second run under /usr/bin/time. Not from wait4()
+    here: a child of this process starts from Python's own ~14 MiB (the kernel carries the
+    memory it had before exec into ru_maxrss), which would hide what small tools use."""
+    with tempfile.NamedTemporaryFile(mode="r") as f:
+        subprocess.run(["/usr/bin/time", "-f", "%M", "-o", f.name] + cmd,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        return int(f.read().split()[-1])
 
 
 def cmd_runs(n, cmd):

@@ -2,7 +2,7 @@
 # Benchmarks bpfscope against bpftrace side by side and prints ratios (`make bench`):
 #   1. start-up: wall time and peak RSS of `BEGIN { exit(); }`, from the compile cache and
 #      compiling (--no-cache) (targets: a hit <= 1/50 the time and <= 1/10 the memory of
-#      bpftrace, a compile <= 1/4 its memory)
+#      bpftrace, a compile <= 1/4 its memory), and of -V (the binary alone)
 #   2. per-event cost: a count() and a hist() per system call while the workload makes N
 #      getppid()s
 #   3. output (bench/output.sh): a printf flood, quiet and beside CPU hogs; printing a
@@ -39,6 +39,13 @@ if read -r w r < <(measure runs "$RUNS" "$BPFSCOPE" --no-cache -e 'BEGIN { exit(
 	printf '%-10s %12.1f %12.1f\n' "(compile)" "$(awk -v w="$w" 'BEGIN { print w * 1000 }')" \
 		"$(awk -v r="$r" 'BEGIN { print r / 1024 }')"
 fi
+# the binary alone (-V): what is left of start-up before any work
+for t in "${tools[@]}"; do
+	read -r w r < <(measure runs "$RUNS" "$t" -V) || continue
+	wall[$t-V]=$w rss[$t-V]=$r
+	printf '%-10s %12.1f %12.1f\n' "$(name "$t") -V" "$(awk -v w="$w" 'BEGIN { print w * 1000 }')" \
+		"$(awk -v r="$r" 'BEGIN { print r / 1024 }')"
+done
 if [ -n "$(ref start)" ] && read -r w r < <(measure runs "$RUNS" "$(ref start)"); then
 	printf '%-10s %12.1f %12.1f\n' C "$(awk -v w="$w" 'BEGIN { print w * 1000 }')" \
 		"$(awk -v r="$r" 'BEGIN { print r / 1024 }')"
@@ -53,6 +60,9 @@ if [ -n "${wall[$BPFSCOPE]:-}" ] && [ -n "${wall[$BPFTRACE]:-}" ]; then
 	[ -n "${wall[miss]:-}" ] && echo "bpfscope/bpftrace, compiling: time" \
 		"$(ratio "${wall[miss]}" "${wall[$BPFTRACE]}"), RSS" \
 		"$(ratio "${rss[miss]}" "${rss[$BPFTRACE]}") (target <= 0.25)"
+	[ -n "${wall[$BPFSCOPE-V]:-}" ] && [ -n "${wall[$BPFTRACE-V]:-}" ] &&
+		echo "bpfscope/bpftrace, -V: time $(ratio "${wall[$BPFSCOPE-V]}" "${wall[$BPFTRACE-V]}")," \
+			"RSS $(ratio "${rss[$BPFSCOPE-V]}" "${rss[$BPFTRACE-V]}")"
 fi
 if command -v hyperfine >/dev/null && [ ${#tools[@]} -eq 2 ]; then
 	hyperfine -N --warmup 2 --runs "$RUNS" --style basic \

@@ -5,10 +5,12 @@
 #ifndef CODEGEN_LOAD_H
 #define CODEGEN_LOAD_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 struct compiler;
+struct stat;
 
 /* cg_emit(); -EINVAL after the load failure was reported. */
 int cgl_emit(struct compiler *c);
@@ -16,5 +18,15 @@ int cgl_emit(struct compiler *c);
 void cgl_llvm_version(unsigned *major, unsigned *minor, unsigned *patch);
 /* cg_insn_lengths_ok(); -ENOSYS when the object cannot be loaded. */
 int cgl_insn_lengths_ok(const uint8_t *code, size_t len, size_t off);
+
+/* Unloads the object, LLVM with it (nothing when codegen is linked in): a compile's code
+ * and memory are not carried into tracing. The next call of a wrapper opens it again.
+ * Nothing codegen returned may point into it (its results live in c->pd and c->elf). */
+void cgl_unload(void);
+
+/* The object that would be opened, without opening it (the compile cache's key names the
+ * code generator by it): 0 and *st, 1 when codegen is linked into this program (its build
+ * id stands for it), or a negative errno (-ENOENT: none found). */
+int cgl_stat(struct stat *st);
 
 #endif

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cache/deps.h"
 #include "codegen_load.h"
 #include "parser/ast.h"
 #include "parser/parser.h"
@@ -30,6 +31,7 @@ int cc_init(struct compiler *c, const char *file, const char *src, const struct 
 	    FILE *diag_out)
 {
 	memset(c, 0, sizeof(*c));
+	cache_deps_reset(); /* the files this compile reads, noted afresh (src/cache/deps.h) */
 	c->file = file ? file : "stdin";
 	c->src = src;
 	if (opts)
@@ -91,9 +93,13 @@ int cc_run(struct compiler *c, const char *last)
 	if (!err)
 		err = pthread_create(&t, &attr, run_thread, &r);
 	pthread_attr_destroy(&attr);
-	if (err) /* no address space for the big stack: compile on this one */
-		return run_passes(c, last);
-	pthread_join(t, NULL);
+	if (err) { /* no address space for the big stack: compile on this one */
+		r.err = run_passes(c, last);
+	} else {
+		pthread_join(t, NULL);
+	}
+	/* LLVM is done: tracing runs without its code and memory */
+	cgl_unload();
 	return r.err;
 }
 

@@ -14,6 +14,7 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include "codegen_load.h"
 #include "compiler.h"
 
 /* Bumped whenever an entry's layout or the meaning of a key input changes. */
@@ -66,9 +67,17 @@ static int find_build_id(struct dl_phdr_info *info, size_t size, void *arg)
 	return 1; /* the first object is the main program: stop there */
 }
 
-/* bpfscope itself: its build id, or without one its file's identity. */
+/* bpfscope itself: its build id, or without one its file's identity; and the code
+ * generator's object, which is not loaded on a hit: the file's identity, so a rebuilt or
+ * reinstalled object never reuses what the old one compiled. */
 static void put_self(struct sha256 *s)
 {
+	struct stat cg;
+	if (!cgl_stat(&cg)) {
+		int64_t id[5] = { (int64_t)cg.st_dev, (int64_t)cg.st_ino, cg.st_size,
+				  cg.st_mtim.tv_sec, cg.st_mtim.tv_nsec };
+		put(s, "codegen", id, sizeof(id));
+	}
 	struct sha256 probe = *s;
 	dl_iterate_phdr(find_build_id, s);
 	if (memcmp(&probe, s, sizeof(probe)))

@@ -9,10 +9,8 @@
 
 #include "progdesc.h"
 #include "runtime/rt_internal.h"
+#include "util/demangle.h"
 #include "util/strbuf.h"
-
-/* From libstdc++; returns a malloc'd string or NULL. */
-char *__cxa_demangle(const char *mangled, char *buf, size_t *len, int *status);
 
 struct umap {
 	uint64_t start, end, pgoff;
@@ -122,12 +120,8 @@ int rt_usym_lookup(int pid, uint64_t addr, struct rt_usym *out)
 		snprintf(out->bare, sizeof(out->bare), "%.*s", (int)(at - name), name);
 		name = out->bare;
 	}
-	int status = 0;
-	char *dem = strncmp(name, "_Z", 2) == 0 ? __cxa_demangle(name, NULL, NULL, &status) : NULL;
 	free(out->demangled);
-	out->demangled = dem && !status ? dem : NULL;
-	if (!out->demangled)
-		free(dem);
+	out->demangled = demangle_cxx(name);
 	out->name = out->demangled ? out->demangled : name;
 	return 0;
 }

@@ -10,21 +10,16 @@
 
 #include "../codegen_load.h"
 #include "../util/arena.h"
+#include "../util/demangle.h"
 #include "../util/elf_addr.h"
 #include "elf_syms.h"
 #include "sema_int.h"
 
-/* From libstdc++ (linked for LLVM); returns a malloc'd string or NULL. */
-char *__cxa_demangle(const char *mangled, char *buf, size_t *len, int *status);
-
 /* The demangled name in the arena, or NULL for names that are not mangled C++. */
 static const char *demangle(struct arena *a, const char *name, int *err)
 {
-	int status = 0;
-	if (strncmp(name, "_Z", 2) != 0)
-		return NULL;
-	char *d = __cxa_demangle(name, NULL, NULL, &status);
-	if (!d || status)
+	char *d = demangle_cxx(name);
+	if (!d)
 		return NULL;
 	const char *copy = arena_strdup(a, d);
 	free(d);
