@@ -80,7 +80,7 @@ else
 BIN := bpfscope
 endif
 
-.PHONY: all deps vm-deps run test unit test-runtime test-compat bench bench-ref clean golden-update fmt fuzz install
+.PHONY: all deps vm-deps run test test-warm unit test-runtime test-compat bench bench-ref clean golden-update fmt fuzz install
 all: $(BIN) $(CG_SO)
 
 $(BIN): $(MAIN_OBJ) $(CORE_OBJS)
@@ -271,6 +271,13 @@ unit: $(TEST_BINS) $(BUILD)/workload $(USDT_TARGETS) $(UPROBE_TARGETS)
 test: deps
 	$(MAKE) all unit
 	BUILD=$(BUILD) BPFSCOPE=$(abspath $(BIN)) tests/run_all.sh $(TEST_BINS)
+
+# The runtime suite twice through one compile cache: every case compiled (cold), then
+# every case from the cache (warm); both must pass.
+test-warm: all unit
+	d=$$(mktemp -d) && export BPFSCOPE_CACHE_DIR=$$d/cache && \
+	tests/runtime/run.sh $(abspath $(BIN)) && tests/runtime/run.sh $(abspath $(BIN)); \
+	rc=$$?; rm -rf "$$d"; exit $$rc
 
 bench: all $(BUILD)/workload bench-ref
 	WORKLOAD=$(abspath $(BUILD)/workload) REF_DIR=$(abspath $(REF_DIR)) bench/run.sh

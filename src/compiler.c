@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cache/deps.h"
 #include "codegen_load.h"
 #include "parser/ast.h"
 #include "parser/parser.h"
@@ -30,6 +31,7 @@ int cc_init(struct compiler *c, const char *file, const char *src, const struct 
 	    FILE *diag_out)
 {
 	memset(c, 0, sizeof(*c));
+	cache_deps_reset(); /* the files this compile reads, noted afresh (src/cache/deps.h) */
 	c->file = file ? file : "stdin";
 	c->src = src;
 	if (opts)

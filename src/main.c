@@ -8,7 +8,6 @@
 #include <unistd.h>
 
 #include "cache/cache.h"
-#include "cache/deps.h"
 #include "cache/diag_tee.h"
 #include "cli.h"
 #include "compiler.h"
@@ -100,11 +99,15 @@ static int run_program(struct cli *cl, const struct pd_prog *pd, const void *elf
 	return r < 0 ? 1 : r;
 }
 
-/* A cache hit: what the compile printed, then the stored program, as a miss would. */
-static int run_hit(struct cli *cl, const char *name, const char *src, struct cache_hit *hit)
+/* A cache hit: what the compile printed, then the stored program, as a miss would (-v
+ * times the compile phase either way: here, finding it in the cache since start). */
+static int run_hit(struct cli *cl, const char *name, const char *src, struct cache_hit *hit,
+		   unsigned long long start)
 {
 	struct diag d;
 	fwrite(hit->diag, 1, hit->diag_len, stderr);
+	if (cl->rt.verbose)
+		rt_verbose_time("compile", start);
 	diag_init(&d, name, src, NULL);
 	d.no_warnings = cl->no_warnings;
 	return run_program(cl, hit->pd, hit->elf, hit->elf_size, &d);
@@ -132,7 +135,6 @@ static int compile_and_run(struct cli *cl, const char *name, char *src, size_t s
 	}
 	c.src_len = size;
 	c.diag.no_warnings = cl->no_warnings;
-	cache_deps_reset();
 	unsigned long long start = rt_clock_ns();
 	err = cc_run(&c, cl->list ? "resolve" : NULL);
 	if (!err && cl->rt.verbose)
@@ -173,9 +175,10 @@ static int run(struct cli *cl, const char *name, char *src, size_t size)
 	struct cache ch = { .dirfd = -1 };
 	struct cache_hit hit;
 	struct cache_key_in key = { name, src, size, &cl->cc, cl->no_warnings };
+	unsigned long long start = rt_clock_ns();
 	int rc;
 	if (cacheable(cl) && cache_open(&ch, &key, cl->no_warnings) && !cache_lookup(&ch, &hit)) {
-		rc = run_hit(cl, name, src, &hit);
+		rc = run_hit(cl, name, src, &hit, start);
 		cache_hit_free(&hit);
 	} else {
 		rc = compile_and_run(cl, name, src, size, &ch);

@@ -221,6 +221,12 @@ struct pd_ev_print_map {
 /* Names of the maps every program has (ELF symbols). */
 #define PD_RINGBUF_SYM "pd_events" /* BPF_MAP_TYPE_RINGBUF */
 #define PD_LOST_SYM "pd_lost" /* PERCPU_ARRAY[PD_LOST__COUNT] of u64 counters */
+/* Programs with events other than printf also have this ring buffer: such an event goes to
+ * pd_events like any other, and here only when pd_events is full, so a printf flood that
+ * overflows loses printfs, never an exit(), print(), clear(), ... User space reads it right
+ * after each pd_events batch: nothing is reordered unless something was lost. */
+#define PD_CTLBUF_SYM "pd_ctl" /* BPF_MAP_TYPE_RINGBUF */
+#define PD_CTLBUF_SIZE (256u << 10)
 
 /* The slots of pd_lost. */
 enum pd_lost_slot {

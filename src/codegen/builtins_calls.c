@@ -5,20 +5,41 @@
 
 #include <linux/bpf.h>
 
+static LLVMValueRef reserve(struct cg *g, LLVMValueRef map, int size)
+{
+	LLVMValueRef args[3] = { map, cg_const(g, (uint64_t)size), cg_const(g, 0) };
+	return cg_helper(g, BPF_FUNC_ringbuf_reserve, args, 3);
+}
+
 /* Reserves a record of size bytes and writes its header. Continues where the record is
  * non-NULL; *done is the block to finish at (cg_event_submit branches there), which is
- * also where a refused reservation ends after counting itself in pd_lost[0]. The payload
- * is left as the ring buffer had it. */
+ * also where a refused reservation ends after counting itself in pd_lost[0]. Every event
+ * but printf (the stream that may overflow) falls back to pd_ctl when pd_events is full.
+ * The payload is left as the ring buffer had it. */
 LLVMValueRef cg_event_reserve_raw(struct cg *g, int size, uint32_t kind, uint32_t index,
 				  LLVMBasicBlockRef *done)
 {
 	size = (size + 7) & ~7;
-	LLVMValueRef args[3] = { cg_sys_map(g, CG_SYS_EVENTS), cg_const(g, (uint64_t)size), cg_const(g, 0) };
-	LLVMValueRef rec = cg_helper(g, BPF_FUNC_ringbuf_reserve, args, 3);
+	LLVMValueRef rec = reserve(g, cg_sys_map(g, CG_SYS_EVENTS), size);
+	LLVMBasicBlockRef from = LLVMGetInsertBlock(g->b);
 	LLVMBasicBlockRef ok = cg_block(g, "ev.ok");
 	LLVMBasicBlockRef lost = cg_block(g, "ev.lost");
 	*done = cg_block(g, "ev.done");
-	LLVMBuildCondBr(g->b, LLVMBuildIsNull(g->b, rec, ""), lost, ok);
+	if (kind != PD_EV_PRINTF) {
+		LLVMBasicBlockRef ctl = cg_block(g, "ev.ctl");
+		LLVMBuildCondBr(g->b, LLVMBuildIsNull(g->b, rec, ""), ctl, ok);
+		LLVMPositionBuilderAtEnd(g->b, ctl);
+		LLVMValueRef crec = reserve(g, cg_sys_map(g, CG_SYS_CTL), size);
+		LLVMBuildCondBr(g->b, LLVMBuildIsNull(g->b, crec, ""), lost, ok);
+		LLVMPositionBuilderAtEnd(g->b, ok);
+		LLVMValueRef phi = LLVMBuildPhi(g->b, g->ptr, "ev.rec");
+		LLVMValueRef vals[2] = { rec, crec };
+		LLVMBasicBlockRef blocks[2] = { from, ctl };
+		LLVMAddIncoming(phi, vals, blocks, 2);
+		rec = phi;
+	} else {
+		LLVMBuildCondBr(g->b, LLVMBuildIsNull(g->b, rec, ""), lost, ok);
+	}
 
 	LLVMPositionBuilderAtEnd(g->b, lost);
 	cg_count_lost(g, PD_LOST_EVENTS, *done);
@@ -238,10 +259,7 @@ static void str_into(struct cg *g, struct ast_node *n, LLVMValueRef dst, int siz
 bool cg_str_into(struct cg *g, struct ast_node *n, LLVMValueRef dst, int size)
 {
 	if (n->kind == AST_STR) {
-		cg_memset0(g, dst, size);
-		for (int i = 0; i < n->str.len && i < size - 1; i++)
-			LLVMBuildStore(g->b, LLVMConstInt(g->i8, (unsigned char)n->str.s[i], 0),
-				       cg_gep(g, dst, i));
+		cg_store_cstr(g, dst, n->str.s, n->str.len, size);
 		return true;
 	}
 	if (n->kind == AST_BUILTIN && (n->builtin.id == BI_COMM || n->builtin.id == BI_PROBE ||

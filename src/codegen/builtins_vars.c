@@ -102,10 +102,7 @@ static LLVMValueRef const_str(struct cg *g, const char *s, LLVMValueRef dst, int
 		size = len + 1;
 		dst = cg_tmp(g, size);
 	}
-	cg_memset0(g, dst, size);
-	for (int i = 0; i < len && i < size - 1; i++)
-		LLVMBuildStore(g->b, LLVMConstInt(g->i8, (unsigned char)s[i], 0),
-			       cg_gep(g, dst, i));
+	cg_store_cstr(g, dst, s, len, size);
 	return dst;
 }
 

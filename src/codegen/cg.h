@@ -22,6 +22,7 @@ enum cg_sys {
 	CG_SYS_LOST, /* pd_lost: records and stacks that could not be captured */
 	CG_SYS_GLOBALS, /* pd_globals: filled by the runtime after load */
 	CG_SYS_NAMES, /* pd_names: probe and func names by attach cookie, when needed */
+	CG_SYS_CTL, /* pd_ctl: control events when pd_events is full; declared by its first user */
 	CG_SYS__COUNT
 };
 
@@ -162,6 +163,8 @@ void cg_return_if_null(struct cg *g, LLVMValueRef v);
 void cg_tmps_end(struct cg *g, int mark);
 void cg_memset0(struct cg *g, LLVMValueRef dst, int size);
 void cg_memcpy(struct cg *g, LLVMValueRef dst, LLVMValueRef src, int size);
+/* Writes s[0..len) into dst[size], NUL-padded, cut to size - 1 bytes: string literals. */
+void cg_store_cstr(struct cg *g, LLVMValueRef dst, const char *s, int len, int size);
 LLVMValueRef cg_load_int(struct cg *g, LLVMValueRef p, int size, bool is_signed);
 void cg_store_int(struct cg *g, LLVMValueRef p, LLVMValueRef v, int size);
 LLVMValueRef cg_ext(struct cg *g, LLVMValueRef v, bool is_signed);

@@ -3,15 +3,26 @@
  * for every program, and line info that maps verifier messages back to script lines. */
 #include "cg.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #define DW_ATE_SIGNED 0x05
 #define DW_ATE_UNSIGNED 0x07
 #define DW_ATE_SIGNED_CHAR 0x06
 
+/* For the source text in verifier logs, LLVM's BTF emission reads the file the debug info
+ * names and keeps each of its lines as a string: 690 MB and 3 s for a script of 10 million
+ * lines. Past this size the name given is one no file has, and logs show line numbers only. */
+#define CG_SOURCE_TEXT_MAX (1 << 20)
+
 void cg_di_init(struct cg *g)
 {
 	const char *name = g->c->file ? g->c->file : "stdin";
+	char big[512];
+	if (g->c->src_len > CG_SOURCE_TEXT_MAX) {
+		snprintf(big, sizeof(big), "%s (over 1 MiB: no source text)", name);
+		name = big;
+	}
 	g->dib = LLVMCreateDIBuilder(g->mod);
 	g->di_file = LLVMDIBuilderCreateFile(g->dib, name, strlen(name), "", 0);
 	g->di_cu = LLVMDIBuilderCreateCompileUnit(g->dib, LLVMDWARFSourceLanguageC, g->di_file,

@@ -22,9 +22,7 @@ static LLVMValueRef str_literal(struct cg *g, const char *s, int len, int size)
 	if (size < len + 1)
 		size = len + 1;
 	LLVMValueRef p = cg_tmp(g, size);
-	cg_memset0(g, p, size);
-	for (int i = 0; i < len; i++)
-		LLVMBuildStore(g->b, LLVMConstInt(g->i8, (unsigned char)s[i], 0), cg_gep(g, p, i));
+	cg_store_cstr(g, p, s, len, size);
 	return p;
 }
 

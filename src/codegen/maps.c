@@ -151,6 +151,11 @@ static LLVMMetadataRef names_type(struct cg *g)
 			      cg_di_int(g, 4, false), cg_di_bytes(g, (int)g->pd->names_size));
 }
 
+static LLVMMetadataRef ctl_type(struct cg *g)
+{
+	return cg_di_map_type(g, BPF_MAP_TYPE_RINGBUF, PD_CTLBUF_SIZE, NULL, NULL);
+}
+
 /* The maps every program may use besides the script's: symbol, pointer members, BTF. */
 static const struct {
 	const char *sym;
@@ -161,6 +166,7 @@ static const struct {
 	[CG_SYS_LOST] = { PD_LOST_SYM, 4, lost_type },
 	[CG_SYS_GLOBALS] = { PD_GLOBALS_SYM, 4, globals_type },
 	[CG_SYS_NAMES] = { PD_NAMES_SYM, 4, names_type },
+	[CG_SYS_CTL] = { PD_CTLBUF_SYM, 2, ctl_type },
 };
 
 LLVMValueRef cg_sys_map(struct cg *g, enum cg_sys which)
@@ -206,7 +212,7 @@ int cg_declare_maps(struct cg *g, bool all)
 	for (int i = 0; all && i < ns; i++)
 		cg_stack_map(g, i);
 	for (int i = 0; all && i < CG_SYS__COUNT; i++) {
-		if (i != CG_SYS_NAMES || g->pd->names_size)
+		if ((i != CG_SYS_NAMES || g->pd->names_size) && i != CG_SYS_CTL)
 			cg_sys_map(g, (enum cg_sys)i);
 	}
 	return 0;

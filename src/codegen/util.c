@@ -126,6 +126,20 @@ void cg_memset0(struct cg *g, LLVMValueRef dst, int size)
 				1);
 }
 
+void cg_store_cstr(struct cg *g, LLVMValueRef dst, const char *s, int len, int size)
+{
+	if (len > size - 1)
+		len = size - 1;
+	/* past CG_MEM_INLINE bytes the optimiser would merge a run of equal bytes ("yyyy...")
+	 * into a memset too big for the backend: volatile stores stay stores */
+	bool keep = len > CG_MEM_INLINE;
+	for (int i = 0; i < len; i++)
+		LLVMSetVolatile(LLVMBuildStore(g->b, LLVMConstInt(g->i8, (unsigned char)s[i], 0),
+					       cg_gep(g, dst, i)),
+				keep);
+	cg_memset0(g, cg_gep(g, dst, len), size - len);
+}
+
 void cg_memcpy(struct cg *g, LLVMValueRef dst, LLVMValueRef src, int size)
 {
 	if (size <= 0)

@@ -99,6 +99,7 @@ static int find_map_fds(struct rt_trace *t)
 	t->out.stack_fds = t->stack_fds;
 	t->out.nstackmaps = pd->stackmaps.len;
 	t->events_fd = map_fd(t, PD_RINGBUF_SYM);
+	t->ctl_fd = map_fd(t, PD_CTLBUF_SYM);
 	t->lost_fd = map_fd(t, PD_LOST_SYM);
 	t->globals_fd = map_fd(t, PD_GLOBALS_SYM);
 	return 0;

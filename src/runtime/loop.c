@@ -175,12 +175,24 @@ int rt_handle_event(struct rt_trace *t, const void *data, size_t size)
 
 static int on_event(void *ctx, void *data, size_t size)
 {
-	return rt_handle_event(ctx, data, size);
+	struct rt_trace *t = ctx;
+	t->read_bytes += size + 8; /* with the ring buffer's record header */
+	return rt_handle_event(t, data, size);
+}
+
+/* After each pd_events batch (n records or an error), pd_ctl: the control events that found
+ * pd_events full. Returns the records of both or the error. */
+static int consume_ctl(struct rt_trace *t, int n)
+{
+	if (!t->ctl_rb || (n < 0 && n != -EINTR))
+		return n;
+	int c = ring_buffer__consume(t->ctl_rb);
+	return c < 0 || n < 0 ? c : n + c;
 }
 
 int rt_drain(struct rt_trace *t)
 {
-	int n = ring_buffer__consume(t->rb);
+	int n = consume_ctl(t, ring_buffer__consume(t->rb));
 	flush_batch(t);
 	return n < 0 && n != RT_EV_STOP ? n : 0;
 }
@@ -188,18 +200,26 @@ int rt_drain(struct rt_trace *t)
 /* After a batch, let records gather for a moment instead of waiting in epoll at once: the
  * kernel wakes a consumer (an irq_work, a self-IPI and a context switch) each time a record
  * is submitted while the consumer is caught up, which at high rates costs the traced
- * processes more than the records themselves. 1 ms holds far fewer records than fit. */
+ * processes more than the records themselves. 1 ms holds far fewer records than fit.
+ * But a batch that filled more than 1/NAP_SKIP_DIV of the ring says the reader is falling
+ * behind (another process takes its CPU, or the rate is near what it can format): then it
+ * reads on without sleeping, keeps its share of the CPU, and naps again once batches are
+ * small. A reader that naps under contention gives its CPU away every millisecond and
+ * loses records a reader that stays runnable keeps. */
+#define NAP_SKIP_DIV 8
 static void nap(struct rt_trace *t)
 {
 	struct timespec ts = { 0, NAP_NS };
-	if (!t->exiting && !stop_signal)
+	bool behind = t->read_bytes > t->pd->ringbuf_size / NAP_SKIP_DIV;
+	t->read_bytes = 0;
+	if (!behind && !t->exiting && !stop_signal)
 		nanosleep(&ts, NULL);
 }
 
 int rt_poll(struct rt_trace *t)
 {
 	while (!t->exiting && !stop_signal) {
-		int n = ring_buffer__poll(t->rb, POLL_MS);
+		int n = consume_ctl(t, ring_buffer__poll(t->rb, POLL_MS));
 		if (n < 0 && n != -EINTR && n != RT_EV_STOP) {
 			flush_batch(t);
 			fprintf(stderr, "error: failed to read the ring buffer: %s\n",
@@ -339,8 +359,13 @@ static void setup_output(struct rt_trace *t)
 }
 
 struct saved_signals {
-	struct sigaction intr, term, hup, pipe, usr1;
+	struct sigaction intr, term, hup, pipe, usr1, chld;
 };
+
+static void on_child(int sig)
+{
+	(void)sig; /* only here to interrupt the poll */
+}
 
 static void catch_signals(struct saved_signals *s)
 {
@@ -358,6 +383,11 @@ static void catch_signals(struct saved_signals *s)
 	/* A reader that went away (`| head`) ends tracing like Ctrl-C, with END and cleanup,
 	 * instead of killing us mid-write. */
 	sigaction(SIGPIPE, &sa, &s->pipe);
+	/* The -c child's end interrupts the poll at once instead of after up to POLL_MS:
+	 * epoll_wait is never restarted, while SA_RESTART keeps writes and waits going. */
+	struct sigaction chld = { .sa_handler = on_child, .sa_flags = SA_RESTART | SA_NOCLDSTOP };
+	sigemptyset(&chld.sa_mask);
+	sigaction(SIGCHLD, &chld, &s->chld);
 }
 
 static void restore_signals(const struct saved_signals *s)
@@ -367,6 +397,7 @@ static void restore_signals(const struct saved_signals *s)
 	sigaction(SIGTERM, &s->term, NULL);
 	sigaction(SIGHUP, &s->hup, NULL);
 	sigaction(SIGPIPE, &s->pipe, NULL);
+	sigaction(SIGCHLD, &s->chld, NULL);
 }
 
 /* From BEGIN to the printed maps; the caller cleans up. */
@@ -418,6 +449,7 @@ static void cleanup(struct rt_trace *t)
 {
 	rt_detach_all(t);
 	free(t->att);
+	ring_buffer__free(t->ctl_rb);
 	ring_buffer__free(t->rb);
 	bpf_object__close(t->obj);
 	if (t->child > 0)
@@ -444,7 +476,7 @@ int rt_run(const struct pd_prog *pd, const void *elf, size_t elf_size, const str
 	if (o->emit_elf)
 		return write_elf(o->emit_elf, elf, elf_size);
 	struct rt_trace t = { .pd = pd, .o = o, .events_fd = -1, .lost_fd = -1,
-			      .globals_fd = -1, .child_go_fd = -1 };
+			      .globals_fd = -1, .child_go_fd = -1, .ctl_fd = -1 };
 	setup_output(&t);
 	int err = rt_load(&t, elf, elf_size);
 	if (!err && o->verbose)
@@ -454,10 +486,12 @@ int rt_run(const struct pd_prog *pd, const void *elf, size_t elf_size, const str
 		return err;
 	}
 	t.rb = ring_buffer__new(t.events_fd, on_event, &t, NULL);
-	if (!t.rb) {
+	if (t.rb && t.ctl_fd >= 0)
+		t.ctl_rb = ring_buffer__new(t.ctl_fd, on_event, &t, NULL);
+	if (!t.rb || (t.ctl_fd >= 0 && !t.ctl_rb)) {
 		err = -errno;
-		fprintf(stderr, "error: failed to read the %s ring buffer: %s\n", PD_RINGBUF_SYM,
-			strerror(-err));
+		fprintf(stderr, "error: failed to read the %s ring buffer: %s\n",
+			t.rb ? PD_CTLBUF_SYM : PD_RINGBUF_SYM, strerror(-err));
 		cleanup(&t);
 		return err;
 	}

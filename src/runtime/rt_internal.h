@@ -51,6 +51,9 @@ struct rt_trace {
 	int *stack_fds; /* per pd stack map */
 	int events_fd, lost_fd, globals_fd;
 	struct ring_buffer *rb;
+	int ctl_fd; /* pd_ctl (PD_CTLBUF_SYM), -1 when the program has no control events */
+	struct ring_buffer *ctl_rb;
+	size_t read_bytes; /* record bytes read since the last nap (rt_poll) */
 	struct rt_link *att; /* every link attached, detached in reverse order */
 	int natt, capatt;
 	int attaching; /* the pd probe being attached */

@@ -627,29 +627,81 @@ bool tc_script_const(struct checker *ck, const char *name, int64_t *out)
 
 /* ---- the standard library's constants ---- */
 
-bool sema_stdlib_const(const char *name, int64_t *out)
+/* The library's integer #defines, read once and sorted by name: every identifier that is
+ * not a builtin is looked up here, so a script naming many is not one text scan each. */
+struct stdlib_const {
+	char name[64];
+	int64_t value;
+};
+
+static struct {
+	struct stdlib_const *v;
+	int len;
+	bool read;
+} stdlib_consts;
+
+static int by_const_name(const void *a, const void *b)
 {
-	size_t n = strlen(name);
+	return strcmp(((const struct stdlib_const *)a)->name, ((const struct stdlib_const *)b)->name);
+}
+
+/* Reads "#define NAME [-]VALUE" at p into *c; false for any other line. */
+static bool read_stdlib_define(const char *p, struct stdlib_const *c)
+{
+	if (strncmp(p, "#define ", 8) != 0)
+		return false;
+	const char *n = p + 8, *e = n;
+	while (isalnum((unsigned char)*e) || *e == '_')
+		e++;
+	if (e == n || e - n >= (long)sizeof(c->name) || (*e != ' ' && *e != '\t'))
+		return false;
+	memcpy(c->name, n, (size_t)(e - n));
+	c->name[e - n] = 0;
+	const char *v = e;
+	while (*v == ' ' || *v == '\t')
+		v++;
+	bool neg = *v == '-';
+	const char *end = v + neg;
+	while (isalnum((unsigned char)*end))
+		end++;
+	if (!parse_c_int(v + neg, (int)(end - v - neg), &c->value))
+		return false;
+	c->value = neg ? -c->value : c->value;
+	return true;
+}
+
+static void read_stdlib_consts(void)
+{
+	stdlib_consts.read = true;
+	int cap = 0;
+	for (const char *p = sema_stdlib_text; *p; p++)
+		cap += *p == '\n';
+	stdlib_consts.v = calloc((size_t)cap + 1, sizeof(*stdlib_consts.v));
+	if (!stdlib_consts.v)
+		return;
 	for (const char *p = sema_stdlib_text; *p;) {
 		const char *eol = strchr(p, '\n');
 		if (!eol)
 			eol = p + strlen(p);
-		if (strncmp(p, "#define ", 8) == 0 && strncmp(p + 8, name, n) == 0 &&
-		    (p[8 + n] == ' ' || p[8 + n] == '\t')) {
-			const char *v = p + 8 + n;
-			while (*v == ' ' || *v == '\t')
-				v++;
-			bool neg = *v == '-';
-			const char *e = v + neg;
-			while (isalnum((unsigned char)*e))
-				e++;
-			if (parse_c_int(v + neg, (int)(e - v - neg), out)) {
-				if (neg)
-					*out = -*out;
-				return true;
-			}
-		}
+		if (stdlib_consts.len <= cap &&
+		    read_stdlib_define(p, &stdlib_consts.v[stdlib_consts.len]))
+			stdlib_consts.len++;
 		p = *eol ? eol + 1 : eol;
 	}
-	return false;
+	qsort(stdlib_consts.v, (size_t)stdlib_consts.len, sizeof(*stdlib_consts.v), by_const_name);
+}
+
+bool sema_stdlib_const(const char *name, int64_t *out)
+{
+	if (!stdlib_consts.read)
+		read_stdlib_consts();
+	struct stdlib_const key = { 0 };
+	if (strlen(name) >= sizeof(key.name) || !stdlib_consts.len)
+		return false;
+	strcpy(key.name, name);
+	const struct stdlib_const *c = bsearch(&key, stdlib_consts.v, (size_t)stdlib_consts.len,
+					       sizeof(key), by_const_name);
+	if (c)
+		*out = c->value;
+	return c != NULL;
 }

@@ -23,7 +23,7 @@ struct cfg_key {
 };
 
 static const struct cfg_key keys[] = {
-	{ "max_strlen", CFG_INT, 1, 1024 },
+	{ "max_strlen", CFG_INT, 1, SEMA_STR_MAX },
 	{ "max_map_keys", CFG_INT, 1, 1 << 24 },
 	{ "max_probes", CFG_INT, 1, 1 << 20 },
 	{ "missing_probes", CFG_MISSING, 0, 0 },

@@ -145,7 +145,8 @@ static int expand_probe(struct resolver *r, struct ast_node *probe, int written,
 
 /* As bpftrace (BPFTRACE_MAX_PROBES): thousands of programs (tracepoint:*:*) take minutes to
  * compile and load and can make the system unresponsive once attached. Reported at the
- * attach point that goes over the limit. */
+ * attach point that goes over the limit. BEGIN and END count too, as in bpftrace 0.17 (its
+ * BEGIN and END are uprobes): 100,000 BEGIN blocks are 100,000 programs to compile. */
 #define MAX_PROBES_DEFAULT 512
 
 static void check_probe_limit(struct compiler *c, const bound_list *bound)
@@ -153,8 +154,6 @@ static void check_probe_limit(struct compiler *c, const bound_list *bound)
 	const struct ast_node *over = NULL;
 	int n = 0, limit = c->opts.max_probes > 0 ? c->opts.max_probes : MAX_PROBES_DEFAULT;
 	for (int i = 0; i < bound->len; i++) {
-		if (pk_has(bound->v[i].p.p.kind, PK_ONCE))
-			continue;
 		if (++n == limit + 1)
 			over = bound->v[i].probe;
 	}
@@ -175,7 +174,12 @@ static const char *pd_str(struct compiler *c, const char *s)
 /* Points of one probe as written and one kind form a group, led by the first added. */
 static int group_of(struct compiler *c, const bound_list *bound, int i)
 {
-	for (int j = 0; j < i; j++) {
+	/* a written probe's points are bound next to each other: look back only that far, so
+	 * 100,000 probes are not 5e9 comparisons */
+	int first = i;
+	while (first > 0 && bound->v[first - 1].written == bound->v[i].written)
+		first--;
+	for (int j = first; j < i; j++) {
 		const struct bound *o = &bound->v[j];
 		if (o->written == bound->v[i].written && o->p.p.kind == bound->v[i].p.p.kind &&
 		    o->probe->probe.sp)

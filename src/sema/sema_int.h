@@ -10,6 +10,10 @@
 #include "../util/vec.h"
 #include "types.h"
 
+/* The longest string bpfscope keeps, with its NUL: max_strlen's limit and a string
+ * literal's (tc_expr.c). */
+#define SEMA_STR_MAX 1024
+
 /* ---- tracefs.c ---- */
 
 /* One field line of a tracepoint format file. */

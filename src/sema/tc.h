@@ -67,6 +67,9 @@ bool tc_same_loc(const struct src_loc *a, const struct src_loc *b);
 /* Diagnostics that stay silent during a quiet pass. */
 void tc_error(struct checker *ck, const struct src_loc *loc, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+/* Whether a note now would be shown: not in a quiet pass, after a repeated error, or past
+ * the diagnostics shown; a "did you mean" search is spared otherwise. */
+bool tc_noting(const struct checker *ck);
 void tc_note(struct checker *ck, const struct src_loc *loc, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 /* ty_name into a small rotating buffer, for messages. */

@@ -278,6 +278,8 @@ struct type *tc_builtin(struct checker *ck, struct ast_node *n)
 	    sema_stdlib_const(name, &v))
 		return tc_make_literal(ck, n, v);
 	tc_error(ck, &n->loc, "unknown identifier '%s'", name);
+	if (!tc_noting(ck))
+		return tc_fail(n);
 	struct sema_suggest s;
 	sema_suggest_init(&s, name);
 	for (int b = BI_UNKNOWN + 1; b < BI__COUNT; b++)

@@ -404,6 +404,8 @@ static struct type *unknown_fn(struct checker *ck, struct ast_node *n)
 		}
 	}
 	tc_error(ck, &name, "unknown function '%s'", n->call.name);
+	if (!tc_noting(ck))
+		return tc_fail(n);
 	struct sema_suggest s;
 	sema_suggest_init(&s, n->call.name);
 	for (int fn = FN_UNKNOWN + 1; fn < FN__COUNT; fn++)

@@ -509,13 +509,26 @@ static struct type *check_map_read(struct checker *ck, struct ast_node *n)
 	return n->ty;
 }
 
+/* A string value is built in the program byte by byte and may reach a map or an event:
+ * past the longest string bpfscope keeps (max_strlen's limit) the BPF backend can no longer
+ * clear it, and a 10 MB literal would only cost minutes of LLVM time before failing. */
+static struct type *check_str(struct checker *ck, struct ast_node *n)
+{
+	if (n->str.len >= SEMA_STR_MAX) {
+		tc_error(ck, &n->loc, "string is too long: %d bytes, more than the limit of %d",
+			 n->str.len, SEMA_STR_MAX - 1);
+		return tc_fail(n);
+	}
+	return tc_set(ck, n, ty_str(&ck->c->arena, n->str.len + 1));
+}
+
 struct type *tc_expr(struct checker *ck, struct ast_node *n)
 {
 	switch (n->kind) {
 	case AST_INT:
 		return tc_set(ck, n, ty_int(8, !n->int_.is_unsigned));
 	case AST_STR:
-		return tc_set(ck, n, ty_str(&ck->c->arena, n->str.len + 1));
+		return check_str(ck, n);
 	case AST_BUILTIN:
 		return tc_builtin(ck, n);
 	case AST_POSPARAM:

@@ -33,15 +33,21 @@ void tc_error(struct checker *ck, const struct src_loc *loc, const char *fmt, ..
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	ck->muted = loc && said_before(ck, loc, msg);
+	/* past the shown messages only the count matters: no search of those said */
+	ck->muted = loc && !diag_stopped(&ck->c->diag) && said_before(ck, loc, msg);
 	if (!ck->muted)
 		diag_error(&ck->c->diag, loc, "%s", msg);
+}
+
+bool tc_noting(const struct checker *ck)
+{
+	return !ck->quiet && !ck->muted && !diag_stopped(&ck->c->diag);
 }
 
 void tc_note(struct checker *ck, const struct src_loc *loc, const char *fmt, ...)
 {
 	va_list ap;
-	if (ck->quiet || ck->muted)
+	if (!tc_noting(ck))
 		return;
 	va_start(ap, fmt);
 	diag_report(&ck->c->diag, DIAG_NOTE, loc, fmt, ap);

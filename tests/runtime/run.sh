@@ -47,6 +47,8 @@
 #   check       a bash snippet run after the program ($OUT, $ERR, $TMP, $BPFSCOPE, $WORKLOAD,
 #               $TARGETS set); non-zero fails
 #   timeout     seconds before the case is killed and failed (default 30)
+#   memory      megabytes bpfscope's peak resident size may reach (/usr/bin/time measures it):
+#               hostile inputs are refused or compiled in bounded memory
 #   needs       one line of commands that must exist, else the case is skipped
 # $TARGETS is the build directory holding the programs `make unit` builds for user probes
 # (uprobe/uprobe_target, usdt_target, ...; tests/workload/); a case naming it is skipped when
@@ -210,8 +212,10 @@ run_case() {
 	if has signal || has leaks; then
 		run_watched
 	else
-		timeout -k 5 "$limit" env "${envs[@]}" "$BPFSCOPE" "${args[@]}" >"$OUT" 2>"$ERR" \
-			<"$input"
+		local -a meter=()
+		has memory && meter=(/usr/bin/time -f %M -o "$TMP/rss")
+		timeout -k 5 "$limit" "${meter[@]}" env "${envs[@]}" "$BPFSCOPE" "${args[@]}" \
+			>"$OUT" 2>"$ERR" <"$input"
 		rc=$?
 	fi
 	popd >/dev/null || return
@@ -245,6 +249,12 @@ check_case() {
 	if has outfile && ! cmp -s "$sec/outfile" "$TMP/out"; then
 		why+="output file differs; "
 		diff -u --label expected --label actual "$sec/outfile" "$TMP/out" >>"$report" 2>&1
+	fi
+	if has memory; then
+		local kb
+		kb=$(tail -n 1 "$TMP/rss" 2>/dev/null)
+		[ -n "$kb" ] && [ "$kb" -le $(($(line memory) * 1024)) ] ||
+			why+="peak RSS ${kb:-unknown} KB, more than $(line memory) MB; "
 	fi
 	if { has signal || has leaks; } && [ -n "$BPID" ]; then
 		local kinds="prog map" left

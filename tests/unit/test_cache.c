@@ -1,7 +1,7 @@
 /* Compile cache tests: SHA-256 against FIPS vectors, the byte buffers, the program
  * description's round trip (every script of the runtime suite compiled, written, read
  * back and compared field by field), corrupt and truncated entries, the key's inputs,
- * dependencies, the directory's trust rules and eviction. */
+ * dependencies, the directory's trust rules, eviction and the diagnostics tee. */
 #include "cache/cache.h"
 
 #include <criterion/criterion.h>
@@ -17,6 +17,7 @@
 
 #include "cache/blob.h"
 #include "cache/deps.h"
+#include "cache/diag_tee.h"
 #include "cache/entry.h"
 #include "cache/progdesc_blob.h"
 #include "cache/sha256.h"
@@ -138,7 +139,8 @@ static void expect_probe(const struct pd_probe *a, const struct pd_probe *b, con
 			  a->ref_ctr_off == b->ref_ctr_off && a->addr == b->addr && a->len == b->len &&
 			  a->mode == b->mode && a->perf_config == b->perf_config &&
 			  a->period == b->period && a->freq_hz == b->freq_hz &&
-			  !memcmp(&a->loc, &b->loc, sizeof(a->loc)) && a->multi == b->multi,
+			  !memcmp(&a->loc, &b->loc, sizeof(a->loc)) && a->host == b->host &&
+			  a->multi == b->multi,
 		  "%s: probe %s differs", where, a->name);
 }
 
@@ -267,7 +269,7 @@ static struct pd_prog *sample_pd(void)
 	vec_push(a, &pd->fmts, f);
 	struct pd_probe p = { .kind = PD_PROBE_USDT, .name = "usdt:/bin/x:p:n", .prog_name = "p0",
 			      .target = "/bin/x", .func = "p:n", .offset = 1 << 20,
-			      .ref_ctr_off = 77, .loc = { 1, 2, 3, 4 }, .multi = true };
+			      .ref_ctr_off = 77, .loc = { 1, 2, 3, 4 }, .host = 3, .multi = true };
 	vec_push(a, &pd->probes, p);
 	struct pd_stackmap s = { .sym = "st0", .user = true, .depth = 127, .max_entries = 4096 };
 	vec_push(a, &pd->stackmaps, s);
@@ -570,4 +572,23 @@ Test(cache, eviction_removes_the_least_recently_used)
 	cr_expect_eq(access(path, F_OK), 0, "the newest entry went");
 	close(fd);
 	remove_dir(dir);
+}
+
+Test(cache, the_diagnostics_tee_passes_everything_on_and_keeps_a_copy)
+{
+	FILE *to = tmpfile();
+	struct cache_tee t = { .to = to };
+	FILE *f = cache_tee_open(&t);
+	cr_assert_not_null(f);
+	fprintf(f, "a.bt:1:2: warning: %s\n", "x");
+	fputs("line\n", f);
+	fclose(f);
+	cr_expect(!t.oom);
+	cr_expect_str_eq(t.buf, "a.bt:1:2: warning: x\nline\n");
+	char got[64] = "";
+	rewind(to);
+	cr_expect_eq(fread(got, 1, sizeof(got) - 1, to), strlen(t.buf));
+	cr_expect_str_eq(got, t.buf);
+	fclose(to);
+	free(t.buf);
 }
