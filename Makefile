@@ -60,7 +60,7 @@ endif
 LEX_SRC := src/lexer/lexer.l
 YACC_SRC := src/parser/parser.y
 GEN_H := $(BUILD)/gen/lexer.h $(BUILD)/gen/parser.h
-GEN_OBJS := $(BUILD)/gen/lexer.o $(BUILD)/gen/parser.o $(BUILD)/gen/stdlib.o
+GEN_OBJS := $(BUILD)/gen/lexer.o $(BUILD)/gen/parser.o $(BUILD)/gen/stdlib.o $(BUILD)/gen/sysnr.o
 STDLIB_SRCS := $(sort $(wildcard stdlib/*.bt))
 C_SRCS := $(filter-out src/main.c,$(wildcard src/*.c src/*/*.c))
 LIB_OBJS := $(C_SRCS:%.c=$(BUILD)/%.o) $(GEN_OBJS)
@@ -130,9 +130,21 @@ $(BUILD)/gen/stdlib.c: $(STDLIB_SRCS)
 	  cat $(STDLIB_SRCS) | sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/\t"/' -e 's/$$/\\n"/'; \
 	  echo '	"";'; } > $@
 
+# x86-64 syscall numbers by name (sema_sysnrs, for syscall tracepoints dispatched from
+# raw_syscalls: src/sema/sysdispatch.c), sorted by name; empty without the uapi header.
+SYSNR_H ?= /usr/include/x86_64-linux-gnu/asm/unistd_64.h
+$(BUILD)/gen/sysnr.c:
+	@mkdir -p $(dir $@)
+	@echo "  GEN     sysnr"
+	$(Q){ echo '#include "sema/sema_int.h"'; \
+	  echo 'const struct sema_sysnr sema_sysnrs[] = {'; \
+	  if [ -r $(SYSNR_H) ]; then sed -nE 's/^#define __NR_([a-z0-9_]+) ([0-9]+)$$/\t{ "\1", \2 },/p' \
+	    $(SYSNR_H) | LC_ALL=C sort; fi; \
+	  echo '	{ NULL, 0 },'; echo '};'; } > $@
+
 $(BUILD)/gen/%.o: $(BUILD)/gen/%.c $(GEN_H)
 	@echo "  CC      $<"
-	$(Q)$(CC) $(CFLAGS) -Wno-sign-compare -Wno-unused-function -Isrc/parser -Isrc/lexer -MMD -MP -c -o $@ $<
+	$(Q)$(CC) $(CFLAGS) -Wno-sign-compare -Wno-unused-function -Isrc -Isrc/parser -Isrc/lexer -MMD -MP -c -o $@ $<
 
 $(BUILD)/src/codegen/%.o: src/codegen/%.c $(GEN_H)
 	@mkdir -p $(dir $@)
@@ -263,9 +275,15 @@ $(UPROBE_DIR)/stack_target_cpp: tests/workload/stack_target.c
 	@echo "  CXX     $@"
 	$(Q)$(CXX) -x c++ $(STACK_CFLAGS) -DSTACK_CPP -no-pie -o $@ $<
 
+# ia32 system calls for the syscall dispatch case: 32-bit code, no libc (no multilib needed).
+$(BUILD)/ia32_syscalls: tests/workload/ia32_syscalls.c
+	@mkdir -p $(dir $@)
+	@echo "  CC      $@"
+	$(Q)$(CC) -m32 -O1 -Wall -Wextra -nostdlib -static -fno-pie -no-pie -o $@ $<
+
 # Programs the unit and runtime suites trace (defined above: prerequisites expand at once).
 USDT_TARGETS := $(BUILD)/usdt_target $(BUILD)/usdt_target_O0 $(BUILD)/libusdt_target.so
-unit: $(TEST_BINS) $(BUILD)/workload $(USDT_TARGETS) $(UPROBE_TARGETS)
+unit: $(TEST_BINS) $(BUILD)/workload $(USDT_TARGETS) $(UPROBE_TARGETS) $(BUILD)/ia32_syscalls
 
 # Every suite: unit (Criterion), runtime (real probes), compatibility with bpftrace.
 test: deps
@@ -325,7 +343,7 @@ FUZZ_SRCS := $(wildcard src/util/*.c src/lexer/*.c src/parser/*.c src/sema/*.c s
 	src/cache/*.c) \
 	$(filter-out src/main.c src/cli.c,$(wildcard src/*.c))
 FUZZ_OBJS := $(FUZZ_SRCS:%.c=$(FUZZ_DIR)/%.o) $(FUZZ_DIR)/gen/lexer.o $(FUZZ_DIR)/gen/parser.o \
-	$(FUZZ_DIR)/gen/stdlib.o
+	$(FUZZ_DIR)/gen/stdlib.o $(FUZZ_DIR)/gen/sysnr.o
 
 $(FUZZ_DIR)/gen/%.o: $(BUILD)/gen/%.c $(GEN_H)
 	@mkdir -p $(dir $@)

@@ -9,6 +9,7 @@
 #      100k-key map at exit
 #   4. probe-heavy work (bench/probes.sh): 1,000 uprobes by wildcard, -l listings, every
 #      syscall tracepoint
+#   5. scale (bench/scale.sh): compile time against script size, many probes on one point
 # Each of 1.-3. has a row for the hand-written libbpf C reference (bench/ref, built by
 # `make bench-ref`) when it is built: the limit.
 # Usage: bench/run.sh [BPFSCOPE] [BPFTRACE]; needs root. Env: RUNS (start-up runs, 10),
@@ -117,3 +118,7 @@ echo "== 3. output (bench/output.sh)"
 
 echo "== 4. probe-heavy (bench/probes.sh)"
 "$here/probes.sh" "$BPFSCOPE" "$BPFTRACE"
+
+echo
+echo "== 5. scale: compile time, many probes on one point (bench/scale.sh)"
+"$here/scale.sh" "$BPFSCOPE" "$BPFTRACE"

@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "codegen/codegen.h"
@@ -31,34 +32,26 @@ static bool usable(const struct cg_entry *e)
 	       e->compiler_size == sizeof(struct compiler);
 }
 
-/* The executable's directory with its trailing '/'; false (errno set) when unreadable. */
-static bool exe_dir(char *dir, size_t size)
+/* The executable's directory (with its '/') in dir; -errno. */
+static int exe_dir(char *dir, size_t size)
 {
 	ssize_t n = readlink("/proc/self/exe", dir, size - 1);
-	if (n <= 0) {
-		errno = n < 0 ? errno : ENOENT;
-		return false;
-	}
+	if (n <= 0)
+		return n < 0 ? -errno : -ENOENT;
 	dir[n] = '\0';
 	strrchr(dir, '/')[1] = '\0';
-	return true;
+	return 0;
 }
 
-/* The first candidate in dir that exists, in path; false when there is none. */
-static bool find_object(const char *dir, char *path, size_t size)
+/* The first candidate that exists, in path; -ENOENT when none does. */
+static int find_object(const char *dir, char *path, size_t size)
 {
 	for (size_t i = 0; i < sizeof(cgl_dirs) / sizeof(cgl_dirs[0]); i++) {
 		snprintf(path, size, "%s%s" CGL_NAME, dir, cgl_dirs[i]);
 		if (!access(path, F_OK))
-			return true;
+			return 0;
 	}
-	return false;
-}
-
-bool cgl_object_path(char *path, size_t size)
-{
-	char dir[PATH_MAX];
-	return !&cg_entry_table && exe_dir(dir, sizeof(dir)) && find_object(dir, path, size);
+	return -ENOENT;
 }
 
 /* The opened object; NULL when none is (or codegen is linked in). */
@@ -68,34 +61,47 @@ static void *cgl_handle;
 static const struct cg_entry *open_object(void)
 {
 	char dir[PATH_MAX], path[PATH_MAX + 64];
-	if (!exe_dir(dir, sizeof(dir))) {
+	int err = exe_dir(dir, sizeof(dir));
+	if (err) {
 		fprintf(stderr, "error: cannot load the code generator: cannot read "
-				"/proc/self/exe: %s\n", strerror(errno));
+				"/proc/self/exe: %s\n", strerror(-err));
 		return NULL;
 	}
 	if (find_object(dir, path, sizeof(path))) {
-		cgl_handle = dlopen(path, RTLD_NOW | RTLD_LOCAL);
-		const struct cg_entry *e = cgl_handle ? dlsym(cgl_handle, "cg_entry_table") : NULL;
-		if (!e)
-			fprintf(stderr, "error: cannot load the code generator %s: %s\n", path,
-				dlerror());
-		else if (!usable(e))
-			fprintf(stderr, "error: cannot load the code generator %s: it was built "
-					"for another version of bpfscope\n", path);
-		else
-			return e;
-		if (cgl_handle)
-			dlclose(cgl_handle);
-		cgl_handle = NULL;
+		size_t ndirs = sizeof(cgl_dirs) / sizeof(cgl_dirs[0]);
+		fprintf(stderr, "error: cannot load the code generator: no " CGL_NAME " in");
+		for (size_t i = 0; i < ndirs; i++)
+			fprintf(stderr, "%s %s%s", i == 0 ? "" : i + 1 < ndirs ? "," : " or", dir,
+				cgl_dirs[i]);
+		fprintf(stderr, " (is bpfscope fully installed?)\n");
 		return NULL;
 	}
-	size_t ndirs = sizeof(cgl_dirs) / sizeof(cgl_dirs[0]);
-	fprintf(stderr, "error: cannot load the code generator: no " CGL_NAME " in");
-	for (size_t i = 0; i < ndirs; i++)
-		fprintf(stderr, "%s %s%s", i == 0 ? "" : i + 1 < ndirs ? "," : " or", dir,
-			cgl_dirs[i]);
-	fprintf(stderr, " (is bpfscope fully installed?)\n");
+	cgl_handle = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+	const struct cg_entry *e = cgl_handle ? dlsym(cgl_handle, "cg_entry_table") : NULL;
+	if (!e)
+		fprintf(stderr, "error: cannot load the code generator %s: %s\n", path, dlerror());
+	else if (!usable(e))
+		fprintf(stderr, "error: cannot load the code generator %s: it was built for "
+				"another version of bpfscope\n", path);
+	else
+		return e;
+	if (cgl_handle)
+		dlclose(cgl_handle);
+	cgl_handle = NULL;
 	return NULL;
+}
+
+int cgl_stat(struct stat *st)
+{
+	char dir[PATH_MAX], path[PATH_MAX + 64];
+	if (&cg_entry_table)
+		return 1;
+	int err = exe_dir(dir, sizeof(dir));
+	if (!err)
+		err = find_object(dir, path, sizeof(path));
+	if (!err && stat(path, st))
+		err = -errno;
+	return err;
 }
 
 /* The table, opened once (again after cgl_unload); NULL (reported once) when there is

@@ -10,11 +10,8 @@
 #include <stdint.h>
 
 struct compiler;
+struct stat;
 
-/* The path of the object the first call would open, in path (nothing is opened); false
- * when there is none, or when this program links codegen itself. The compile cache keys
- * on the object's identity: a rebuilt code generator never reuses a compiled program. */
-bool cgl_object_path(char *path, size_t size);
 /* cg_emit(); -EINVAL after the load failure was reported. */
 int cgl_emit(struct compiler *c);
 /* cg_llvm_version(); 0.0.0 when the object cannot be loaded. */
@@ -26,5 +23,10 @@ int cgl_insn_lengths_ok(const uint8_t *code, size_t len, size_t off);
  * and memory are not carried into tracing. The next call of a wrapper opens it again.
  * Nothing codegen returned may point into it (its results live in c->pd and c->elf). */
 void cgl_unload(void);
+
+/* The object that would be opened, without opening it (the compile cache's key names the
+ * code generator by it): 0 and *st, 1 when codegen is linked into this program (its build
+ * id stands for it), or a negative errno (-ENOENT: none found). */
+int cgl_stat(struct stat *st);
 
 #endif

@@ -176,6 +176,13 @@ struct pd_probe {
 	 * every probe at the same point in script order (PK_MERGE kinds); 0: none. Only the
 	 * host (host - 1 is its own index) is attached. */
 	int host;
+	/* one of many syscall tracepoints of one written probe sharing a program
+	 * (src/sema/sysdispatch.c): sysnr is 1 + its syscall number when known, and those
+	 * run from one attachment at raw_syscalls:sys_enter or sys_exit (the first of them,
+	 * their host, attaches it; the program finds the point by the number in pd_sysnr);
+	 * the others (sysnr 0) attach at their own point with 1 + their pd index as cookie */
+	bool sysdispatch;
+	int sysnr; /* 1 + pd_sysnr's key: the number, + PD_SYSNR_MAX for sys_exit */
 	bool multi; /* kprobe, uprobe: attached with the others of its program through one
 		     * kprobe_multi link, or one uprobe_multi link per binary (its kind's
 		     * multi_section), with its pd index as the link's cookie for that point */
@@ -245,6 +252,10 @@ struct pd_stackmap {
 };
 #define PD_GLOBALS_SYM "pd_globals" /* ARRAY[1] of struct pd_globals, filled before attach */
 #define PD_NAMES_SYM "pd_names" /* ARRAY of names (pd_prog.names_size), filled before attach */
+/* ARRAY[2 * PD_SYSNR_MAX] u32: 1 + the pd index of the probe of each syscall number (sys_exit
+ * points from PD_SYSNR_MAX on), 0: none */
+#define PD_SYSNR_SYM "pd_sysnr"
+#define PD_SYSNR_MAX 512
 
 struct pd_globals {
 	uint64_t cpid; /* the -c child's pid, 0 without -c */
@@ -271,6 +282,10 @@ struct pd_prog {
 	/* > 0: a multi-link program reads `probe` or `func`; pd_names holds, at key 2 * i,
 	 * probe i's name and at 2 * i + 1 its func, each in this many bytes */
 	uint32_t names_size;
+	/* offset of thread_info.status in task_struct (TS_COMPAT marks an ia32 system call,
+	 * which raw_syscalls sees and the syscall tracepoints do not), when a probe has
+	 * sysdispatch */
+	int compat_status_off;
 };
 
 /* Allocates an empty program description with its own arena; NULL on ENOMEM. */

@@ -8,7 +8,6 @@
 #include <elf.h>
 #include <fcntl.h>
 #include <stdio.h>
-#include <limits.h>
 #include <link.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -68,28 +67,27 @@ static int find_build_id(struct dl_phdr_info *info, size_t size, void *arg)
 	return 1; /* the first object is the main program: stop there */
 }
 
-/* A file's identity: a rebuilt file has another inode, size or mtime. */
-static void put_file_id(struct sha256 *s, const char *tag, const char *path)
-{
-	struct stat st;
-	if (!stat(path, &st)) {
-		int64_t id[5] = { (int64_t)st.st_dev, (int64_t)st.st_ino, st.st_size,
-				  st.st_mtim.tv_sec, st.st_mtim.tv_nsec };
-		put(s, tag, id, sizeof(id));
-	}
-}
-
-/* bpfscope itself: its build id (or without one its file), and the code generator object
- * it would load (not loaded here: a hit never maps LLVM). */
+/* bpfscope itself: its build id, or without one its file's identity; and the code
+ * generator's object, which is not loaded on a hit: the file's identity, so a rebuilt or
+ * reinstalled object never reuses what the old one compiled. */
 static void put_self(struct sha256 *s)
 {
+	struct stat cg;
+	if (!cgl_stat(&cg)) {
+		int64_t id[5] = { (int64_t)cg.st_dev, (int64_t)cg.st_ino, cg.st_size,
+				  cg.st_mtim.tv_sec, cg.st_mtim.tv_nsec };
+		put(s, "codegen", id, sizeof(id));
+	}
 	struct sha256 probe = *s;
-	char cg[PATH_MAX + 64];
 	dl_iterate_phdr(find_build_id, s);
-	if (!memcmp(&probe, s, sizeof(probe)))
-		put_file_id(s, "exe", "/proc/self/exe");
-	if (cgl_object_path(cg, sizeof(cg)))
-		put_file_id(s, "codegen", cg);
+	if (memcmp(&probe, s, sizeof(probe)))
+		return;
+	struct stat st;
+	if (!stat("/proc/self/exe", &st)) {
+		int64_t id[4] = { (int64_t)st.st_ino, st.st_size, st.st_mtim.tv_sec,
+				  st.st_mtim.tv_nsec };
+		put(s, "exe", id, sizeof(id));
+	}
 }
 
 /* A small kernel file's content (absent files hash as empty). */

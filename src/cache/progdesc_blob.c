@@ -19,9 +19,9 @@
 _Static_assert(sizeof(struct pd_type) == 80, "struct pd_type changed: see type_ptrs");
 _Static_assert(sizeof(struct pd_map) == 232, "struct pd_map changed: see map_ptrs");
 _Static_assert(sizeof(struct pd_fmt) == 96, "struct pd_fmt changed: see fmt_ptrs");
-_Static_assert(sizeof(struct pd_probe) == 120, "struct pd_probe changed: see probe_ptrs");
+_Static_assert(sizeof(struct pd_probe) == 128, "struct pd_probe changed: see probe_ptrs");
 _Static_assert(sizeof(struct pd_stackmap) == 24, "struct pd_stackmap changed: see stackmap_ptrs");
-_Static_assert(sizeof(struct pd_prog) == 96, "struct pd_prog changed: see prog_ptrs");
+_Static_assert(sizeof(struct pd_prog) == 104, "struct pd_prog changed: see prog_ptrs");
 
 enum pcode {
 	P_STR, /* const char *, NULL kept */

@@ -113,8 +113,8 @@ static const char *const_name(struct cg *g, const struct ast_node *n)
 	return s ? s : "";
 }
 
-/* `probe` or `func` in a program one multi link attaches at many points: the name of the
- * point that fired, from pd_names at the link's cookie (the point's pd index); zeros if
+/* `probe` or `func` in a program one multi link (or raw_syscalls) runs for many points: the
+ * name of the point that fired, from pd_names at its pd index (cg_point_index); zeros if
  * the lookup fails. */
 static LLVMValueRef point_name(struct cg *g, struct ast_node *n, LLVMValueRef dst, int size)
 {
@@ -123,9 +123,8 @@ static LLVMValueRef point_name(struct cg *g, struct ast_node *n, LLVMValueRef ds
 		dst = cg_tmp(g, size);
 	}
 	cg_memset0(g, dst, size);
-	LLVMValueRef ctx = cg_probe_ctx(g);
-	LLVMValueRef cookie = cg_helper(g, BPF_FUNC_get_attach_cookie, &ctx, 1);
-	LLVMValueRef idx = LLVMBuildAdd(g->b, LLVMBuildShl(g->b, cookie, cg_const(g, 1), ""),
+	LLVMValueRef point = cg_point_index(g);
+	LLVMValueRef idx = LLVMBuildAdd(g->b, LLVMBuildShl(g->b, point, cg_const(g, 1), ""),
 					cg_const(g, n->builtin.id == BI_FUNC), "");
 	LLVMValueRef key = cg_tmp(g, 4);
 	cg_store_int(g, key, idx, 4);
@@ -144,7 +143,7 @@ static LLVMValueRef point_name(struct cg *g, struct ast_node *n, LLVMValueRef ds
 
 static bool names_at_run_time(struct cg *g)
 {
-	return g->pdp->multi && g->pd->names_size;
+	return (g->pdp->multi || g->pdp->sysdispatch) && g->pd->names_size;
 }
 
 /* Writes a string builtin (comm, probe, func) straight into dst of size bytes. */

@@ -23,6 +23,7 @@ enum cg_sys {
 	CG_SYS_GLOBALS, /* pd_globals: filled by the runtime after load */
 	CG_SYS_NAMES, /* pd_names: probe and func names by attach cookie, when needed */
 	CG_SYS_CTL, /* pd_ctl: control events when pd_events is full; declared by its first user */
+	CG_SYS_SYSNR, /* pd_sysnr: the probe of each syscall number (syscall dispatch) */
 	CG_SYS__COUNT
 };
 
@@ -112,6 +113,11 @@ void cg_fail(struct cg *g, const struct src_loc *loc, const char *fmt, ...)
 
 /* link.c: links the modules' objects into c->elf */
 int cg_link(struct compiler *c, struct cg *units, int n);
+
+/* sysdispatch.c: the prologue of a program dispatched by syscall number, and the pd index
+ * of the point a shared program runs for (multi link cookie or syscall dispatch) */
+void cg_sys_dispatch(struct cg *g);
+LLVMValueRef cg_point_index(struct cg *g);
 
 /* probes.c */
 int cg_emit_probe(struct cg *g, struct ast_node *probe);

@@ -313,7 +313,9 @@ static int emit_units(struct compiler *c, struct cg *units, int n)
 {
 	struct emit_work w = { units, n, 0, 0 };
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-	int nthreads = c->opts.debug & (CC_DEBUG_IR | CC_DEBUG_ASM) ? 1 : (int)(cpus > 0 ? cpus : 1);
+	int nthreads = cpus > 0 ? (int)cpus : 1;
+	if (c->opts.debug & (CC_DEBUG_IR | CC_DEBUG_ASM))
+		nthreads = 1;
 	if (nthreads > CG_THREADS)
 		nthreads = CG_THREADS;
 	if (nthreads > n)

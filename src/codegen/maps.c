@@ -156,17 +156,52 @@ static LLVMMetadataRef ctl_type(struct cg *g)
 	return cg_di_map_type(g, BPF_MAP_TYPE_RINGBUF, PD_CTLBUF_SIZE, NULL, NULL);
 }
 
-/* The maps every program may use besides the script's: symbol, pointer members, BTF. */
+static LLVMMetadataRef sysnr_type(struct cg *g)
+{
+	return cg_di_map_type(g, BPF_MAP_TYPE_ARRAY, 2 * PD_SYSNR_MAX, cg_di_int(g, 4, false),
+			      cg_di_int(g, 4, false));
+}
+
+static bool always(struct cg *g)
+{
+	(void)g;
+	return true;
+}
+
+static bool by_first_user(struct cg *g)
+{
+	(void)g;
+	return false;
+}
+
+static bool has_names(struct cg *g)
+{
+	return g->pd->names_size > 0;
+}
+
+static bool has_sysdispatch(struct cg *g)
+{
+	for (int i = 0; i < g->pd->probes.len; i++)
+		if (g->pd->probes.v[i].sysdispatch)
+			return true;
+	return false;
+}
+
+/* The maps every program may use besides the script's: symbol, pointer members, BTF, and
+ * whether the first module declares it (the others declare a map when they use it, weak,
+ * and the link merges them; a map no module uses is not created). */
 static const struct {
 	const char *sym;
 	int nptrs;
 	LLVMMetadataRef (*type)(struct cg *g);
+	bool (*declared_first)(struct cg *g);
 } sys_maps[CG_SYS__COUNT] = {
-	[CG_SYS_EVENTS] = { PD_RINGBUF_SYM, 2, events_type },
-	[CG_SYS_LOST] = { PD_LOST_SYM, 4, lost_type },
-	[CG_SYS_GLOBALS] = { PD_GLOBALS_SYM, 4, globals_type },
-	[CG_SYS_NAMES] = { PD_NAMES_SYM, 4, names_type },
-	[CG_SYS_CTL] = { PD_CTLBUF_SYM, 2, ctl_type },
+	[CG_SYS_EVENTS] = { PD_RINGBUF_SYM, 2, events_type, always },
+	[CG_SYS_LOST] = { PD_LOST_SYM, 4, lost_type, always },
+	[CG_SYS_GLOBALS] = { PD_GLOBALS_SYM, 4, globals_type, always },
+	[CG_SYS_NAMES] = { PD_NAMES_SYM, 4, names_type, has_names },
+	[CG_SYS_CTL] = { PD_CTLBUF_SYM, 2, ctl_type, by_first_user },
+	[CG_SYS_SYSNR] = { PD_SYSNR_SYM, 4, sysnr_type, has_sysdispatch },
 };
 
 LLVMValueRef cg_sys_map(struct cg *g, enum cg_sys which)
@@ -212,7 +247,7 @@ int cg_declare_maps(struct cg *g, bool all)
 	for (int i = 0; all && i < ns; i++)
 		cg_stack_map(g, i);
 	for (int i = 0; all && i < CG_SYS__COUNT; i++) {
-		if ((i != CG_SYS_NAMES || g->pd->names_size) && i != CG_SYS_CTL)
+		if (sys_maps[i].declared_first(g))
 			cg_sys_map(g, (enum cg_sys)i);
 	}
 	return 0;

@@ -91,6 +91,8 @@ static void emit_body(struct cg *g, struct ast_node *probe)
 {
 	if (g->pdp->kind == PD_PROBE_ITER)
 		skip_iter_end(g);
+	if (g->pdp->sysdispatch)
+		cg_sys_dispatch(g);
 	if (probe->probe.pred) {
 		cg_set_loc(g, &probe->probe.pred->loc);
 		int mark = g->tmps.len;
@@ -202,7 +204,8 @@ int cg_emit_probe(struct cg *g, struct ast_node *probe)
 		pdp->prog_name = g->pd->probes.v[leader].prog_name;
 		return 0;
 	}
-	if (pdp->host) /* emitted with the first probe at its point (the host, first in order) */
+	/* probes at one point: emitted with the first of them (the host) */
+	if (pdp->host && !pdp->sysdispatch)
 		return pdp->host - 1 == sp->pd_index ? emit_merged(g, probe) : 0;
 	char *name = arena_sprintf(&g->pd->arena, "p%d", sp->pd_index);
 	const char *sec = section_name(g, pk_desc(pdp->kind), pdp);

@@ -12,8 +12,26 @@
 #include "progdesc.h"
 #include "runtime/attach.h"
 
+/* A syscall point dispatched from raw_syscalls (pd_probe.sysdispatch): the host attaches
+ * there for every point with a number (pd_sysnr); a point without one attaches on its own,
+ * telling the program its pd index + 1 by cookie. */
+static int attach_syscall(struct rt_trace *t, const struct pd_probe *p, struct bpf_program *prog)
+{
+	if (p->sysnr)
+		return rt_add_link_or_errno(
+			t, bpf_program__attach_tracepoint(prog, "raw_syscalls",
+							  strncmp(p->func, "sys_enter_", 10) ?
+								  "sys_exit" :
+								  "sys_enter"));
+	LIBBPF_OPTS(bpf_tracepoint_opts, o, .bpf_cookie = (__u64)(p - t->pd->probes.v) + 1);
+	return rt_add_link_or_errno(t, bpf_program__attach_tracepoint_opts(prog, p->target,
+									   p->func, &o));
+}
+
 int rt_attach_tracepoint(struct rt_trace *t, const struct pd_probe *p, struct bpf_program *prog)
 {
+	if (p->sysdispatch)
+		return attach_syscall(t, p, prog);
 	return rt_add_link_or_errno(t, bpf_program__attach_tracepoint(prog, p->target, p->func));
 }
 

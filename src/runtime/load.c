@@ -166,9 +166,30 @@ static int fill_names(struct rt_trace *t)
 	return err;
 }
 
+/* pd_sysnr: 1 + the pd index of the probe of each syscall number it dispatches. */
+static int fill_sysnr(struct rt_trace *t)
+{
+	const struct pd_prog *pd = t->pd;
+	int fd = -1, err = 0;
+	for (int i = 0; !err && i < pd->probes.len; i++) {
+		if (!pd->probes.v[i].sysnr)
+			continue;
+		if (fd < 0)
+			fd = map_fd(t, PD_SYSNR_SYM);
+		uint32_t key = (uint32_t)pd->probes.v[i].sysnr - 1, value = (uint32_t)i + 1;
+		if (fd < 0 || bpf_map_update_elem(fd, &key, &value, BPF_ANY))
+			err = fd < 0 ? -ENOENT : -errno;
+	}
+	if (err)
+		fprintf(stderr, "error: failed to set up %s: %s\n", PD_SYSNR_SYM, strerror(-err));
+	return err;
+}
+
 int rt_fill_globals(struct rt_trace *t)
 {
 	int nerr = fill_names(t);
+	if (!nerr)
+		nerr = fill_sysnr(t);
 	if (nerr)
 		return nerr;
 	if (t->globals_fd < 0)

@@ -52,6 +52,13 @@ struct type *sema_parse_ctype(struct arena *a, const char *text);
 
 /* True when /sys/kernel/btf/vmlinux could be loaded (loads it on first call). */
 bool kbtf_available(void);
+/* x86-64 syscall numbers by name, sorted by name, ending with a NULL name (generated at
+ * build time from the uapi header: build/gen/sysnr.c). */
+struct sema_sysnr {
+	const char *name;
+	int nr;
+};
+extern const struct sema_sysnr sema_sysnrs[];
 /* A named type: "struct task_struct", "union x", "enum y", a typedef or a base type name.
  * Typedefs, const and volatile are stripped. NULL when absent. */
 struct type *kbtf_lookup(const char *name);

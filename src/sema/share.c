@@ -4,6 +4,8 @@
  * at every point: 500 tracepoints cost one compile and one verification. Where one multi
  * link attaches the points (kprobe_multi, uprobe_multi), `probe` and `func` are shared too:
  * the program reads the name of the point that fired by the link's cookie. */
+#include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "provider.h"
@@ -92,9 +94,36 @@ static bool have_multi(enum pd_probe_kind k)
 	return have[k] > 0;
 }
 
-void sema_share_programs(struct compiler *c)
+/* Per group leader: whether its syscall points run from raw_syscalls (1 yes, -1 no, 0 not
+ * asked yet), and the pd index + 1 of the point that attaches there. */
+struct sys_groups {
+	signed char *dispatch;
+	int *host;
+};
+
+/* One written probe per direction (sys_enter, sys_exit) runs from raw_syscalls: pd_sysnr
+ * has one entry per syscall number. */
+static bool sys_dispatched(struct compiler *c, struct sys_groups *sg, int leader)
+{
+	if (!sg->dispatch[leader]) {
+		bool taken = false, enter = sema_sys_dispatch_enter(c->pd, leader);
+		for (int i = 0; i < c->pd->probes.len; i++)
+			taken |= sg->dispatch[i] > 0 && sema_sys_dispatch_enter(c->pd, i) == enter;
+		sg->dispatch[leader] = !taken && sema_sys_dispatchable(c, leader) ? 1 : -1;
+	}
+	return sg->dispatch[leader] > 0;
+}
+
+int sema_share_programs(struct compiler *c)
 {
 	ast_list *probes = &c->ast->program.probes;
+	int n = c->pd->probes.len;
+	struct sys_groups sg = { calloc((size_t)n + 1, 1), calloc((size_t)n + 1, sizeof(int)) };
+	if (!sg.dispatch || !sg.host) {
+		free(sg.dispatch);
+		free(sg.host);
+		return -ENOMEM;
+	}
 	for (int i = 0; i < probes->len; i++) {
 		struct ast_node *p = probes->v[i];
 		struct sema_probe *sp = p->probe.sp;
@@ -105,11 +134,17 @@ void sema_share_programs(struct compiler *c)
 			continue;
 		ast_walk(p, NULL, visit, &s);
 		bool multi = pk_desc(s.kind)->multi_section && have_multi(s.kind);
+		bool sys = !s.specific && sys_dispatched(c, &sg, sp->group);
 		/* `probe` and `func` differ between points, but a multi link tells the program
-		 * which point fired (its cookie): they are read from pd_names */
-		if (s.specific || (s.names && !multi))
+		 * which point fired (its cookie), as does the syscall number from raw_syscalls:
+		 * they are read from pd_names */
+		if (s.specific || (s.names && !multi && !sys))
 			continue;
 		sp->share = sp->group + 1;
+		if (sys)
+			sema_sys_dispatch(c->pd, sp->group, sp->pd_index, &sg.host[sp->group]);
+		if (sys && s.names)
+			c->pd->names_size = names_size(c->pd);
 		/* a shared kprobe or uprobe program attaches everywhere through one
 		 * kprobe_multi link (one uprobe_multi link per binary) where the kernel has it */
 		if (multi) {
@@ -119,4 +154,7 @@ void sema_share_programs(struct compiler *c)
 		if (multi && s.names)
 			c->pd->names_size = names_size(c->pd);
 	}
+	free(sg.dispatch);
+	free(sg.host);
+	return 0;
 }

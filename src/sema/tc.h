@@ -58,7 +58,14 @@ struct type *tc_builtin(struct checker *ck, struct ast_node *n);
 struct type *tc_make_literal(struct checker *ck, struct ast_node *n, int64_t v);
 
 /* share.c: marks the probes whose program is emitted once for their group. */
-void sema_share_programs(struct compiler *c);
+int sema_share_programs(struct compiler *c);
+/* sysdispatch.c: whether the syscall tracepoints of group leader (a written probe) are
+ * many enough to run from raw_syscalls; marks points leader and i of such a group, *host
+ * the group's (0 at first). */
+bool sema_sys_dispatchable(struct compiler *c, int leader);
+/* Whether group leader's points are sys_enter_* (else sys_exit_*). */
+bool sema_sys_dispatch_enter(const struct pd_prog *pd, int leader);
+void sema_sys_dispatch(struct pd_prog *pd, int leader, int i, int *host);
 /* merge.c: gives the probes at one point one program (pd_probe.host); 0 or -ENOMEM. */
 int sema_merge_points(struct compiler *c);
 

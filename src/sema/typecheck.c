@@ -610,7 +610,8 @@ int sema_typecheck(struct compiler *c)
 	if (diag_errors(&c->diag))
 		return -EINVAL;
 	ast_walk(c->ast, NULL, set_key_type, &ck);
-	sema_share_programs(c);
-	int err = sema_merge_points(c);
+	int err = sema_share_programs(c);
+	if (!err)
+		err = sema_merge_points(c);
 	return err ? err : tc_layout_maps(&ck);
 }
