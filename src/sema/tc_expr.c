@@ -499,6 +499,11 @@ static struct type *check_sizeof(struct checker *ck, struct ast_node *n)
 static struct type *check_map_read(struct checker *ck, struct ast_node *n)
 {
 	struct tc_map *m = tc_use_map(ck, n, NULL, false);
+	/* A quiet pass reads a map nothing has defined yet as an integer, so that the map's
+	 * own first assignment may read it (`@n = @n + 1`, as bpftrace allows); a map that
+	 * stays undefined is reported by the final pass. */
+	if (!m && ck->quiet && !tc_find_map(ck, n->map.name))
+		return n->ty = ty_int(8, true);
 	if (!m)
 		return tc_fail(n);
 	if (ty_is_aggregation(m->value)) {
