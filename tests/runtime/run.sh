@@ -44,6 +44,8 @@
 #               is gone no program, map or link it held may exist, no process may hold a
 #               perf event running its programs, and no tracefs probe event
 #               (uprobe_events, kprobe_events, dynamic_events) naming its pid may be left.
+#               Links and perf events exist only while probes are attached: name them only
+#               when the workload runs for a few hundred milliseconds.
 #   check       a bash snippet run after the program ($OUT, $ERR, $TMP, $BPFSCOPE, $WORKLOAD,
 #               $TARGETS set); non-zero fails
 #   timeout     seconds before the case is killed and failed (default 30)

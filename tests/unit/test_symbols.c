@@ -113,6 +113,19 @@ Test(stacks, a_failed_read_is_shown_with_its_reason_never_as_an_empty_stack)
 	sb_free(&sb);
 }
 
+/* Found by the output fuzzer: negating INT64_MIN was undefined; a value past -4095 is no
+ * errno, and says so (tests/fuzz/regress-output/stack-id-int64-min). */
+Test(stacks, a_stack_id_below_every_errno_is_an_invalid_argument)
+{
+	struct out o = { 0 };
+	struct pd_type t = { .kind = PD_KSTACK, .size = 8 };
+	int64_t id = INT64_MIN;
+	struct strbuf sb = { 0 };
+	cr_assert_eq(out_value_str(&sb, &o, &t, (const uint8_t *)&id, false), 0);
+	cr_assert_str_eq(sb_str(&sb), "\n        [stack not captured: Invalid argument]\n");
+	sb_free(&sb);
+}
+
 Test(stacks, a_stack_without_its_map_is_not_captured)
 {
 	struct out o = { 0 };
