@@ -21,6 +21,10 @@ LLVMValueRef cg_event_reserve_raw(struct cg *g, int size, uint32_t kind, uint32_
 				  LLVMBasicBlockRef *done)
 {
 	size = (size + 7) & ~7;
+	if (pk_has(g->pdp->kind, PK_ONCE) && !g->loops.len && !g->f.is_callback)
+		g->once_event_bytes += (uint64_t)size + CG_RINGBUF_HDR;
+	else
+		g->events_unbounded = true;
 	LLVMValueRef rec = reserve(g, cg_sys_map(g, CG_SYS_EVENTS), size);
 	LLVMBasicBlockRef from = LLVMGetInsertBlock(g->b);
 	LLVMBasicBlockRef ok = cg_block(g, "ev.ok");
