@@ -297,7 +297,8 @@ test-warm: all unit
 	tests/runtime/run.sh $(abspath $(BIN)) && tests/runtime/run.sh $(abspath $(BIN)); \
 	rc=$$?; rm -rf "$$d"; exit $$rc
 
-bench: all $(BUILD)/workload bench-ref
+bench: all $(BUILD)/workload
+	$(MAKE) bench-ref || echo "bench: the C references did not build (clang, bpftool?): left out"
 	WORKLOAD=$(abspath $(BUILD)/workload) REF_DIR=$(abspath $(REF_DIR)) bench/run.sh
 
 # The hand-written libbpf C references the benchmarks compare with (bench/ref): the BPF side

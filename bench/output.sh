@@ -3,7 +3,9 @@
 # by side (part of `make bench`; bench/run.sh runs it):
 #   a. printf flood: one printf per getppid() of the workload, PRINTS events as fast as it
 #      makes them; seconds, lines received (and their share), lines/s, events reported lost
-#   b. the same while a CPU hog (a nice 0 busy loop) runs on each core beside the consumer
+#   b. the same while a CPU hog (a nice 0 busy loop) runs on each core beside the consumer;
+#      b2. the reader pinned beside a hog, the traced workload alone on the other CPU: the
+#      producer runs at full speed while the reader gets half a CPU
 #   c. printing a KEYS-key map at exit: the print cost is the median wall time of RUNS runs
 #      with the print minus the median of runs that empty the map instead (END { clear(@m);
 #      }; the C reference's -n reads and deletes in batches)
@@ -35,13 +37,20 @@ flood() {
 		"$(awk -v l="$lines" -v s="$secs" 'BEGIN { print (s > 0 ? l / s : 0) }')" "$lost"
 }
 
+# floods [READER_CPU PRODUCER_CPU]: the table of a. or b., with the reader and the traced
+# workload pinned to the CPUs given (taskset execs the workload: cpid stays its pid)
 floods() {
 	local prog='tracepoint:syscalls:sys_enter_getppid /pid == cpid/ { printf("%d %s %d\n", tid, comm, nsecs); }'
+	local reader=() producer=()
+	[ $# -lt 2 ] || reader=(taskset -c "$1") producer=("$(command -v taskset)" -c "$2")
+	local cmd="${producer[*]} $WORKLOAD syscalls $PRINTS"
 	printf '%-10s %8s %10s %8s %12s %9s\n' tool seconds lines share lines/s lost
 	for t in "${tools[@]}"; do
-		flood "$(name "$t")" "$t" -c "$WORKLOAD syscalls $PRINTS" -e "$prog"
+		# bpftrace 0.17 runs nothing for a -c command with a leading space
+		flood "$(name "$t")" "${reader[@]}" "$t" -c "${cmd# }" -e "$prog"
 	done
-	[ -z "$flood_ref" ] || flood C "$flood_ref" "$WORKLOAD" syscalls "$PRINTS"
+	[ -z "$flood_ref" ] ||
+		flood C "${reader[@]}" "$flood_ref" "${producer[@]}" "$WORKLOAD" syscalls "$PRINTS"
 }
 
 echo "== a. printf flood, quiet: one printf per getppid() ($PRINTS events)"
@@ -57,6 +66,16 @@ done
 floods
 kill "${hogs[@]}" 2>/dev/null
 wait "${hogs[@]}" 2>/dev/null
+
+if [ "$(nproc)" -ge 2 ] && command -v taskset >/dev/null; then
+	echo
+	echo "== b2. the same flood, the reader sharing CPU 1 with a CPU hog, the workload alone on CPU 0"
+	taskset -c 1 "$WORKLOAD" spin 3600000 &
+	hog=$!
+	floods 1 0
+	kill "$hog" 2>/dev/null
+	wait "$hog" 2>/dev/null
+fi
 
 echo
 echo "== c. print a $KEYS-key map at exit: @m[nsecs] = count() per getppid() (median of $RUNS)"

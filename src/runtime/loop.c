@@ -203,16 +203,18 @@ int rt_drain(struct rt_trace *t)
  * processes more than the records themselves. 1 ms holds far fewer records than fit.
  * But a batch that filled more than 1/NAP_SKIP_DIV of the ring says the reader is falling
  * behind (another process takes its CPU, or the rate is near what it can format): then it
- * reads on without sleeping, keeps its share of the CPU, and naps again once batches are
- * small. A reader that naps under contention gives its CPU away every millisecond and
- * loses records a reader that stays runnable keeps. */
+ * stops napping for NAP_PAUSE_NS and waits in epoll like a plain ring buffer reader, whose
+ * wakeups slow the producers down to what it reads instead of letting the ring overflow. */
 #define NAP_SKIP_DIV 8
+#define NAP_PAUSE_NS 1000000000ULL
 static void nap(struct rt_trace *t)
 {
 	struct timespec ts = { 0, NAP_NS };
-	bool behind = t->read_bytes > t->pd->ringbuf_size / NAP_SKIP_DIV;
+	unsigned long long now = rt_clock_ns();
+	if (t->read_bytes > t->pd->ringbuf_size / NAP_SKIP_DIV)
+		t->nap_after = now + NAP_PAUSE_NS;
 	t->read_bytes = 0;
-	if (!behind && !t->exiting && !stop_signal)
+	if (now >= t->nap_after && !t->exiting && !stop_signal)
 		nanosleep(&ts, NULL);
 }
 

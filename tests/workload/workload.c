@@ -18,7 +18,8 @@
 static void usage(void)
 {
 	fputs("usage: workload COMMAND [ARGS]\n"
-	      "  openat N PATH      N openat(PATH) calls, each closed again\n"
+	      "  openat N PATH [MS] N openat(PATH) calls, each closed again (then sleeping MS\n"
+	      "                     milliseconds)\n"
 	      "  syscalls N         N getppid() system calls\n"
 	      "  write N TEXT       N write()s of TEXT to /dev/null on fd 9\n"
 	      "  read SIZE...       one read() of each SIZE bytes from /dev/zero on fd 9\n"
@@ -76,12 +77,14 @@ static int open_fixed(const char *path, int flags)
 	return 0;
 }
 
-static int cmd_openat(long n, const char *path)
+static int cmd_openat(long n, const char *path, long ms)
 {
 	for (long i = 0; i < n; i++) {
 		int fd = (int)syscall(SYS_openat, AT_FDCWD, path, O_RDONLY);
 		if (fd >= 0)
 			close(fd);
+		if (ms > 0)
+			sleep_ms(ms);
 	}
 	return 0;
 }
@@ -174,8 +177,10 @@ int main(int argc, char **argv)
 		return cmd_read(argc - 2, argv + 2);
 	if (argc > 2 && a < 0 && strcmp(cmd, "read"))
 		return 2;
-	if (!strcmp(cmd, "openat") && argc == 4)
-		return cmd_openat(a, argv[3]);
+	if (!strcmp(cmd, "openat") && (argc == 4 || argc == 5)) {
+		long ms = argc == 5 ? parse_num(argv[4]) : 0;
+		return ms < 0 ? 2 : cmd_openat(a, argv[3], ms);
+	}
 	if (!strcmp(cmd, "syscalls") && argc == 3)
 		return cmd_syscalls(a);
 	if (!strcmp(cmd, "write") && argc == 4)
