@@ -326,21 +326,33 @@ golden-update: all
 fmt:
 	clang-format -i $(wildcard src/*.c src/*/*.c src/*.h src/*/*.h tests/unit/*.c)
 
-# libFuzzer harness (clang, ASan+UBSan) over the compiler up to codegen; needs root (sema
-# reads tracefs and BTF). `make fuzz FUZZ_SECONDS=600 FUZZ_LAST=typecheck`. Crashes land in
-# $(FUZZ_DIR)/crashes; minimise one with `$(FUZZ_BIN) -minimize_crash=1 FILE`.
+# libFuzzer harnesses (clang, ASan+UBSan), one per stage, chosen with FUZZ_TARGET:
+#   compile   script text through parse, sema and codegen (FUZZ_LAST=typecheck stops earlier);
+#             no load: the verifier is too slow for in-process fuzzing
+#   printfmt  a printf format through the one conversion parser (src/printfmt.c)
+#   cdef      a preamble of C definitions through sema's C parser (src/sema/cdef.c)
+#   output    event payloads and map entries through the text and JSON renderers
+# `make fuzz FUZZ_TARGET=cdef FUZZ_SECONDS=600`; compile, cdef and output need root (sema
+# reads tracefs and BTF). The corpus is tests/fuzz/corpus (compile) or
+# tests/fuzz/corpus-TARGET, and new inputs go to $(FUZZ_DIR)/corpus-TARGET; crashes land in
+# $(FUZZ_DIR)/crashes; minimise one with `$(FUZZ_DIR)/fuzz_TARGET -minimize_crash=1 FILE`.
 FUZZ_CC ?= clang
 FUZZ_SECONDS ?= 60
 FUZZ_LAST ?= codegen
+FUZZ_TARGET ?= compile
 FUZZ_DIR := $(BUILD)/fuzz-bin
-FUZZ_BIN := $(FUZZ_DIR)/fuzz_compile
+FUZZ_BIN := $(FUZZ_DIR)/fuzz_$(FUZZ_TARGET)
+FUZZ_CORPUS := $(if $(filter compile,$(FUZZ_TARGET)),tests/fuzz/corpus,tests/fuzz/corpus-$(FUZZ_TARGET))
+FUZZ_DICT := $(wildcard tests/fuzz/$(FUZZ_TARGET).dict)
+FUZZ_DICT_compile := tests/fuzz/bpftrace.dict
 FUZZ_CFLAGS := -std=gnu11 -O1 -g -fno-omit-frame-pointer -fsanitize=fuzzer-no-link,address,undefined \
 	-fno-sanitize-recover=undefined -Isrc -I$(BUILD)/gen -Isrc/parser -Isrc/lexer -w \
 	$(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 # Every compiler source: the stages and the top-level tables they share, and the compile
-# cache whose dependency notes sema makes (not the command line).
+# cache whose dependency notes sema makes (not the command line); the runtime for the
+# output harness.
 FUZZ_SRCS := $(wildcard src/util/*.c src/lexer/*.c src/parser/*.c src/sema/*.c src/codegen/*.c \
-	src/cache/*.c) \
+	src/cache/*.c src/runtime/*.c) \
 	$(filter-out src/main.c src/cli.c,$(wildcard src/*.c))
 FUZZ_OBJS := $(FUZZ_SRCS:%.c=$(FUZZ_DIR)/%.o) $(FUZZ_DIR)/gen/lexer.o $(FUZZ_DIR)/gen/parser.o \
 	$(FUZZ_DIR)/gen/stdlib.o $(FUZZ_DIR)/gen/sysnr.o
@@ -360,16 +372,17 @@ $(FUZZ_DIR)/src/%.o: src/%.c $(GEN_H)
 	@echo "  FUZZCC  $<"
 	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -MMD -MP -c -o $@ $<
 
-$(FUZZ_BIN): tests/fuzz/fuzz_compile.c tests/fuzz/fuzz_one.h $(FUZZ_OBJS)
+$(FUZZ_DIR)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz_one.h $(FUZZ_OBJS)
 	@echo "  LINK    $@"
-	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ tests/fuzz/fuzz_compile.c $(FUZZ_OBJS) \
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< $(FUZZ_OBJS) \
 		$(LLVM_LIBS_SHARED) $(LIBS) -lstdc++
 
 fuzz: $(FUZZ_BIN)
-	@mkdir -p $(FUZZ_DIR)/corpus $(FUZZ_DIR)/crashes
+	@mkdir -p $(FUZZ_DIR)/corpus-$(FUZZ_TARGET) $(FUZZ_DIR)/crashes
 	FUZZ_LAST=$(FUZZ_LAST) $(FUZZ_BIN) -max_total_time=$(FUZZ_SECONDS) -timeout=20 \
-		-rss_limit_mb=4096 -max_len=8192 -dict=tests/fuzz/bpftrace.dict \
-		-artifact_prefix=$(FUZZ_DIR)/crashes/ $(FUZZ_DIR)/corpus tests/fuzz/corpus
+		-rss_limit_mb=4096 -max_len=8192 \
+		$(addprefix -dict=,$(or $(FUZZ_DICT_$(FUZZ_TARGET)),$(FUZZ_DICT))) \
+		-artifact_prefix=$(FUZZ_DIR)/crashes/ $(FUZZ_DIR)/corpus-$(FUZZ_TARGET) $(FUZZ_CORPUS)
 
 # `make install PREFIX=/usr DESTDIR=/tmp/pkg`: the binary (as bpfscope, whichever build),
 # the codegen object in PREFIX/lib/bpfscope (found from the binary's own directory, so

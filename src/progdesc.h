@@ -239,6 +239,7 @@ struct pd_ev_print_map {
 enum pd_lost_slot {
 	PD_LOST_EVENTS, /* ring buffer records dropped */
 	PD_LOST_STACKS, /* kstack/ustack reads that failed (bpf_get_stackid < 0) */
+	PD_LOST_EXIT, /* exit()s neither pd_events nor pd_ctl took: user space stops on one */
 	PD_LOST__COUNT,
 };
 

@@ -13,13 +13,18 @@ static LLVMValueRef reserve(struct cg *g, LLVMValueRef map, int size)
 
 /* Reserves a record of size bytes and writes its header. Continues where the record is
  * non-NULL; *done is the block to finish at (cg_event_submit branches there), which is
- * also where a refused reservation ends after counting itself in pd_lost[0]. Every event
- * but printf (the stream that may overflow) falls back to pd_ctl when pd_events is full.
+ * also where a refused reservation ends after counting itself in pd_lost (an exit() in
+ * its own slot, which user space polls). Every event but printf (the stream that may
+ * overflow) falls back to pd_ctl when pd_events is full.
  * The payload is left as the ring buffer had it. */
 LLVMValueRef cg_event_reserve_raw(struct cg *g, int size, uint32_t kind, uint32_t index,
 				  LLVMBasicBlockRef *done)
 {
 	size = (size + 7) & ~7;
+	if (pk_has(g->pdp->kind, PK_ONCE) && !g->loops.len && !g->f.is_callback)
+		g->once_event_bytes += (uint64_t)size + CG_RINGBUF_HDR;
+	else
+		g->events_unbounded = true;
 	LLVMValueRef rec = reserve(g, cg_sys_map(g, CG_SYS_EVENTS), size);
 	LLVMBasicBlockRef from = LLVMGetInsertBlock(g->b);
 	LLVMBasicBlockRef ok = cg_block(g, "ev.ok");
@@ -42,7 +47,7 @@ LLVMValueRef cg_event_reserve_raw(struct cg *g, int size, uint32_t kind, uint32_
 	}
 
 	LLVMPositionBuilderAtEnd(g->b, lost);
-	cg_count_lost(g, PD_LOST_EVENTS, *done);
+	cg_count_lost(g, kind == PD_EV_EXIT ? PD_LOST_EXIT : PD_LOST_EVENTS, *done);
 
 	LLVMPositionBuilderAtEnd(g->b, ok);
 	cg_store_int(g, rec, cg_const(g, kind), 4);

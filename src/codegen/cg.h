@@ -100,9 +100,17 @@ struct cg {
 	LLVMValueRef scratch_map, locals_map; /* declared on first use */
 	int scratch_off; /* bytes of pd_scratch in use by the statements being lowered */
 	int scratch_max, locals_max; /* the most any program uses: the maps' value sizes */
+	/* The ring buffer's need: bytes of records the once-run probes (BEGIN, END) reserve
+	 * outside loops, and whether any other reservation exists (unbounded: the default
+	 * size or the user's). */
+	uint64_t once_event_bytes;
+	bool events_unbounded;
 	int err; /* first negative errno while lowering */
 	VEC(int) llvm_errs; /* probes (pd index, -1 for others) LLVM already reported errors for */
 };
+
+/* Bytes the kernel's ring buffer puts before each record (BPF_RINGBUF_HDR_SZ). */
+#define CG_RINGBUF_HDR 8
 
 /* Offset of the "a return statement ran inside a loop callback" flag in the frame. */
 #define CG_FRAME_RET_OFF 0

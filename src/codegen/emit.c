@@ -267,6 +267,26 @@ static int lower_unit(struct compiler *c, struct cg *units, int u)
 	return err ? err : g->err;
 }
 
+/* A program whose only records come from BEGIN and END outside loops needs no more ring
+ * than those records take (BEGIN runs before anything drains it): the smallest power of
+ * two pages that holds them, instead of the default's megabytes (mapped twice by the
+ * reader, they were most of a short run's memory). The user's size (-B / config) stays. */
+static void size_ring(struct compiler *c, const struct cg *units, int n)
+{
+	uint64_t need = 0;
+	for (int u = 0; u < n; u++) {
+		if (units[u].events_unbounded)
+			return;
+		need += units[u].once_event_bytes;
+	}
+	long page = sysconf(_SC_PAGESIZE);
+	uint32_t size = page > 0 ? (uint32_t)page : 4096;
+	while (size < need && size < c->pd->ringbuf_size)
+		size <<= 1;
+	if (!c->opts.ringbuf_size && size < c->pd->ringbuf_size)
+		c->pd->ringbuf_size = size;
+}
+
 /* Sizes the scratch maps to the most any module needs, then checks each module. */
 static int finish_units(struct cg *units, int n)
 {
@@ -348,6 +368,8 @@ int cg_emit(struct compiler *c)
 	int err = 0, lowered = 0;
 	while (!err && lowered < n)
 		err = lower_unit(c, units, lowered++);
+	if (!err)
+		size_ring(c, units, n);
 	if (!err)
 		err = finish_units(units, n);
 	if (!err)

@@ -174,9 +174,14 @@ static int timestamp_str(struct strbuf *sb, const struct out *o, const struct pd
 	(void)json;
 	uint64_t ns;
 	memcpy(&ns, p, 8);
-	int64_t wall = o->boot_ns + (int64_t)ns;
-	return out_strftime(sb, t->fmt ? t->fmt : "%H:%M:%S", wall / 1000000000LL,
-			    (uint32_t)(wall % 1000000000LL / 1000));
+	/* any u64 may arrive (strftime("%H", -1)): add wrapping, and keep usec in 0..999999 */
+	int64_t wall = (int64_t)((uint64_t)o->boot_ns + ns);
+	int64_t secs = wall / 1000000000LL, rem = wall % 1000000000LL;
+	if (rem < 0) {
+		rem += 1000000000LL;
+		secs--;
+	}
+	return out_strftime(sb, t->fmt ? t->fmt : "%H:%M:%S", secs, (uint32_t)(rem / 1000));
 }
 
 static int ksym_str(struct strbuf *sb, const struct out *o, const struct pd_type *t,

@@ -230,6 +230,12 @@ int rt_poll(struct rt_trace *t)
 			flush_batch(t);
 			nap(t);
 		}
+		if (t->ctl_fd >= 0 && rt_read_lost(t, PD_LOST_EXIT)) {
+			/* an exit() that found both ring buffers full: stop all the same, with
+			 * the code 0 (its record, which held the code, is what was lost) */
+			t->exiting = true;
+			t->discarding = true;
+		}
 		if (print_signal) {
 			print_signal = 0;
 			int err = print_all_maps(t, false);

@@ -65,6 +65,18 @@ static void emit(const struct out *o, const struct strbuf *sb)
 	out_write(o, sb->s, sb->len);
 }
 
+int64_t out_sdiv(int64_t v, int64_t d)
+{
+	if (d == -1)
+		return (int64_t)(0 - (uint64_t)v);
+	return d ? v / d : 0;
+}
+
+int64_t out_avg(const struct out_entry *e)
+{
+	return out_sdiv(e->total, e->count);
+}
+
 uint32_t out_map_buckets(const struct pd_map *m)
 {
 	if (m->kind == PD_MAP_HIST)
@@ -247,15 +259,17 @@ static bool sort_value(const struct pd_map *m, const struct out_entry *e, int64_
 	case PD_MAP_AVG:
 	case PD_MAP_STATS:
 		*is_unsigned = false;
-		*v = e->count ? e->total / e->count : 0;
+		*v = out_avg(e);
 		return true;
 	case PD_MAP_HIST:
-	case PD_MAP_LHIST:
+	case PD_MAP_LHIST: {
 		*is_unsigned = true;
-		*v = 0;
+		uint64_t total = 0; /* u64 counts: wrapping, not signed overflow */
 		for (uint32_t i = 0; i < e->nbuckets; i++)
-			*v += (int64_t)e->buckets[i];
+			total += e->buckets[i];
+		*v = (int64_t)total;
 		return true;
+	}
 	case PD_MAP_VALUE:
 		if (!(pd_kinds[m->value.kind].flags & PD_KF_NUMBER))
 			return false;

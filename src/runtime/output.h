@@ -47,6 +47,12 @@ struct out_entry {
 	uint32_t nbuckets;
 };
 
+/* v / d as C divides, 0 for d 0, and without the one division that traps (INT64_MIN / -1:
+ * a print() div of 2^64 - 1, or a count read as -1). */
+int64_t out_sdiv(int64_t v, int64_t d);
+/* An avg/stats entry's average: total / count, 0 for no count. */
+int64_t out_avg(const struct out_entry *e);
+
 /* Number of buckets a hist/lhist entry holds (PD_HIST_BUCKETS for hist). */
 uint32_t out_map_buckets(const struct pd_map *m);
 

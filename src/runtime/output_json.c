@@ -52,9 +52,9 @@ static int hist_json(struct strbuf *sb, const struct pd_map *m, const struct out
 static int stats_json(struct strbuf *sb, const struct pd_map *m, const struct out_entry *e,
 		      uint64_t div)
 {
-	int64_t avg = e->count ? e->total / e->count : 0;
+	int64_t avg = out_avg(e);
 	if (m->kind == PD_MAP_AVG)
-		return sb_printf(sb, "%lld", (long long)(avg / (int64_t)div));
+		return sb_printf(sb, "%lld", (long long)out_sdiv(avg, (int64_t)div));
 	return sb_printf(sb, "{\"count\": %lld, \"average\": %lld, \"total\": %lld}",
 			 (long long)e->count, (long long)avg, (long long)e->total);
 }

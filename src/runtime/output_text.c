@@ -86,9 +86,9 @@ static int hist_lines(struct strbuf *sb, const struct pd_map *m, const struct ou
 static int stats_value(struct strbuf *sb, const struct pd_map *m, const struct out_entry *e,
 		       uint64_t div)
 {
-	int64_t avg = e->count ? e->total / e->count : 0;
+	int64_t avg = out_avg(e);
 	if (m->kind == PD_MAP_AVG)
-		return sb_printf(sb, "%lld", (long long)(avg / (int64_t)div));
+		return sb_printf(sb, "%lld", (long long)out_sdiv(avg, (int64_t)div));
 	return sb_printf(sb, "count %lld, average %lld, total %lld", (long long)e->count,
 			 (long long)avg, (long long)e->total);
 }
@@ -106,13 +106,13 @@ int rt_scalar_value_str(struct strbuf *sb, const struct out *o, const struct pd_
 	case PD_MAP_MAX:
 		if (is_unsigned)
 			return sb_putu(sb, (uint64_t)e->num / div);
-		return sb_puti(sb, e->num / (int64_t)div);
+		return sb_puti(sb, out_sdiv(e->num, (int64_t)div));
 	case PD_MAP_VALUE:
 		if (div > 1 && pd_kinds[m->value.kind].flags & PD_KF_NUMBER) {
 			int64_t v = rt_read_int(e->value, m->value.size, !is_unsigned);
 			if (is_unsigned)
 				return sb_printf(sb, "%llu", (unsigned long long)((uint64_t)v / div));
-			return sb_printf(sb, "%lld", (long long)(v / (int64_t)div));
+			return sb_printf(sb, "%lld", (long long)out_sdiv(v, (int64_t)div));
 		}
 		return out_value_str(sb, o, &m->value, e->value, json);
 	case PD_MAP_AVG:

@@ -28,14 +28,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memcpy(src, data, size);
 	src[size] = '\0';
 
-	struct fuzz_result r;
-	fuzz_compile(src, last_pass, &r);
-	if (r.violation) {
-		fprintf(stderr, "fuzz: %s (err %d)\n--- diagnostics ---\n%.*s--- end ---\n",
-			r.violation, r.err, (int)r.diag_len, r.diag ? r.diag : "");
-		abort();
-	}
-	free(r.diag);
+	fuzz_compile_or_abort(src, last_pass);
 	free(src);
 	return 0;
 }

@@ -109,4 +109,18 @@ static void fuzz_compile(const char *src, const char *last, struct fuzz_result *
 		r->violation = fuzz_check_diag(r->diag, src);
 }
 
+/* For the libFuzzer harnesses: compiles src up to last and aborts, saying why, when the
+ * outcome breaks the rules (the fuzzer then keeps the input). */
+static inline void fuzz_compile_or_abort(const char *src, const char *last)
+{
+	struct fuzz_result r;
+	fuzz_compile(src, last, &r);
+	if (r.violation) {
+		fprintf(stderr, "fuzz: %s (err %d)\n--- diagnostics ---\n%.*s--- end ---\n",
+			r.violation, r.err, (int)r.diag_len, r.diag ? r.diag : "");
+		abort();
+	}
+	free(r.diag);
+}
+
 #endif

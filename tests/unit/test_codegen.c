@@ -707,3 +707,31 @@ Test(codegen, kprobe_programs_read_arguments_from_pt_regs_and_load)
 	bpf_object__close(obj);
 	cc_fini(&c);
 }
+
+/* A program whose records all come from BEGIN and END outside loops gets a ring that
+ * holds them (a page here, more when they need it); any other reservation keeps the
+ * default. */
+static uint32_t ring_of(const char *src)
+{
+	struct run r;
+	compile(&r, src);
+	uint32_t size = r.c.pd->ringbuf_size;
+	finish(&r);
+	return size;
+}
+
+Test(codegen, ring_sized_to_bounded_begin_end_records)
+{
+	uint32_t page = (uint32_t)sysconf(_SC_PAGESIZE);
+	cr_expect_eq(ring_of("BEGIN { exit(); }"), page);
+	cr_expect_eq(ring_of("BEGIN { printf(\"a\\n\"); } END { printf(\"b\\n\"); }"), page);
+	/* 200 records of 8 + 8 + 64 bytes (header, event header, a 64-byte string) */
+	uint32_t big = ring_of("BEGIN { unroll(100) { printf(\"%s\\n\", str(0)); } } "
+			       "END { unroll(100) { printf(\"%s\\n\", str(0)); } }");
+	cr_expect_geq(big, 200 * (8 + 8 + 64), "ring of %u bytes", big);
+	cr_expect_leq(big, 2 * 200 * (8 + 8 + 64) + page, "ring of %u bytes", big);
+	cr_expect_eq(ring_of("BEGIN { $i = 0; while ($i < 2) { printf(\"x\\n\"); $i++; } }"),
+		     CC_RINGBUF_DEFAULT, "a loop is unbounded");
+	cr_expect_eq(ring_of("BEGIN { exit(); } tracepoint:sched:sched_switch { printf(\"x\\n\"); }"),
+		     CC_RINGBUF_DEFAULT, "a traced probe is unbounded");
+}

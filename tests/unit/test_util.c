@@ -1,5 +1,6 @@
 /* Unit tests for src/util: arena, vectors, string buffers and diagnostics with carets. */
 #include <criterion/criterion.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -56,6 +57,40 @@ Test(strbuf, appends_and_formats)
 	cr_assert_eq(sb.len, 10);
 	sb_reset(&sb);
 	cr_assert_str_eq(sb_str(&sb), "");
+	sb_free(&sb);
+}
+
+/* sb_printf formats into the free room first and again only when the text did not fit. */
+Test(strbuf, formats_text_longer_than_the_free_room)
+{
+	struct strbuf sb = { 0 };
+	char long_text[301];
+	memset(long_text, 'x', 300);
+	long_text[300] = '\0';
+	sb_append(&sb, "ab");
+	cr_assert_eq(sb_printf(&sb, "<%s>%d", long_text, 42), 0);
+	cr_assert_eq(sb.len, 2 + 1 + 300 + 1 + 2);
+	cr_assert_eq(strncmp(sb_str(&sb), "ab<xxx", 6), 0);
+	cr_assert_str_eq(sb_str(&sb) + sb.len - 4, "x>42");
+	cr_assert_eq(sb_printf(&sb, "%s", ""), 0);
+	cr_assert_eq(sb.len, 306);
+	sb_free(&sb);
+}
+
+Test(strbuf, puts_numbers_as_printf_does)
+{
+	struct strbuf sb = { 0 };
+	sb_putu(&sb, 0);
+	sb_putc(&sb, ' ');
+	sb_putu(&sb, UINT64_MAX);
+	sb_putc(&sb, ' ');
+	sb_puti(&sb, INT64_MIN);
+	sb_putc(&sb, ' ');
+	sb_puti(&sb, -1);
+	sb_putc(&sb, ' ');
+	sb_puti(&sb, 1234567890);
+	cr_assert_str_eq(sb_str(&sb),
+			 "0 18446744073709551615 -9223372036854775808 -1 1234567890");
 	sb_free(&sb);
 }
 

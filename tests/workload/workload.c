@@ -24,6 +24,8 @@ static void usage(void)
 	      "  read SIZE...       one read() of each SIZE bytes from /dev/zero on fd 9\n"
 	      "  sleep MS           one nanosleep of MS milliseconds\n"
 	      "  spin MS            burn CPU for MS milliseconds\n"
+	      "  flood MS           getppid() calls for MS milliseconds, then \"produced N\"\n"
+	      "                     on standard error (the soak benchmark's producer)\n"
 	      "  steps N MS         N getppid() calls, sleeping MS milliseconds after each\n"
 	      "  poke N [MS]        N writes to the global wl_watched (for watchpoints),\n"
 	      "                     sleeping MS milliseconds after each\n",
@@ -127,6 +129,17 @@ static int cmd_spin(long ms)
 	return 0;
 }
 
+static int cmd_flood(long ms)
+{
+	uint64_t end = now_ns() + (uint64_t)ms * 1000000ull;
+	unsigned long n = 0;
+	while (now_ns() < end)
+		for (int i = 0; i < 1024; i++, n++)
+			syscall(SYS_getppid);
+	fprintf(stderr, "produced %lu\n", n);
+	return 0;
+}
+
 static int cmd_steps(long n, long ms)
 {
 	for (long i = 0; i < n; i++) {
@@ -177,6 +190,8 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(cmd, "spin") && argc == 3)
 		return cmd_spin(a);
+	if (!strcmp(cmd, "flood") && argc == 3)
+		return cmd_flood(a);
 	if (!strcmp(cmd, "steps") && argc == 4) {
 		long ms = parse_num(argv[3]);
 		return ms < 0 ? 2 : cmd_steps(a, ms);
