@@ -7,7 +7,7 @@
 
 void blob_put_bytes(struct blob_w *w, const void *data, size_t n)
 {
-	if (w->oom)
+	if (w->oom || n == 0)
 		return;
 	if (w->cap - w->len < n) {
 		size_t cap = w->cap ? w->cap : 256;

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../cache/deps.h"
 #include "sema_int.h"
 
 static int cmp_str(const void *a, const void *b)
@@ -76,6 +77,9 @@ bool sema_kfunc_exists(const char *name, const char *module)
 
 int sema_kaddr(const char *name, uint64_t *addr)
 {
+	/* The address moves with every boot (KASLR): a compile that bakes one in is valid for
+	 * this boot only. */
+	cache_dep_content("/proc/sys/kernel/random/boot_id");
 	FILE *f = fopen("/proc/kallsyms", "r");
 	if (!f)
 		return -errno;

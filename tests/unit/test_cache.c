@@ -2,6 +2,7 @@
  * description's round trip (every script of the runtime suite compiled, written, read
  * back and compared field by field), corrupt and truncated entries, the key's inputs,
  * dependencies, the directory's trust rules, eviction and the diagnostics tee. */
+#define _GNU_SOURCE /* memmem */
 #include "cache/cache.h"
 
 #include <criterion/criterion.h>
@@ -591,4 +592,27 @@ Test(cache, the_diagnostics_tee_passes_everything_on_and_keeps_a_copy)
 	cr_expect_str_eq(got, t.buf);
 	fclose(to);
 	free(t.buf);
+}
+
+/* kaddr() bakes in an address that moves with every boot (KASLR): its compile depends on
+ * the boot id, so a cached program is not reused after a reboot. */
+Test(cache, a_kernel_address_ties_the_compile_to_this_boot)
+{
+	if (geteuid() != 0)
+		cr_skip_test("kallsyms shows addresses to root");
+	const char *srcs[2] = { "BEGIN { printf(\"%d\\n\", 1); }",
+				"BEGIN { printf(\"%p\\n\", kaddr(\"do_sys_openat2\")); }" };
+	for (int i = 0; i < 2; i++) {
+		struct compiler c;
+		FILE *quiet = fopen("/dev/null", "w");
+		cr_assert_eq(cc_init(&c, "test.bt", srcs[i], NULL, quiet), 0);
+		cr_assert_eq(cc_run(&c, "typecheck"), 0, "%s", srcs[i]);
+		struct blob_w w = { 0 };
+		cache_deps_write(&w);
+		bool boot = w.len && memmem(w.buf, w.len, "boot_id", 7);
+		cr_expect_eq(boot, i == 1, "%s: boot id noted: %d", srcs[i], boot);
+		blob_w_free(&w);
+		cc_fini(&c);
+		fclose(quiet);
+	}
 }
