@@ -12,6 +12,9 @@
 #                                            first event: every probe is attached by then),
 #                                            to its exit, and its peak RSS
 #   measure.py lines CMD...                  runs CMD once; prints how many lines it printed
+#   measure.py cputime N CMD...              median wall time and CPU time (user + system,
+#                                            all threads) of N runs: "WALL_SECONDS CPU_SECONDS";
+#                                            the CPU time holds on a busy machine
 import os
 import signal
 import statistics
@@ -49,6 +52,19 @@ def cmd_runs(n, cmd):
         walls.append(w)
         rss.append(r)
     print(f"{statistics.median(walls):.6f} {int(statistics.median(rss))}")
+
+
+def cmd_cputime(n, cmd):
+    walls, cpus = [], []
+    for _ in range(n):
+        start = time.monotonic()
+        p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        _, status, usage = os.wait4(p.pid, 0)
+        walls.append(time.monotonic() - start)
+        cpus.append(usage.ru_utime + usage.ru_stime)
+        if os.waitstatus_to_exitcode(status) != 0:
+            sys.exit(f"measure.py: {cmd[0]} failed with status {status}")
+    print(f"{statistics.median(walls):.6f} {statistics.median(cpus):.6f}")
 
 
 def cmd_traced(tracer, cmd):
@@ -108,6 +124,8 @@ def main():
         cmd_runs(int(sys.argv[2]), sys.argv[3:])
     elif len(sys.argv) > 4 and sys.argv[1] == "timeline":
         cmd_timeline(int(sys.argv[2]), sys.argv[3], sys.argv[4:])
+    elif len(sys.argv) > 3 and sys.argv[1] == "cputime":
+        cmd_cputime(int(sys.argv[2]), sys.argv[3:])
     elif len(sys.argv) > 2 and sys.argv[1] == "lines":
         cmd_lines(sys.argv[2:])
     elif len(sys.argv) > 3 and sys.argv[1] == "traced" and "--" in sys.argv:

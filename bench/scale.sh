@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Scale benchmarks (issue 7), bpfscope against bpftrace 0.17 side by side, as ratios (part
 # of `make bench`; bench/run.sh runs it after probes.sh):
-#   a. compile time (--emit-elf): 125, 250, 500 and 1,000 probes on distinct tracepoints,
-#      each with a count(), a hist() and a printf(); and a 1,000-line script (100 probes of
-#      eight statements); plus bpfscope's growth (500 probes / 125 probes, linear: 4)
+#   a. compile time (--emit-elf), wall and CPU: 125, 250, 500 and 1,000 probes on distinct
+#      tracepoints, each with a count(), a hist() and a printf(); and a 1,000-line script
+#      (100 probes of eight statements); plus bpfscope's growth (500 probes / 125 probes,
+#      linear: 4). On a busy machine the CPU figures are the steadier ones.
 #   b. N probes on ONE tracepoint (64, 250 and 1,000) with -c: seconds to "Attaching", to
 #      the first event (everything attached), to the exit; bpfscope's -v phase times. The
 #      kernel attaches at most 64 programs to a tracepoint (BPF_TRACE_MAX_PROGS): bpftrace,
@@ -67,11 +68,11 @@ if ! [ -x "$WORKLOAD" ]; then
 	exit 1
 fi
 
-echo "== a. compile time, --emit-elf (median of $RUNS runs)"
-printf '%-22s' script
-for t in "${tools[@]}"; do printf ' %12s' "$(name "$t") ms"; done
-printf ' %10s\n' ratio
-declare -A ctime
+echo "== a. compile time, --emit-elf (median of $RUNS runs): wall and CPU (user + system)"
+printf '%-14s' script
+for t in "${tools[@]}"; do printf ' %20s' "$(name "$t") wall/CPU ms"; done
+printf ' %12s\n' "ratio w/CPU"
+declare -A ctime ccpu
 for what in $SIZES lines; do
 	if [ "$what" = lines ]; then
 		gen_lines >"$tmp/c.bt"
@@ -80,21 +81,23 @@ for what in $SIZES lines; do
 		gen_probes "$what" >"$tmp/c.bt"
 		label="$what probes"
 	fi
-	printf '%-22s' "$label"
-	declare -A w=()
+	printf '%-14s' "$label"
+	declare -A w=() u=()
 	for t in "${tools[@]}"; do
-		if read -r w[$t] _ < <(measure runs "$RUNS" "$t" $(nocache "$t") --emit-elf "$tmp/c.elf" "$tmp/c.bt"); then
-			printf ' %12s' "$(ms "${w[$t]}")"
+		if read -r w[$t] u[$t] < <(measure cputime "$RUNS" "$t" $(nocache "$t") --emit-elf \
+			"$tmp/c.elf" "$tmp/c.bt"); then
+			printf ' %20s' "$(ms "${w[$t]}") / $(ms "${u[$t]}")"
 		else
-			printf ' %12s' failed
+			printf ' %20s' failed
 		fi
 	done
-	ctime[$what]=${w[$BPFSCOPE]:-}
-	printf ' %10s\n' "$(ratio "${w[$BPFSCOPE]:-0}" "${w[$BPFTRACE]:-0}")"
+	ctime[$what]=${w[$BPFSCOPE]:-} ccpu[$what]=${u[$BPFSCOPE]:-}
+	printf ' %12s\n' "$(ratio "${w[$BPFSCOPE]:-0}" "${w[$BPFTRACE]:-0}")/$(ratio "${u[$BPFSCOPE]:-0}" \
+		"${u[$BPFTRACE]:-0}")"
 done
 if [ -n "${ctime[500]:-}" ] && [ -n "${ctime[125]:-}" ]; then
-	echo "bpfscope growth: 500 probes / 125 probes = $(ratio "${ctime[500]}" "${ctime[125]}")" \
-		"(linear: 4, target <= 4.5)"
+	echo "bpfscope growth, 500 probes / 125 probes: wall $(ratio "${ctime[500]}" "${ctime[125]}")," \
+		"CPU $(ratio "${ccpu[500]}" "${ccpu[125]}") (linear: 4, target <= 4.5)"
 fi
 echo
 

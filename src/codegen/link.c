@@ -48,8 +48,11 @@ static int read_back(struct compiler *c, int fd)
 	c->elf = malloc((size_t)st.st_size);
 	if (!c->elf)
 		return -ENOMEM;
-	if (pread(fd, c->elf, (size_t)st.st_size, 0) != st.st_size)
+	if (pread(fd, c->elf, (size_t)st.st_size, 0) != st.st_size) {
+		free(c->elf);
+		c->elf = NULL;
 		return -EIO;
+	}
 	c->elf_size = (size_t)st.st_size;
 	return 0;
 }
