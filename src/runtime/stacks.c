@@ -83,9 +83,11 @@ int rt_stack_str(struct strbuf *sb, const struct out *o, const struct pd_type *t
 					       &o->stackmaps[t->stack_map] :
 					       NULL;
 	int err = sb_putc(sb, '\n');
+	/* A failed read stored -errno; anything below that is not one (a recorded value). */
+	int why = id < 0 ? (id >= -4095 ? (int)-id : EINVAL) : ENOENT;
 	if (id < 0 || !sm)
 		return err | sb_printf(sb, "%*s[stack not captured: %s]\n", indent, "",
-				       failure(id < 0 ? (int)-id : ENOENT));
+				       failure(why));
 	uint64_t *ips = calloc(sm->depth, 8);
 	uint32_t key = (uint32_t)id;
 	if (!ips)

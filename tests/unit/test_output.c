@@ -219,6 +219,23 @@ Test(output_text, every_value_kind_renders)
 	}
 }
 
+/* A stack value holds an id or -errno; any other negative number (a fuzzer's, found by
+ * fuzz_output: INT64_MIN, whose negation overflowed) renders as not captured. */
+Test(output_text, a_stack_id_that_is_no_errno_renders_as_not_captured)
+{
+	int64_t ids[] = { INT64_MIN, -4096, -2 };
+	const char *why[] = { "Invalid argument", "Invalid argument", "no longer in the stack map" };
+	struct out o = { 0 };
+	for (int i = 0; i < 3; i++) {
+		struct pd_type t = { .kind = PD_KSTACK, .size = 8 };
+		struct strbuf sb = { 0 };
+		cr_expect_eq(out_value_str(&sb, &o, &t, (const uint8_t *)&ids[i], false), 0);
+		cr_expect_not_null(strstr(sb.s ? sb.s : "", why[i]), "id %lld: %s",
+				   (long long)ids[i], sb.s ? sb.s : "");
+		sb_free(&sb);
+	}
+}
+
 Test(output_text, prints_min_and_max_of_negative_values)
 {
 	/* bpftrace 0.17 prints an empty line for max() of only negative values; we print
