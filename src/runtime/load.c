@@ -19,8 +19,24 @@
 
 static int libbpf_verbose;
 
+/* The program libbpf last failed to load: it closes every program of the object after a
+ * failure, so its own message is what names the rejected one. */
+#define LIBBPF_LOAD_FAILED "libbpf: prog '%s': BPF program load failed: %s\n"
+static char failed_prog[128];
+
+const char *rt_failed_prog_name(void)
+{
+	return failed_prog[0] ? failed_prog : NULL;
+}
+
 static int print_libbpf(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
+	if (!strcmp(fmt, LIBBPF_LOAD_FAILED)) {
+		va_list copy;
+		va_copy(copy, ap);
+		snprintf(failed_prog, sizeof(failed_prog), "%s", va_arg(copy, const char *));
+		va_end(copy);
+	}
 	if (!libbpf_verbose || (level == LIBBPF_DEBUG && libbpf_verbose < 2))
 		return 0;
 	return vfprintf(stderr, fmt, ap);

@@ -188,4 +188,7 @@ int rt_child_release(struct rt_trace *t);
 bool rt_target_gone(struct rt_trace *t);
 void rt_child_kill(struct rt_trace *t);
 
+/* load.c: the name of the program libbpf last failed to load, NULL if none */
+const char *rt_failed_prog_name(void);
+
 #endif

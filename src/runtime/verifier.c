@@ -14,20 +14,16 @@
 
 #define TAIL_LINES 20
 
-/* The first program that failed: libbpf loads in object order and stops at a failure. */
+/* The probe of the program libbpf failed to load (its message names the program: after a
+ * failure it closes them all, so no descriptor tells). */
 static const char *failed_probe(struct rt_trace *t)
 {
-	struct bpf_program *prog;
-	bpf_object__for_each_program(prog, t->obj) {
-		if (bpf_program__fd(prog) >= 0)
-			continue;
-		for (int i = 0; t->progs && i < t->pd->probes.len; i++) {
-			if (t->progs[i] == prog)
-				return t->pd->probes.v[i].name;
-		}
-		return bpf_program__name(prog);
+	const char *name = rt_failed_prog_name();
+	for (int i = 0; name && t->progs && i < t->pd->probes.len; i++) {
+		if (t->progs[i] && !strcmp(bpf_program__name(t->progs[i]), name))
+			return t->pd->probes.v[i].name;
 	}
-	return NULL;
+	return name;
 }
 
 static void print_log(struct rt_trace *t)
