@@ -127,7 +127,7 @@ static int compile_and_run(struct cli *cl, const char *name, char *src, size_t s
 {
 	struct compiler c;
 	struct cache_tee tee = { .to = stderr };
-	FILE *diag_out = ch->dirfd >= 0 ? cache_tee_open(&tee) : NULL;
+	FILE *diag_out = cache_is_open(ch) ? cache_tee_open(&tee) : NULL;
 	int err = cc_init(&c, name, src, &cl->cc, diag_out);
 	if (err) {
 		fprintf(stderr, "error: out of memory\n");

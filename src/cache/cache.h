@@ -49,6 +49,8 @@ int cache_lookup(struct cache *ch, struct cache_hit *hit);
  * Failures are silent: the cache is an optimisation. */
 void cache_store(struct cache *ch, const struct pd_prog *pd, const void *elf, size_t elf_size,
 		 const char *diag, size_t diag_len);
+/* Whether ch has a usable directory (a miss is then stored). */
+bool cache_is_open(const struct cache *ch);
 void cache_close(struct cache *ch);
 void cache_hit_free(struct cache_hit *hit);
 

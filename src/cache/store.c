@@ -165,6 +165,11 @@ out:
 	blob_w_free(&w);
 }
 
+bool cache_is_open(const struct cache *ch)
+{
+	return ch->dirfd >= 0;
+}
+
 void cache_close(struct cache *ch)
 {
 	if (ch->dirfd >= 0)

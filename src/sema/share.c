@@ -143,15 +143,13 @@ int sema_share_programs(struct compiler *c)
 		sp->share = sp->group + 1;
 		if (sys)
 			sema_sys_dispatch(c->pd, sp->group, sp->pd_index, &sg.host[sp->group]);
-		if (sys && s.names)
-			c->pd->names_size = names_size(c->pd);
 		/* a shared kprobe or uprobe program attaches everywhere through one
 		 * kprobe_multi link (one uprobe_multi link per binary) where the kernel has it */
 		if (multi) {
 			c->pd->probes.v[sp->pd_index].multi = true;
 			c->pd->probes.v[sp->group].multi = true;
 		}
-		if (multi && s.names)
+		if ((multi || sys) && s.names)
 			c->pd->names_size = names_size(c->pd);
 	}
 	free(sg.dispatch);
