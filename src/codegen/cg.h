@@ -54,6 +54,9 @@ struct cg_slot {
 	int off;
 };
 
+/* Script maps a shareable body takes as arguments: BPF calls take 5, the context first. */
+#define CG_SHAPE_MAPS 4
+
 struct cg_fn {
 	LLVMValueRef fn;
 	LLVMValueRef ctx; /* the probe's context argument (the main function's) */
@@ -62,6 +65,17 @@ struct cg_fn {
 	LLVMBasicBlockRef entry;
 	LLVMMetadataRef sp; /* DISubprogram */
 	bool is_callback;
+	/* A shareable body (shapes.c): the maps passed as arguments 1.., by pd->maps id. */
+	bool shaped;
+	int nmaps;
+	int map_ids[CG_SHAPE_MAPS];
+};
+
+/* A body compiled once per module (shapes.c): its code's fingerprint and function. */
+struct cg_shape {
+	uint64_t hash;
+	const char *ir;
+	LLVMValueRef fn;
 };
 
 struct cg {
@@ -83,6 +97,7 @@ struct cg {
 	LLVMValueRef len_cb; /* the shared counting callback of len(), made on first use */
 	int ncallbacks;
 	int nfns; /* functions lowered into the module: its weight (emit.c) */
+	VEC(struct cg_shape) shapes; /* the module's shareable bodies (shapes.c) */
 
 	/* the probe being lowered */
 	const struct ast_node *probe;
@@ -168,6 +183,13 @@ int cg_declare_unused_maps(struct cg *units, int n);
 LLVMValueRef cg_map(struct cg *g, int id);
 LLVMValueRef cg_stack_map(struct cg *g, int i);
 LLVMValueRef cg_sys_map(struct cg *g, enum cg_sys which);
+
+/* shapes.c: cg_shape_map is the argument carrying map id in the shareable body being
+ * lowered, NULL past CG_SHAPE_MAPS maps (the body then names the map itself). After the
+ * body fn is lowered, cg_shape_share returns the function to call for it: an earlier body
+ * of the same code (fn is deleted) or fn; NULL on -ENOMEM. */
+LLVMValueRef cg_shape_map(struct cg *g, int id);
+LLVMValueRef cg_shape_share(struct cg *g, LLVMValueRef fn);
 
 /* util.c: LLVM helpers */
 LLVMValueRef cg_const(struct cg *g, uint64_t v);

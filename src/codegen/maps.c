@@ -218,7 +218,8 @@ LLVMValueRef cg_map(struct cg *g, int id)
 {
 	if (!g->maps[id] && declare_user_map(g, id))
 		g->err = -ENOMEM;
-	return g->maps[id];
+	LLVMValueRef arg = g->f.shaped ? cg_shape_map(g, id) : NULL;
+	return arg ? arg : g->maps[id];
 }
 
 /* Stack trace maps: u32 id -> u64 ips[depth]. */

@@ -126,8 +126,10 @@ static LLVMValueRef emit_body_fn(struct cg *g, struct ast_node *probe, const cha
 	if (layout_frame(g))
 		return NULL;
 	memset(&g->f, 0, sizeof(g->f));
-	LLVMTypeRef pt = g->ptr;
-	LLVMValueRef fn = make_fn(g, name, &pt, 1, probe->loc.first_line, !sec);
+	LLVMTypeRef pt[1 + CG_SHAPE_MAPS] = { g->ptr, g->ptr, g->ptr, g->ptr, g->ptr };
+	LLVMValueRef fn = make_fn(g, name, pt, sec ? 1 : 1 + CG_SHAPE_MAPS,
+				  probe->loc.first_line, !sec);
+	g->f.shaped = !sec;
 	if (sec) {
 		LLVMSetSection(fn, sec);
 	} else {
@@ -154,14 +156,16 @@ static LLVMValueRef emit_body_fn(struct cg *g, struct ast_node *probe, const cha
 }
 
 /* The program of the probes at host's point (pd_probe.host): their bodies, each a static
- * function p<index>, called in script order; none can stop the next (`return`, exit()). */
+ * function p<index> or the earlier one of the same code (shapes.c), called with its maps in
+ * script order; none can stop the next (`return`, exit()). */
 static int emit_merged(struct cg *g, struct ast_node *host)
 {
 	int h = host->probe.sp->pd_index;
 	ast_list *probes = &g->c->ast->program.probes;
 	LLVMValueRef *fns = arena_alloc(&g->c->arena, sizeof(LLVMValueRef) * (size_t)probes->len);
+	struct cg_fn *bodies = arena_alloc(&g->c->arena, sizeof(*bodies) * (size_t)probes->len);
 	char *name = arena_sprintf(&g->pd->arena, "at%d", h);
-	if (!fns || !name)
+	if (!fns || !bodies || !name)
 		return -ENOMEM;
 	int n = 0;
 	for (int i = 0; i < probes->len; i++) {
@@ -171,8 +175,10 @@ static int emit_merged(struct cg *g, struct ast_node *host)
 			continue;
 		char *body = arena_sprintf(&g->c->arena, "p%d", sp->pd_index);
 		fns[n] = body ? emit_body_fn(g, p, body, NULL) : NULL;
-		if (!fns[n++])
+		fns[n] = fns[n] ? cg_shape_share(g, fns[n]) : NULL;
+		if (!fns[n])
 			return -ENOMEM;
+		bodies[n++] = g->f;
 		g->pd->probes.v[sp->pd_index].prog_name = name;
 	}
 	struct pd_probe *hp = &g->pd->probes.v[h];
@@ -184,9 +190,14 @@ static int emit_merged(struct cg *g, struct ast_node *host)
 	LLVMValueRef fn = make_fn(g, name, &pt, 1, host->loc.first_line, false);
 	LLVMSetSection(fn, sec);
 	cg_set_loc(g, &host->loc);
-	LLVMValueRef ctx = LLVMGetParam(fn, 0);
-	for (int i = 0; i < n; i++)
-		LLVMBuildCall2(g->b, LLVMGlobalGetValueType(fns[i]), fns[i], &ctx, 1, "");
+	LLVMValueRef args[1 + CG_SHAPE_MAPS] = { LLVMGetParam(fn, 0) };
+	for (int i = 0; i < n; i++) {
+		for (int k = 0; k < CG_SHAPE_MAPS; k++)
+			args[1 + k] = k < bodies[i].nmaps ? g->maps[bodies[i].map_ids[k]] :
+							    LLVMConstPointerNull(g->ptr);
+		LLVMBuildCall2(g->b, LLVMGlobalGetValueType(fns[i]), fns[i], args,
+			       1 + CG_SHAPE_MAPS, "");
+	}
 	LLVMBuildRet(g->b, cg_const(g, 0));
 	return g->err;
 }
