@@ -10,50 +10,78 @@
 #      with the print minus the median of runs that empty the map instead (END { clear(@m);
 #      }; the C reference's -n reads and deletes in batches)
 # Usage: bench/output.sh [BPFSCOPE] [BPFTRACE]; needs root and WORKLOAD. Env: PRINTS
-# (1000000), KEYS (100000), RUNS (5).
+# (1000000), KEYS (100000), RUNS (5), FLOOD_ROUNDS (5: rounds of a., b. and b2.).
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 PRINTS=${PRINTS:-1000000}
 KEYS=${KEYS:-100000}
 RUNS=${RUNS:-5}
+FLOOD_ROUNDS=${FLOOD_ROUNDS:-5}
 : "${WORKLOAD:?bench/output.sh needs WORKLOAD (make bench sets it)}"
 export BPFTRACE_MAP_KEYS_MAX=$((KEYS * 2))
 flood_ref=$(ref flood)
+declare -A rates shares
 mapprint_ref=$(ref mapprint)
 
-# flood NAME CMD...: one row of a. or b.
+# flood NAME CMD...: one run of a. or b.; appends "seconds lines lost" to $tmp/NAME.runs
 flood() {
-	local n=$1 out="$tmp/$1.out" start end lines lost secs
+	local n=$1 out="$tmp/$1.out" start end
 	shift
 	start=$(date +%s.%N)
 	timeout 300 "$@" >"$out" 2>"$out.err"
 	end=$(date +%s.%N)
-	lines=$(grep -c ' workload ' "$out")
-	lost=$(cat "$out" "$out.err" | sed -nE 's/.*Lost ([0-9]+) events.*/\1/p' |
-		awk '{ s += $1 } END { print s + 0 }')
-	secs=$(awk -v a="$start" -v b="$end" 'BEGIN { print b - a }')
-	printf '%-10s %8.2f %10d %7.1f%% %12.0f %9d\n' "$n" "$secs" "$lines" \
-		"$(awk -v l="$lines" -v n="$PRINTS" 'BEGIN { print 100 * l / n }')" \
-		"$(awk -v l="$lines" -v s="$secs" 'BEGIN { print (s > 0 ? l / s : 0) }')" "$lost"
+	echo "$(awk -v a="$start" -v b="$end" 'BEGIN { print b - a }') $(grep -c ' workload ' "$out")" \
+		"$(cat "$out" "$out.err" | sed -nE 's/.*Lost ([0-9]+) events.*/\1/p' |
+			awk '{ s += $1 } END { print s + 0 }')" >>"$tmp/$n.runs"
 }
 
-# floods [READER_CPU PRODUCER_CPU]: the table of a. or b., with the reader and the traced
-# workload pinned to the CPUs given (taskset execs the workload: cpid stays its pid)
+# flood_row NAME: the row of NAME's runs: median seconds and lines/s, the lowest share
+# received, the most reported lost. The rate of one producer and one reader is bimodal on a
+# 2-CPU machine (where the scheduler puts them), so single runs cannot be compared.
+flood_row() {
+	local f="$tmp/$1.runs" secs rate low lost
+	secs=$(median 1 <"$f")
+	rate=$(awk '{ print $2 / ($1 > 0 ? $1 : 1) }' "$f" | median 1)
+	low=$(sort -n -k2 "$f" | awk 'NR == 1 { print $2 }')
+	lost=$(sort -n -k3 "$f" | awk 'END { print $3 }')
+	printf '%-10s %8.2f %10d %7.1f%% %12.0f %9d\n' "$1" "$secs" "$low" \
+		"$(awk -v l="$low" -v n="$PRINTS" 'BEGIN { print 100 * l / n }')" "$rate" "$lost"
+	rates[$1]=$rate shares[$1]=$low
+	rm -f "$f"
+}
+
+# median COLUMN: the median of a column of numbers on stdin (the lower middle one)
+median() { sort -n -k"$1" | awk -v c="$1" '{ v[NR] = $c } END { print v[int((NR + 1) / 2)] }'; }
+
+# floods [READER_CPU PRODUCER_CPU]: the table of a. or b., FLOOD_ROUNDS rounds of every tool
+# in turn, with the reader and the traced workload pinned to the CPUs given (taskset execs the
+# workload: cpid stays its pid)
 floods() {
 	local prog='tracepoint:syscalls:sys_enter_getppid /pid == cpid/ { printf("%d %s %d\n", tid, comm, nsecs); }'
-	local reader=() producer=()
+	local reader=() producer=() r t
 	[ $# -lt 2 ] || reader=(taskset -c "$1") producer=("$(command -v taskset)" -c "$2")
 	local cmd="${producer[*]} $WORKLOAD syscalls $PRINTS"
-	printf '%-10s %8s %10s %8s %12s %9s\n' tool seconds lines share lines/s lost
-	for t in "${tools[@]}"; do
-		# bpftrace 0.17 runs nothing for a -c command with a leading space
-		flood "$(name "$t")" "${reader[@]}" "$t" -c "${cmd# }" -e "$prog"
+	for ((r = 0; r < FLOOD_ROUNDS; r++)); do
+		for t in "${tools[@]}"; do
+			# bpftrace 0.17 runs nothing for a -c command with a leading space
+			flood "$(name "$t")" "${reader[@]}" "$t" -c "${cmd# }" -e "$prog"
+		done
+		[ -z "$flood_ref" ] ||
+			flood C "${reader[@]}" "$flood_ref" "${producer[@]}" "$WORKLOAD" syscalls "$PRINTS"
 	done
-	[ -z "$flood_ref" ] ||
-		flood C "${reader[@]}" "$flood_ref" "${producer[@]}" "$WORKLOAD" syscalls "$PRINTS"
+	printf '%-10s %8s %10s %8s %12s %9s\n' tool seconds "min lines" "min share" \
+		"lines/s" "max lost"
+	for t in "${tools[@]}"; do
+		flood_row "$(name "$t")"
+	done
+	[ -z "$flood_ref" ] || flood_row C
+	[ -z "${rates[C]:-}" ] || for t in "${tools[@]}"; do
+		echo "$(name "$t")/C: lines/s $(ratio "${rates[$(name "$t")]}" "${rates[C]}")," \
+			"lowest share received $(ratio "${shares[$(name "$t")]}" "${shares[C]}")"
+	done
 }
 
-echo "== a. printf flood, quiet: one printf per getppid() ($PRINTS events)"
+echo "== a. printf flood, quiet: one printf per getppid() ($PRINTS events; medians of $FLOOD_ROUNDS rounds)"
 floods
 
 echo

@@ -2,7 +2,8 @@
 # Benchmarks bpfscope against bpftrace side by side and prints ratios (`make bench`):
 #   1. start-up: wall time and peak RSS of `BEGIN { exit(); }`, from the compile cache and
 #      compiling (--no-cache) (targets: a hit <= 1/50 the time and <= 1/10 the memory of
-#      bpftrace, a compile <= 1/4 its memory), and of -V (the binary alone)
+#      bpftrace, a compile <= 1/4 its memory), and of -V (the binary alone); 1b. a tracepoint
+#      one-liner with -c: to Attaching, to its first event, total (target: a hit <= 1.5x C)
 #   2. per-event cost: a count() and a hist() per system call while the workload makes N
 #      getppid()s
 #   3. output (bench/output.sh): a printf flood, quiet and beside CPU hogs; printing a
@@ -69,6 +70,33 @@ if command -v hyperfine >/dev/null && [ ${#tools[@]} -eq 2 ]; then
 		"$BPFSCOPE -e 'BEGIN { exit(); }'" "$BPFTRACE -e 'BEGIN { exit(); }'" 2>&1 |
 		sed -n '/Summary/,$p'
 fi
+
+echo
+echo "== 1b. a tracepoint one-liner, -c '$WORKLOAD syscalls 1' (median of $RUNS runs)"
+# The C reference (bench/ref/flood) loads, attaches and prints "Attaching" before it starts
+# its child; the first event is the child's one getppid() printed. bpfscope runs from its
+# cache (the warming run compiled).
+oneliner='tracepoint:syscalls:sys_enter_getppid /pid == cpid/ { printf("%d %s %d\n", tid, comm, nsecs); }'
+declare -A first
+printf '%-10s %14s %16s %10s\n' tool "to Attaching" "to 1st event" "total"
+oneliner_row() {
+	local n=$1 a f w
+	shift
+	read -r a f w _ < <(measure timeline "$RUNS" " workload " "$@") || { echo "$n: failed"; return; }
+	first[$n]=$f
+	printf '%-10s %11.1f ms %13.1f ms %7.1f ms\n' "$n" "$(awk -v s="$a" 'BEGIN { print s * 1000 }')" \
+		"$(awk -v s="$f" 'BEGIN { print s * 1000 }')" "$(awk -v s="$w" 'BEGIN { print s * 1000 }')"
+}
+"$BPFSCOPE" -c "$WORKLOAD syscalls 1" -e "$oneliner" >/dev/null 2>&1 # fills the cache
+for t in "${tools[@]}"; do
+	oneliner_row "$(name "$t")" "$t" -c "$WORKLOAD syscalls 1" -e "$oneliner"
+done
+[ -z "$(ref flood)" ] || oneliner_row C "$(ref flood)" "$WORKLOAD" syscalls 1
+[ -z "${first[C]:-}" ] || for t in "${tools[@]}"; do
+	[ -z "${first[$(name "$t")]:-}" ] ||
+		echo "$(name "$t")/C: to the first event $(ratio "${first[$(name "$t")]}" "${first[C]}")" \
+			"(target for bpfscope <= 1.5 on a cache hit)"
+done
 
 echo
 echo "== 2. per-event cost on tracepoint:raw_syscalls:sys_enter while the workload makes"
