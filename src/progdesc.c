@@ -27,6 +27,15 @@ const struct pd_kind_desc pd_kinds[PD_KIND__COUNT] = {
 	[PD_BUF] = { PD_CONV_BUF, 0 }, /* not %s, as bpftrace 0.17 */
 };
 
+uint32_t pd_map_buckets(const struct pd_map *m)
+{
+	if (m->kind == PD_MAP_HIST)
+		return PD_HIST_BUCKETS;
+	if (m->kind != PD_MAP_LHIST || m->lhist_step <= 0 || m->lhist_max <= m->lhist_min)
+		return 0;
+	return (uint32_t)((m->lhist_max - m->lhist_min) / m->lhist_step + 2);
+}
+
 struct pd_prog *pd_new(void)
 {
 	return calloc(1, sizeof(struct pd_prog));

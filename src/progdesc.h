@@ -87,15 +87,18 @@ enum pd_map_kind {
 	PD_MAP_MAX, /* as PD_MAP_MIN */
 	PD_MAP_AVG, /* PERCPU_HASH, { s64 sum; u64 count; } per CPU; prints sum/count */
 	PD_MAP_STATS, /* as PD_MAP_AVG; prints count, average, total */
-	PD_MAP_HIST, /* PERCPU_HASH, key = user keys + u64 bucket at bucket_off; u64 count */
+	PD_MAP_HIST, /* PERCPU_HASH, key = user keys + u64 bucket at bucket_off; u64 count;
+		      * or, with buckets_in_value, PERCPU_ARRAY[1] of u64 counts[nbuckets] */
 	PD_MAP_LHIST, /* as PD_MAP_HIST with linear buckets */
 };
 
-/* Histogram buckets (the u64 at bucket_off in the key):
+/* Histogram buckets (the u64 at bucket_off in the key, or the index in the value):
  *   hist:  0 = negative, 1 = zero, k >= 2 holds [2^(k-2), 2^(k-1)).
  *   lhist: 0 = below min, 1 + i holds [min + i*step, min + (i+1)*step), and
  *          1 + (max-min)/step holds max and above. */
 #define PD_HIST_BUCKETS 66
+/* A keyless hist/lhist of at most this many buckets keeps them in one per-CPU value. */
+#define PD_VALUE_BUCKETS_MAX 512
 
 struct pd_map {
 	const char *name; /* as written: "@x", "@" */
@@ -106,6 +109,12 @@ struct pd_map {
 	uint32_t key_size; /* BPF key size: at least 8 (a u64 zero stands for "no key") */
 	uint32_t value_size; /* BPF value size, per CPU for per-CPU maps */
 	uint32_t bucket_off; /* hist/lhist: offset of the u64 bucket index in the key */
+	/* hist/lhist without keys, of at most PD_VALUE_BUCKETS_MAX buckets, that no probe
+	 * deletes from or counts (delete, len: they see buckets as entries): a PERCPU_ARRAY of
+	 * one entry (u32 key 0) whose value is u64 counts[nbuckets] then a u64 that only user
+	 * space writes, 1 after zero() (a zeroed hist still prints, as a hash of zeroed bucket
+	 * keys does). One lookup and an increment per event instead of a hash lookup. */
+	bool buckets_in_value;
 	int64_t lhist_min, lhist_max, lhist_step;
 	uint32_t max_entries;
 	bool is_scalar; /* no keys: printed "@x: v" rather than "@x[k]: v" */
@@ -288,6 +297,9 @@ struct pd_prog {
 	 * sysdispatch */
 	int compat_status_off;
 };
+
+/* The number of buckets of a hist/lhist map (0 for other kinds or a bad lhist). */
+uint32_t pd_map_buckets(const struct pd_map *m);
 
 /* Allocates an empty program description with its own arena; NULL on ENOMEM. */
 struct pd_prog *pd_new(void);

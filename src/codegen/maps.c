@@ -51,6 +51,8 @@ static LLVMMetadataRef pair(struct cg *g, const char *a, const char *b)
 static LLVMMetadataRef key_type(struct cg *g, const struct pd_map *m)
 {
 	bool hist = m->kind == PD_MAP_HIST || m->kind == PD_MAP_LHIST;
+	if (m->buckets_in_value)
+		return cg_di_int(g, 4, false);
 	if (m->key.fields.len == 0 && !hist)
 		return cg_di_int(g, 8, false);
 	const char *names[65];
@@ -78,9 +80,12 @@ static LLVMMetadataRef value_type(struct cg *g, const struct pd_map *m)
 	switch (m->kind) {
 	case PD_MAP_VALUE:
 		return cg_di_pd_type(g, &m->value);
-	case PD_MAP_COUNT:
 	case PD_MAP_HIST:
 	case PD_MAP_LHIST:
+		if (m->buckets_in_value)
+			return cg_di_bytes(g, (int)m->value_size);
+		return cg_di_int(g, 8, false);
+	case PD_MAP_COUNT:
 		return cg_di_int(g, 8, false);
 	case PD_MAP_SUM:
 		return cg_di_int(g, 8, pd_kinds[m->value.kind].flags & PD_KF_SIGNED);
@@ -99,13 +104,6 @@ static uint32_t map_entries(struct cg *g, struct pd_map *m)
 	uint32_t n = m->max_entries;
 	if (n == 0)
 		n = m->is_scalar ? 1 : (uint32_t)g->c->opts.map_keys_max;
-	if (m->kind == PD_MAP_HIST && n < PD_HIST_BUCKETS)
-		n = PD_HIST_BUCKETS;
-	if (m->kind == PD_MAP_LHIST && m->lhist_step > 0) {
-		int64_t b = (m->lhist_max - m->lhist_min) / m->lhist_step + 2;
-		if (b > 0 && (int64_t)n < b)
-			n = (uint32_t)b;
-	}
 	m->max_entries = n; /* the runtime sizes maps from pd: keep both in agreement */
 	return n;
 }
@@ -113,7 +111,9 @@ static uint32_t map_entries(struct cg *g, struct pd_map *m)
 static int declare_user_map(struct cg *g, int i)
 {
 	struct pd_map *m = &g->pd->maps.v[i];
-	int type = m->kind == PD_MAP_VALUE ? BPF_MAP_TYPE_HASH : BPF_MAP_TYPE_PERCPU_HASH;
+	int type = m->kind == PD_MAP_VALUE  ? BPF_MAP_TYPE_HASH :
+		   m->buckets_in_value	    ? BPF_MAP_TYPE_PERCPU_ARRAY :
+					      BPF_MAP_TYPE_PERCPU_HASH;
 	if (!m->sym)
 		m->sym = arena_sprintf(&g->pd->arena, "m%d", i);
 	if (!m->sym)

@@ -171,7 +171,7 @@ static int prefix_cmp(const void *a, const void *b, void *arg)
 static int group_hist(struct rt_trace *t, const struct pd_map *m, struct raw *r, int n,
 		      struct arena *a, struct out_entry *e)
 {
-	uint32_t off = m->bucket_off, nb = out_map_buckets(m);
+	uint32_t off = m->bucket_off, nb = pd_map_buckets(m);
 	size_t slot = slot_size(m);
 	qsort_r(r, (size_t)n, sizeof(*r), prefix_cmp, &off);
 	int ne = 0;
@@ -190,6 +190,30 @@ static int group_hist(struct rt_trace *t, const struct pd_map *m, struct raw *r,
 			e[ne - 1].buckets[idx] += slot_u64(r[i].val, slot, c, 0);
 	}
 	return ne;
+}
+
+/* A hist whose buckets live in the value: the one entry's per-CPU counts added up. It has
+ * no entry while every count is zero, unless zero() marked it (the hash layout's zeroed
+ * bucket keys would still be there). */
+static int value_hist(struct rt_trace *t, const struct pd_map *m, const struct raw *r,
+		      struct arena *a, struct out_entry *e)
+{
+	uint32_t nb = pd_map_buckets(m);
+	size_t slot = slot_size(m);
+	uint64_t *b = arena_alloc(a, (size_t)nb * 8), any = 0;
+	if (!b)
+		return -ENOMEM;
+	for (int c = 0; c < t->ncpus; c++) {
+		for (uint32_t i = 0; i < nb; i++) {
+			b[i] += slot_u64(r->val, slot, c, (size_t)i * 8);
+			any |= b[i];
+		}
+		any |= slot_u64(r->val, slot, c, (size_t)nb * 8);
+	}
+	if (!any)
+		return 0;
+	*e = (struct out_entry){ .key = r->key, .buckets = b, .nbuckets = nb };
+	return 1;
 }
 
 int rt_read_map(struct rt_trace *t, int id, struct out_entry **out, struct arena *a)
@@ -217,6 +241,8 @@ int rt_read_map(struct rt_trace *t, int id, struct out_entry **out, struct arena
 	if (!e)
 		return -ENOMEM;
 	*out = e;
+	if (m->buckets_in_value)
+		return value_hist(t, m, r, a, e);
 	if (m->kind == PD_MAP_HIST || m->kind == PD_MAP_LHIST)
 		return group_hist(t, m, r, n, a, e);
 	for (int i = 0; i < n; i++) {
@@ -261,25 +287,50 @@ static int delete_batch(int fd, const struct raw *r, int n, size_t ks, struct ar
 	return bpf_map_delete_batch(fd, keys, &count, NULL) ? 0 : (int)count;
 }
 
-/* Deletes (clear) or zeroes (zero) every entry; what a batch left, one at a time. */
-static int each_key(struct rt_trace *t, int id, bool zero)
+/* A hist whose buckets live in the value: clear() zeroes the counts, zero() as well but
+ * marks a hist that has an entry, so that it stays (as the hash layout's keys do). */
+static int reset_value_hist(struct rt_trace *t, int id, bool zero, struct arena *a)
 {
-	if (id < 0 || id >= t->pd->maps.len || t->map_fds[id] < 0)
-		return -EINVAL;
 	const struct pd_map *m = &t->pd->maps.v[id];
-	struct arena a = { 0 };
+	struct out_entry *e;
+	int n = zero ? rt_read_map(t, id, &e, a) : 0;
+	uint8_t *v = n >= 0 ? arena_alloc(a, value_bytes(t, m)) : NULL;
+	uint32_t key = 0;
+	if (n < 0 || !v)
+		return n < 0 ? n : -ENOMEM;
+	uint64_t mark = n > 0;
+	for (int c = 0; c < t->ncpus; c++)
+		memcpy(v + slot_size(m) * (size_t)c + (size_t)pd_map_buckets(m) * 8, &mark, 8);
+	return bpf_map_update_elem(t->map_fds[id], &key, v, BPF_ANY) ? -errno : 0;
+}
+
+/* Deletes (clear) or zeroes (zero) every entry; what a batch left, one at a time. */
+static int each_key(struct rt_trace *t, int id, bool zero, struct arena *a)
+{
+	const struct pd_map *m = &t->pd->maps.v[id];
 	struct raw *r;
-	int n = read_raw(t, id, &a, &r), err = n < 0 ? n : 0;
-	uint8_t *zeros = n > 0 ? arena_alloc(&a, value_bytes(t, m)) : NULL;
+	int n = read_raw(t, id, a, &r), err = n < 0 ? n : 0;
+	uint8_t *zeros = n > 0 ? arena_alloc(a, value_bytes(t, m)) : NULL;
 	if (n > 0 && !zeros)
 		err = -ENOMEM;
-	int done = err || zero ? 0 : delete_batch(t->map_fds[id], r, n, m->key_size, &a);
+	int done = err || zero ? 0 : delete_batch(t->map_fds[id], r, n, m->key_size, a);
 	for (int i = done; i < n && !err; i++) {
 		int rc = zero ? bpf_map_update_elem(t->map_fds[id], r[i].key, zeros, BPF_EXIST) :
 				bpf_map_delete_elem(t->map_fds[id], r[i].key);
 		if (rc && errno != ENOENT)
 			err = -errno;
 	}
+	return err;
+}
+
+static int reset_map(struct rt_trace *t, int id, bool zero)
+{
+	if (id < 0 || id >= t->pd->maps.len || t->map_fds[id] < 0)
+		return -EINVAL;
+	const struct pd_map *m = &t->pd->maps.v[id];
+	struct arena a = { 0 };
+	int err = m->buckets_in_value ? reset_value_hist(t, id, zero, &a) :
+					each_key(t, id, zero, &a);
 	if (err)
 		fprintf(stderr, "error: failed to %s map %s: %s\n", zero ? "zero" : "clear",
 			m->name, strerror(-err));
@@ -291,12 +342,12 @@ int rt_clear_map(struct rt_trace *t, int id)
 {
 	/* An emptied map prints as an empty line, a keyless count() as "@x: 0" (rt_read_map),
 	 * as bpftrace 0.17. */
-	return each_key(t, id, false);
+	return reset_map(t, id, false);
 }
 
 int rt_zero_map(struct rt_trace *t, int id)
 {
-	return each_key(t, id, true);
+	return reset_map(t, id, true);
 }
 
 uint64_t rt_read_lost(struct rt_trace *t, enum pd_lost_slot slot)

@@ -77,15 +77,6 @@ int64_t out_avg(const struct out_entry *e)
 	return out_sdiv(e->total, e->count);
 }
 
-uint32_t out_map_buckets(const struct pd_map *m)
-{
-	if (m->kind == PD_MAP_HIST)
-		return PD_HIST_BUCKETS;
-	if (m->kind != PD_MAP_LHIST || m->lhist_step <= 0 || m->lhist_max <= m->lhist_min)
-		return 0;
-	return (uint32_t)((m->lhist_max - m->lhist_min) / m->lhist_step + 2);
-}
-
 void out_attached(const struct out *o, int nprobes)
 {
 	struct strbuf sb = { 0 };

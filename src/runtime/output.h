@@ -53,9 +53,6 @@ int64_t out_sdiv(int64_t v, int64_t d);
 /* An avg/stats entry's average: total / count, 0 for no count. */
 int64_t out_avg(const struct out_entry *e);
 
-/* Number of buckets a hist/lhist entry holds (PD_HIST_BUCKETS for hist). */
-uint32_t out_map_buckets(const struct pd_map *m);
-
 /* Renders the value at p (laid out as t) the way print() shows it: text or JSON.
  * Returns 0 or -ENOMEM. */
 int out_value_str(struct strbuf *sb, const struct out *o, const struct pd_type *t,

@@ -21,7 +21,7 @@ static int hist_bucket(struct strbuf *sb, const struct pd_map *m, uint32_t i)
 		unsigned long long hi = i - 1 >= 64 ? ~0ULL : (1ULL << (i - 1)) - 1;
 		return sb_printf(sb, "\"min\": %llu, \"max\": %llu, ", lo, hi);
 	}
-	uint32_t last = out_map_buckets(m) - 1;
+	uint32_t last = pd_map_buckets(m) - 1;
 	if (i == 0)
 		return sb_printf(sb, "\"max\": %lld, ", (long long)(m->lhist_min - 1));
 	if (i == last)

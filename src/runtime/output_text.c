@@ -45,7 +45,7 @@ static int hist_label(struct strbuf *sb, const struct pd_map *m, uint32_t i)
 		err |= sb_putc(sb, '[') | pow2_label(sb, i - 2) | sb_append(sb, ", ");
 		return err | pow2_label(sb, i - 1) | sb_putc(sb, ')');
 	}
-	uint32_t last = out_map_buckets(m) - 1;
+	uint32_t last = pd_map_buckets(m) - 1;
 	if (i == 0)
 		return sb_append(sb, "(..., ") | lin_label(sb, m->lhist_min) | sb_putc(sb, ')');
 	if (i == last)

@@ -137,6 +137,31 @@ static void agg_value(const struct tc_map *m, struct pd_map *pm)
 	pm->value_size = (uint32_t)m->value->size;
 }
 
+/* hist/lhist: the buckets are the last key field (one entry per user key and bucket), or,
+ * for a map without keys whose buckets fit and whose entries no probe looks at, the
+ * counts of one per-CPU array value (progdesc.h). The only place that decides which. */
+static void layout_hist(const struct tc_map *m, struct pd_map *pm)
+{
+	if (pm->kind == PD_MAP_LHIST) {
+		pm->lhist_min = m->value->lhist_min;
+		pm->lhist_max = m->value->lhist_max;
+		pm->lhist_step = m->value->lhist_step;
+	}
+	uint32_t nb = pd_map_buckets(pm);
+	pm->buckets_in_value = !m->nkeys && !m->entries_seen && nb > 0 &&
+			       nb <= PD_VALUE_BUCKETS_MAX;
+	if (pm->buckets_in_value) {
+		pm->key_size = 4;
+		pm->value_size = (nb + 1) * 8; /* the counts, then the zero() mark */
+		pm->max_entries = 1;
+		return;
+	}
+	pm->bucket_off = m->nkeys ? pm->key_size : 0;
+	pm->key_size = pm->bucket_off + 8;
+	if (pm->max_entries < nb) /* at least one entry per bucket */
+		pm->max_entries = nb;
+}
+
 static int layout_map(struct checker *ck, const struct tc_map *m)
 {
 	struct compiler *c = ck->c;
@@ -155,21 +180,8 @@ static int layout_map(struct checker *ck, const struct tc_map *m)
 		return err;
 	}
 	agg_value(m, pm);
-	if (pm->kind == PD_MAP_HIST || pm->kind == PD_MAP_LHIST) {
-		pm->bucket_off = m->nkeys ? round8(user) : 0;
-		pm->key_size = pm->bucket_off + 8;
-		if (pm->kind == PD_MAP_LHIST) {
-			pm->lhist_min = m->value->lhist_min;
-			pm->lhist_max = m->value->lhist_max;
-			pm->lhist_step = m->value->lhist_step;
-		}
-		if (!m->nkeys) /* one entry per bucket */
-			pm->max_entries = pm->kind == PD_MAP_HIST
-						  ? PD_HIST_BUCKETS
-						  : (uint32_t)((pm->lhist_max - pm->lhist_min) /
-								       pm->lhist_step +
-							       2);
-	}
+	if (pm->kind == PD_MAP_HIST || pm->kind == PD_MAP_LHIST)
+		layout_hist(m, pm);
 	return 0;
 }
 

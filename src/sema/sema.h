@@ -69,6 +69,8 @@ enum sema_fn_flags {
 	SEMA_FN_UNSAFE = 1 << 1, /* refused without --unsafe */
 	SEMA_FN_WORDS = 1 << 2, /* takes bare words (kstack(perf), nsecs(boot)): never typed as
 				 * identifiers, even after an arity error */
+	SEMA_FN_ENTRIES = 1 << 3, /* sees its map's entries in the probe (delete, has_key,
+				   * len): a hist it names keeps each bucket an entry */
 };
 
 /* pton(): the bytes of an IPv4 or IPv6 address in text (out may be NULL); returns their

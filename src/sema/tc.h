@@ -19,6 +19,7 @@ struct tc_map {
 	struct type *key; /* TY_TUPLE of the normalised key types (no fields for @x) */
 	int nkeys;
 	struct src_loc first; /* the use that fixed its kind */
+	bool entries_seen; /* named by a SEMA_FN_ENTRIES function */
 };
 
 /* A constant defined in the script: #define NAME value or an enumerator. */

@@ -316,9 +316,9 @@ static const struct fn_desc fn_table[FN__COUNT] = {
 	[FN_STR] = { "str", 1, 2, 0, check_str },
 	[FN_CLEAR] = { "clear", 1, 1, 0, check_clear },
 	[FN_ZERO] = { "zero", 1, 1, 0, check_clear },
-	[FN_DELETE] = { "delete", 1, 2, 0, check_delete },
-	[FN_HAS_KEY] = { "has_key", 2, 2, 0, check_has_key },
-	[FN_LEN] = { "len", 1, 1, 0, check_len },
+	[FN_DELETE] = { "delete", 1, 2, SEMA_FN_ENTRIES, check_delete },
+	[FN_HAS_KEY] = { "has_key", 2, 2, SEMA_FN_ENTRIES, check_has_key },
+	[FN_LEN] = { "len", 1, 1, SEMA_FN_ENTRIES, check_len },
 	[FN_COUNT] = { "count", 0, 0, SEMA_FN_AGG, check_count },
 	[FN_SUM] = { "sum", 1, 1, SEMA_FN_AGG, check_agg1 },
 	[FN_AVG] = { "avg", 1, 1, SEMA_FN_AGG, check_agg1 },
@@ -479,6 +479,11 @@ struct type *tc_call(struct checker *ck, struct ast_node *n, bool agg)
 			 d->name, d->name);
 		tc_type_args(ck, n, 0);
 		return tc_fail(n);
+	}
+	if (d->flags & SEMA_FN_ENTRIES && arg(n, 0)->kind == AST_MAP) {
+		struct tc_map *m = tc_find_map(ck, arg(n, 0)->map.name);
+		if (m)
+			m->entries_seen = true;
 	}
 	return d->check(ck, n);
 }

@@ -94,7 +94,7 @@ static void event(const struct out *o, int i, const uint8_t *payload, size_t psi
 static void map(const struct out *o, const struct pd_map *m, const uint8_t *p, size_t left,
 		uint64_t top, uint64_t div)
 {
-	uint32_t nb = out_map_buckets(m);
+	uint32_t nb = pd_map_buckets(m);
 	size_t ks = m->key_size > m->key.size ? m->key_size : m->key.size;
 	size_t vs = m->value_size > m->value.size ? m->value_size : m->value.size;
 	size_t per = ks + vs + 24 + (size_t)nb * 8;

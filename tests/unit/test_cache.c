@@ -126,7 +126,8 @@ static void expect_map(const struct pd_map *a, const struct pd_map *b, const cha
 			  a->key_size == b->key_size && a->value_size == b->value_size &&
 			  a->bucket_off == b->bucket_off && a->lhist_min == b->lhist_min &&
 			  a->lhist_max == b->lhist_max && a->lhist_step == b->lhist_step &&
-			  a->max_entries == b->max_entries && a->is_scalar == b->is_scalar,
+			  a->max_entries == b->max_entries && a->is_scalar == b->is_scalar &&
+			  a->buckets_in_value == b->buckets_in_value,
 		  "%s: map %s differs", where, a->name);
 	expect_type(&a->key, &b->key, where);
 	expect_type(&a->value, &b->value, where);
@@ -264,7 +265,8 @@ static struct pd_prog *sample_pd(void)
 	vec_push(a, &rec.fields, field);
 	struct pd_map m = { .name = "@x", .sym = "m0", .kind = PD_MAP_LHIST, .key = rec,
 			    .value = { .kind = PD_INT, .size = 8 }, .lhist_min = -10,
-			    .lhist_max = 100, .lhist_step = 5, .max_entries = 4096 };
+			    .lhist_max = 100, .lhist_step = 5, .max_entries = 4096,
+			    .buckets_in_value = true };
 	vec_push(a, &pd->maps, m);
 	struct pd_fmt f = { .kind = PD_FMT_PRINTF, .fmt = "%s %d\n", .args = rec };
 	vec_push(a, &pd->fmts, f);

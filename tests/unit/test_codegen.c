@@ -98,8 +98,10 @@ static void add_map(struct compiler *c, const char *name, enum pd_map_kind k, st
 	m.value.kind = PD_INT;
 	m.is_scalar = nkeys == 0;
 	m.max_entries = nkeys ? 4096 : 1;
-	if (k == PD_MAP_HIST)
+	if (k == PD_MAP_HIST) { /* the hash layout, as sema's layout gives it */
 		m.bucket_off = key_size - 8;
+		m.max_entries = nkeys ? 4096 : PD_HIST_BUCKETS;
+	}
 	vec_push(&c->pd->arena, &c->pd->maps, m);
 }
 
@@ -465,23 +467,48 @@ Test(codegen, aggregations_update_per_cpu_values)
 	finish(&r);
 }
 
+/* A keyless hist keeps its counts in one per-CPU array value: bucket i at i * 8. */
+static int64_t bucket(struct run *r, const char *name, int i)
+{
+	return map_get(r, name, NULL, i * 8);
+}
+
 Test(codegen, hist_and_lhist_count_into_the_documented_buckets)
 {
 	struct run r;
 	compile_load(&r, "BEGIN { @h = hist(-3); @h = hist(0); @h = hist(1); @h = hist(5);"
-			 " @h = hist(7); @h = hist(1024); @l = lhist(-1, 0, 100, 10);"
+			 " @h = hist(7); @h = hist(1024); @h = hist(0x7fffffffffffffff);"
+			 " @l = lhist(-1, 0, 100, 10);"
 			 " @l = lhist(0, 0, 100, 10); @l = lhist(25, 0, 100, 10);"
 			 " @l = lhist(100, 0, 100, 10); @l = lhist(1000, 0, 100, 10); }");
 	run_probe(&r, 0);
-	cr_expect_eq(keyed(&r, "@h", 0), 1, "negative");
-	cr_expect_eq(keyed(&r, "@h", 1), 1, "zero");
-	cr_expect_eq(keyed(&r, "@h", 2), 1, "[1, 2)");
-	cr_expect_eq(keyed(&r, "@h", 4), 2, "[4, 8) holds 5 and 7");
-	cr_expect_eq(keyed(&r, "@h", 12), 1, "[1K, 2K)");
-	cr_expect_eq(keyed(&r, "@l", 0), 1, "below min");
-	cr_expect_eq(keyed(&r, "@l", 1), 1, "[0, 10)");
-	cr_expect_eq(keyed(&r, "@l", 3), 1, "[20, 30)");
-	cr_expect_eq(keyed(&r, "@l", 11), 2, "max and above");
+	expect_map(r.obj, "m0", BPF_MAP_TYPE_PERCPU_ARRAY, 4, (PD_HIST_BUCKETS + 1) * 8, 1);
+	expect_map(r.obj, "m1", BPF_MAP_TYPE_PERCPU_ARRAY, 4, (11 + 1 + 1) * 8, 1);
+	cr_expect_eq(bucket(&r, "@h", 0), 1, "negative");
+	cr_expect_eq(bucket(&r, "@h", 1), 1, "zero");
+	cr_expect_eq(bucket(&r, "@h", 2), 1, "[1, 2)");
+	cr_expect_eq(bucket(&r, "@h", 4), 2, "[4, 8) holds 5 and 7");
+	cr_expect_eq(bucket(&r, "@h", 12), 1, "[1K, 2K)");
+	cr_expect_eq(bucket(&r, "@h", 64), 1, "[4E, 8E)");
+	cr_expect_eq(bucket(&r, "@h", 66), 0, "the zero() mark: user space writes it");
+	cr_expect_eq(bucket(&r, "@l", 0), 1, "below min");
+	cr_expect_eq(bucket(&r, "@l", 1), 1, "[0, 10)");
+	cr_expect_eq(bucket(&r, "@l", 3), 1, "[20, 30)");
+	cr_expect_eq(bucket(&r, "@l", 11), 2, "max and above");
+	finish(&r);
+}
+
+Test(codegen, keyed_hist_buckets_are_the_last_key_field)
+{
+	struct run r;
+	compile_load(&r, "BEGIN { @h[7] = hist(5); @h[7] = hist(6); @h[8] = hist(0); }");
+	run_probe(&r, 0);
+	expect_map(r.obj, "m0", BPF_MAP_TYPE_PERCPU_HASH, 16, 8, 4096);
+	uint64_t k[2] = { 7, 4 };
+	cr_expect_eq(map_get(&r, "@h", k, 0), 2, "@h[7]: [4, 8)");
+	k[0] = 8;
+	k[1] = 1;
+	cr_expect_eq(map_get(&r, "@h", k, 0), 1, "@h[8]: [0]");
 	finish(&r);
 }
 

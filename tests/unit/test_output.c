@@ -435,7 +435,7 @@ Test(output_text, prints_a_linear_histogram_with_open_ends)
 	b[6] = 1;
 	b[11] = 1;
 	struct out_entry e = { .buckets = b, .nbuckets = 12 };
-	cr_assert_eq(out_map_buckets(&m), 12);
+	cr_assert_eq(pd_map_buckets(&m), 12);
 	struct cap c;
 	cr_assert_str_eq(
 		print_map(&c, false, &m, &e, 1, 0, 0),

@@ -657,16 +657,49 @@ Test(maps, aggregations_have_their_value_layouts)
 	cr_expect_eq(m[3].kind, PD_MAP_HIST);
 	cr_expect_eq(m[3].bucket_off, 8);
 	cr_expect_eq(m[3].key_size, 16);
+	cr_expect_not(m[3].buckets_in_value);
+	cr_expect_eq(m[3].max_entries, 4096);
 	cr_expect_eq(m[4].kind, PD_MAP_LHIST);
-	cr_expect_eq(m[4].bucket_off, 0);
-	cr_expect_eq(m[4].key_size, 8);
+	cr_expect(m[4].buckets_in_value);
+	cr_expect_eq(m[4].key_size, 4);
+	cr_expect_eq(m[4].value_size, (12 + 1) * 8, "12 buckets and the zero() mark");
 	cr_expect_eq(m[4].lhist_min, 0);
 	cr_expect_eq(m[4].lhist_max, 100);
 	cr_expect_eq(m[4].lhist_step, 10);
-	cr_expect_eq(m[4].max_entries, 12);
+	cr_expect_eq(m[4].max_entries, 1);
 	cr_expect_eq(m[5].kind, PD_MAP_MAX);
 	cr_expect_eq(m[5].value_size, 16);
 	cr_expect_str_eq(tyname(stmt(p, 0, 0)->assign.lhs->ty), "count()");
+	done(p);
+}
+
+Test(maps, keyless_hists_keep_their_buckets_in_the_value_when_they_fit)
+{
+	struct checked *p = check("BEGIN { @h = hist(1); @small = lhist(1, 0, 5100, 10);"
+				  " @big = lhist(1, 0, 5110, 10); @k[1] = hist(1);"
+				  " @del = hist(1); delete(@del); @len = hist(1); $n = len(@len);"
+				  " @later = lhist(1, 0, 10, 1); }"
+				  " END { delete(@later); }");
+	expect_ok(p);
+	struct pd_map *m = p->c.pd->maps.v;
+	cr_assert_eq(p->c.pd->maps.len, 7);
+	cr_expect(m[0].buckets_in_value, "hist(): 66 buckets");
+	cr_expect_eq(m[0].key_size, 4);
+	cr_expect_eq(m[0].value_size, (PD_HIST_BUCKETS + 1) * 8);
+	cr_expect_eq(m[0].max_entries, 1);
+	cr_expect(m[1].buckets_in_value, "512 buckets: the most that fit");
+	cr_expect_eq(m[1].value_size, (PD_VALUE_BUCKETS_MAX + 1) * 8);
+	cr_expect_not(m[2].buckets_in_value, "513 buckets: one entry per bucket");
+	cr_expect_eq(m[2].key_size, 8);
+	cr_expect_eq(m[2].bucket_off, 0);
+	cr_expect_eq(m[2].value_size, 8);
+	cr_expect_eq(m[2].max_entries, 513);
+	cr_expect_not(m[3].buckets_in_value, "keyed: a bucket key per user key");
+	cr_expect_eq(m[3].key_size, 16);
+	cr_expect_not(m[4].buckets_in_value, "delete() sees buckets as entries");
+	cr_expect_eq(m[4].max_entries, PD_HIST_BUCKETS);
+	cr_expect_not(m[5].buckets_in_value, "len() counts buckets");
+	cr_expect_not(m[6].buckets_in_value, "named by delete() in a later probe");
 	done(p);
 }
 

@@ -4,6 +4,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -21,6 +22,8 @@ static void usage(void)
 	      "  openat N PATH [MS] N openat(PATH) calls, each closed again (then sleeping MS\n"
 	      "                     milliseconds)\n"
 	      "  syscalls N         N getppid() system calls\n"
+	      "  cpus N             N getppid() calls on each CPU it may run on, moving\n"
+	      "                     itself from one to the next (per-CPU maps add up)\n"
 	      "  write N TEXT       N write()s of TEXT to /dev/null on fd 9\n"
 	      "  read SIZE...       one read() of each SIZE bytes from /dev/zero on fd 9\n"
 	      "  sleep MS           one nanosleep of MS milliseconds\n"
@@ -93,6 +96,23 @@ static int cmd_syscalls(long n)
 {
 	for (long i = 0; i < n; i++)
 		syscall(SYS_getppid);
+	return 0;
+}
+
+static int cmd_cpus(long n)
+{
+	cpu_set_t all, one;
+	if (sched_getaffinity(0, sizeof(all), &all))
+		return 1;
+	for (int c = 0; c < CPU_SETSIZE; c++) {
+		if (!CPU_ISSET(c, &all))
+			continue;
+		CPU_ZERO(&one);
+		CPU_SET(c, &one);
+		if (sched_setaffinity(0, sizeof(one), &one))
+			return 1;
+		cmd_syscalls(n);
+	}
 	return 0;
 }
 
@@ -183,6 +203,8 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(cmd, "syscalls") && argc == 3)
 		return cmd_syscalls(a);
+	if (!strcmp(cmd, "cpus") && argc == 3)
+		return cmd_cpus(a);
 	if (!strcmp(cmd, "write") && argc == 4)
 		return cmd_write(a, argv[3]);
 	if (!strcmp(cmd, "sleep") && argc == 3) {
