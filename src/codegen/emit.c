@@ -165,7 +165,7 @@ static int verify(struct cg *g)
 {
 	char *msg = NULL;
 	if (LLVMVerifyModule(g->mod, LLVMReturnStatusAction, &msg)) {
-		diag_error(&g->c->diag, NULL, "internal error: invalid LLVM IR: %s", msg);
+		report(g, "internal error: invalid LLVM IR: %s", msg);
 		if (g->c->opts.debug & CC_DEBUG_IR) {
 			char *ir = LLVMPrintModuleToString(g->mod);
 			fputs(ir, debug_out(g));
@@ -222,10 +222,14 @@ static int emit_file(struct cg *g, LLVMTargetMachineRef tm, LLVMCodeGenFileType 
 	return 0;
 }
 
-/* Optimises the module and emits its object into g->obj. Runs on a worker thread for
- * modules after the first: it touches only the module's own LLVM context. */
+/* Finishes the module (scratch maps, debug info), checks, optimises and emits its object
+ * into g->obj. Runs on a worker thread: it touches only the module's own LLVM context. */
 static int emit_object(struct cg *g)
 {
+	cg_scratch_declare(g);
+	LLVMDIBuilderFinalize(g->dib);
+	if (verify(g))
+		return -EINVAL;
 	LLVMTargetRef t;
 	char *msg = NULL;
 	if (LLVMGetTargetFromTriple("bpf", &t, &msg)) {
@@ -304,19 +308,13 @@ static void size_ring(struct compiler *c, const struct cg *units, int n)
 		c->pd->ringbuf_size = size;
 }
 
-/* Sizes the scratch maps to the most any module needs, then checks each module. */
-static int finish_units(struct cg *units, int n)
+/* Sizes every module's scratch maps to the most any module needs. */
+static void size_scratch(struct cg *units, int n)
 {
-	int err = 0;
 	for (int u = 0; u < n; u++) {
 		units[u].scratch_max = units[n - 1].scratch_max;
 		units[u].locals_max = units[n - 1].locals_max;
-		cg_scratch_declare(&units[u]);
-		LLVMDIBuilderFinalize(units[u].dib);
-		if (!err)
-			err = verify(&units[u]);
 	}
-	return err;
 }
 
 struct emit_work {
@@ -390,7 +388,7 @@ int cg_emit(struct compiler *c)
 	if (!err)
 		size_ring(c, units, n);
 	if (!err)
-		err = finish_units(units, n);
+		size_scratch(units, n);
 	if (!err)
 		err = emit_units(c, units, n);
 	if (!err)

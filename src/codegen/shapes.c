@@ -76,8 +76,10 @@ LLVMValueRef cg_shape_share(struct cg *g, LLVMValueRef fn)
 	uint64_t h = hash(ir);
 	for (int i = 0; i < g->shapes.len; i++) {
 		if (g->shapes.v[i].hash == h && !strcmp(g->shapes.v[i].ir, ir)) {
+			/* still counted in g->nfns: printing a body walks the debug info of
+			 * every map of its module, so the bodies keep spreading the modules
+			 * (1,000 probes at one point: 0.22 s instead of 0.29 s) */
 			LLVMDeleteFunction(fn);
-			g->nfns--;
 			return g->shapes.v[i].fn;
 		}
 	}
