@@ -51,7 +51,7 @@ LLVMValueRef cg_event_reserve_raw(struct cg *g, int size, uint32_t kind, uint32_
 
 	LLVMPositionBuilderAtEnd(g->b, ok);
 	cg_store_int(g, rec, cg_const(g, kind), 4);
-	cg_store_int(g, cg_gep(g, rec, 4), cg_const(g, index), 4);
+	cg_store_int(g, cg_gep(g, rec, 4), cg_shape_number(g, index), 4);
 	return rec;
 }
 

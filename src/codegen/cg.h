@@ -54,8 +54,22 @@ struct cg_slot {
 	int off;
 };
 
-/* Script maps a shareable body takes as arguments: BPF calls take 5, the context first. */
+/* How a shareable body (shapes.c) receives what differs between its probes. */
+enum cg_shape_mode {
+	CG_SHAPE_NONE, /* not a shareable body: maps and numbers are in its code */
+	CG_SHAPE_ARGS, /* a merged body: up to CG_SHAPE_MAPS maps as arguments 1.. */
+	CG_SHAPE_ARRAY, /* a program's body: up to CG_SHAPE_INST maps and event numbers in an
+			 * array on the program's stack, argument 1 */
+};
+/* BPF calls take 5 arguments, the context first. */
 #define CG_SHAPE_MAPS 4
+#define CG_SHAPE_INST 16
+
+/* One value a shareable body receives: a map (pd->maps id) or an event number. */
+struct cg_inst {
+	bool is_map;
+	uint32_t v;
+};
 
 struct cg_fn {
 	LLVMValueRef fn;
@@ -65,17 +79,21 @@ struct cg_fn {
 	LLVMBasicBlockRef entry;
 	LLVMMetadataRef sp; /* DISubprogram */
 	bool is_callback;
-	/* A shareable body (shapes.c): the maps passed as arguments 1.., by pd->maps id. */
-	bool shaped;
-	int nmaps;
-	int map_ids[CG_SHAPE_MAPS];
+	/* A shareable body (shapes.c): how the values that differ between the probes sharing
+	 * it come in, and those values in order of first use. */
+	enum cg_shape_mode shape;
+	int ninst;
+	struct cg_inst inst[CG_SHAPE_INST];
 };
 
-/* A body compiled once per module (shapes.c): its code's fingerprint and function. */
+/* A body compiled once per module (shapes.c): its code's fingerprint (NULL: never shared),
+ * function, mode and number of probes calling it. */
 struct cg_shape {
 	uint64_t hash;
 	const char *ir;
 	LLVMValueRef fn;
+	enum cg_shape_mode mode;
+	int uses;
 };
 
 struct cg {
@@ -184,12 +202,18 @@ LLVMValueRef cg_map(struct cg *g, int id);
 LLVMValueRef cg_stack_map(struct cg *g, int i);
 LLVMValueRef cg_sys_map(struct cg *g, enum cg_sys which);
 
-/* shapes.c: cg_shape_map is the argument carrying map id in the shareable body being
- * lowered, NULL past CG_SHAPE_MAPS maps (the body then names the map itself). After the
- * body fn is lowered, cg_shape_share returns the function to call for it: an earlier body
- * of the same code (fn is deleted) or fn; NULL on -ENOMEM. */
+/* shapes.c: cg_shape_map is map id as the shareable body being lowered receives it, NULL
+ * when it names the map itself; cg_shape_number is event number v as it receives it (a
+ * constant outside program bodies). After the body fn is lowered, cg_shape_share returns
+ * the function to call for it: an earlier body of the same code (fn is deleted) or fn; NULL
+ * on -ENOMEM. cg_shape_call calls it from the function being built, with body's values.
+ * cg_shape_finish lets the optimiser inline the program bodies no other probe shares. */
 LLVMValueRef cg_shape_map(struct cg *g, int id);
+LLVMValueRef cg_shape_number(struct cg *g, uint32_t v);
 LLVMValueRef cg_shape_share(struct cg *g, LLVMValueRef fn);
+LLVMValueRef cg_shape_call(struct cg *g, LLVMValueRef fn, const struct cg_fn *body,
+			   LLVMValueRef ctx);
+void cg_shape_finish(struct cg *g);
 
 /* util.c: LLVM helpers */
 LLVMValueRef cg_const(struct cg *g, uint64_t v);

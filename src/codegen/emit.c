@@ -63,8 +63,10 @@ static const struct ast_node *probe_by_index(struct cg *g, int idx)
 static void llvm_diag(LLVMDiagnosticInfoRef di, struct cg *g)
 {
 	char *msg = LLVMGetDiagInfoDescription(di);
-	const char *fn = msg ? strstr(msg, "in function p") : NULL;
-	const struct ast_node *p = fn ? probe_by_index(g, atoi(fn + 13)) : NULL;
+	/* programs are p<index>, their bodies b<index> (probes.c) */
+	const char *fn = msg ? strstr(msg, "in function ") : NULL;
+	bool named = fn && (fn[12] == 'p' || fn[12] == 'b') && fn[13] >= '0' && fn[13] <= '9';
+	const struct ast_node *p = named ? probe_by_index(g, atoi(fn + 13)) : NULL;
 	/* The backend complains once per offending instruction: say it once per function. */
 	int idx = p ? p->probe.sp->pd_index : -1;
 	for (int i = 0; i < g->llvm_errs.len; i++) {
@@ -188,8 +190,8 @@ static int verify(struct cg *g)
  * vectorises, speculates or merges range checks, the transforms that default<O2>'s BPF
  * extension points (BPFAdjustOpt and the IR peephole) exist to undo or guard. */
 #define CG_PIPELINE \
-	"function(sroa,early-cse<memssa>,instcombine<no-verify-fixpoint>,simplifycfg,gvn,dse," \
-	"simplifycfg)"
+	"always-inline,function(sroa,early-cse<memssa>,instcombine<no-verify-fixpoint>," \
+	"simplifycfg,gvn,dse,simplifycfg)"
 
 static int optimise(struct cg *g, LLVMTargetMachineRef tm)
 {
@@ -227,6 +229,7 @@ static int emit_file(struct cg *g, LLVMTargetMachineRef tm, LLVMCodeGenFileType 
 static int emit_object(struct cg *g)
 {
 	cg_scratch_declare(g);
+	cg_shape_finish(g);
 	LLVMDIBuilderFinalize(g->dib);
 	if (verify(g))
 		return -EINVAL;

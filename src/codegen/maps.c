@@ -218,7 +218,7 @@ LLVMValueRef cg_map(struct cg *g, int id)
 {
 	if (!g->maps[id] && declare_user_map(g, id))
 		g->err = -ENOMEM;
-	LLVMValueRef arg = g->f.shaped ? cg_shape_map(g, id) : NULL;
+	LLVMValueRef arg = cg_shape_map(g, id);
 	return arg ? arg : g->maps[id];
 }
 

@@ -112,11 +112,12 @@ static void emit_body(struct cg *g, struct ast_node *probe)
 	cg_ret(g, cg_const(g, 0));
 }
 
-/* Emits probe's body as the function `name`: a program in section sec, or with sec NULL a
- * static function of the program that runs every body at the probe's point (merged.c's
- * hosts); kept out of line so each body keeps its own 512-byte stack frame. */
+/* Emits probe's body as the static function `name`, receiving what may differ between the
+ * probes sharing it as mode says (shapes.c). A point's merged bodies (merged.c's hosts)
+ * stay out of line so each keeps its own 512-byte stack frame; a program's body is
+ * inlined into it unless other probes share it. */
 static LLVMValueRef emit_body_fn(struct cg *g, struct ast_node *probe, const char *name,
-				 const char *sec)
+				 enum cg_shape_mode mode)
 {
 	struct sema_probe *sp = probe->probe.sp;
 	g->probe = probe;
@@ -127,18 +128,13 @@ static LLVMValueRef emit_body_fn(struct cg *g, struct ast_node *probe, const cha
 		return NULL;
 	memset(&g->f, 0, sizeof(g->f));
 	LLVMTypeRef pt[1 + CG_SHAPE_MAPS] = { g->ptr, g->ptr, g->ptr, g->ptr, g->ptr };
-	LLVMValueRef fn = make_fn(g, name, pt, sec ? 1 : 1 + CG_SHAPE_MAPS,
-				  probe->loc.first_line, !sec);
-	g->f.shaped = !sec;
-	if (sec) {
-		LLVMSetSection(fn, sec);
-	} else {
-		LLVMSetLinkage(fn, LLVMInternalLinkage);
-		LLVMSetSection(fn, ".text");
-		unsigned k = LLVMGetEnumAttributeKindForName("noinline", 8);
-		LLVMAddAttributeAtIndex(fn, LLVMAttributeFunctionIndex,
-					LLVMCreateEnumAttribute(g->ctx, k, 0));
-	}
+	LLVMValueRef fn = make_fn(g, name, pt, mode == CG_SHAPE_ARGS ? 1 + CG_SHAPE_MAPS : 2,
+				  probe->loc.first_line, true);
+	g->f.shape = mode;
+	LLVMSetLinkage(fn, LLVMInternalLinkage);
+	LLVMSetSection(fn, ".text");
+	unsigned k = LLVMGetEnumAttributeKindForName("noinline", 8);
+	LLVMAddAttributeAtIndex(fn, LLVMAttributeFunctionIndex, LLVMCreateEnumAttribute(g->ctx, k, 0));
 	g->f.ctx = LLVMGetParam(fn, 0);
 	g->main_ctx = g->f.ctx;
 	g->loops.len = 0;
@@ -153,6 +149,25 @@ static LLVMValueRef emit_body_fn(struct cg *g, struct ast_node *probe, const cha
 	emit_body(g, probe);
 	finish_frame(g);
 	return fn;
+}
+
+/* The program `name` of probe in section sec: a call of its body b<index>, or of an earlier
+ * body of the same code (shapes.c), with its maps and event numbers. */
+static int emit_program(struct cg *g, struct ast_node *probe, const char *name, const char *sec)
+{
+	char *bname = arena_sprintf(&g->c->arena, "b%d", probe->probe.sp->pd_index);
+	LLVMValueRef body = bname ? emit_body_fn(g, probe, bname, CG_SHAPE_ARRAY) : NULL;
+	body = body ? cg_shape_share(g, body) : NULL;
+	if (!body)
+		return -ENOMEM;
+	struct cg_fn lowered = g->f;
+	memset(&g->f, 0, sizeof(g->f));
+	LLVMTypeRef pt = g->ptr;
+	LLVMValueRef fn = make_fn(g, name, &pt, 1, probe->loc.first_line, false);
+	LLVMSetSection(fn, sec);
+	cg_set_loc(g, &probe->loc);
+	LLVMBuildRet(g->b, cg_shape_call(g, body, &lowered, LLVMGetParam(fn, 0)));
+	return g->err;
 }
 
 /* The program of the probes at host's point (pd_probe.host): their bodies, each a static
@@ -174,7 +189,7 @@ static int emit_merged(struct cg *g, struct ast_node *host)
 		if (!sp || g->pd->probes.v[sp->pd_index].host != h + 1)
 			continue;
 		char *body = arena_sprintf(&g->c->arena, "p%d", sp->pd_index);
-		fns[n] = body ? emit_body_fn(g, p, body, NULL) : NULL;
+		fns[n] = body ? emit_body_fn(g, p, body, CG_SHAPE_ARGS) : NULL;
 		fns[n] = fns[n] ? cg_shape_share(g, fns[n]) : NULL;
 		if (!fns[n])
 			return -ENOMEM;
@@ -190,14 +205,8 @@ static int emit_merged(struct cg *g, struct ast_node *host)
 	LLVMValueRef fn = make_fn(g, name, &pt, 1, host->loc.first_line, false);
 	LLVMSetSection(fn, sec);
 	cg_set_loc(g, &host->loc);
-	LLVMValueRef args[1 + CG_SHAPE_MAPS] = { LLVMGetParam(fn, 0) };
-	for (int i = 0; i < n; i++) {
-		for (int k = 0; k < CG_SHAPE_MAPS; k++)
-			args[1 + k] = k < bodies[i].nmaps ? g->maps[bodies[i].map_ids[k]] :
-							    LLVMConstPointerNull(g->ptr);
-		LLVMBuildCall2(g->b, LLVMGlobalGetValueType(fns[i]), fns[i], args,
-			       1 + CG_SHAPE_MAPS, "");
-	}
+	for (int i = 0; i < n; i++)
+		cg_shape_call(g, fns[i], &bodies[i], LLVMGetParam(fn, 0));
 	LLVMBuildRet(g->b, cg_const(g, 0));
 	return g->err;
 }
@@ -224,7 +233,7 @@ int cg_emit_probe(struct cg *g, struct ast_node *probe)
 	if (!name || !sec)
 		return -ENOMEM;
 	pdp->prog_name = name;
-	return emit_body_fn(g, probe, name, sec) ? g->err : -ENOMEM;
+	return emit_program(g, probe, name, sec);
 }
 
 LLVMValueRef cg_begin_callback(struct cg *g, const char *what, LLVMTypeRef *params, int nparams,
