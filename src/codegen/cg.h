@@ -114,7 +114,7 @@ struct cg {
 	LLVMMemoryBufferRef obj; /* the module's BPF object, once emitted */
 	LLVMValueRef len_cb; /* the shared counting callback of len(), made on first use */
 	int ncallbacks;
-	int nfns; /* functions lowered into the module: its weight (emit.c) */
+	int nfns; /* bodies and callbacks lowered into the module: its weight (emit.c) */
 	VEC(struct cg_shape) shapes; /* the module's shareable bodies (shapes.c) */
 
 	/* the probe being lowered */

@@ -28,7 +28,7 @@ void cg_fail(struct cg *g, const struct src_loc *loc, const char *fmt, ...)
 		g->err = -EINVAL;
 }
 
-/* A module takes probes until it holds this many functions (programs, merged bodies,
+/* A module takes probes until it has lowered this many functions (probe bodies, loop
  * callbacks): the weight that evens out the modules, where a probe count gave a module
  * holding a point's 64 merged bodies the work of 64 others. */
 #define CG_UNIT_FNS 16
@@ -269,9 +269,9 @@ static int take_object(struct compiler *c, struct cg *g)
 	return 0;
 }
 
-/* Lowers probes from *next into module u until it holds CG_UNIT_FNS functions. The first
- * module declares the license; the scratch sizes and callback numbering carry over from
- * module to module. */
+/* Lowers probes from *next into module u until it has lowered CG_UNIT_FNS functions. The
+ * first module declares the license; the scratch sizes and callback numbering carry over
+ * from module to module. */
 static int lower_unit(struct compiler *c, struct cg *units, int u, int *next)
 {
 	struct cg *g = &units[u];

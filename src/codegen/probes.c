@@ -71,7 +71,6 @@ static LLVMValueRef make_fn(struct cg *g, const char *name, LLVMTypeRef *params,
 {
 	LLVMTypeRef fty = LLVMFunctionType(g->i64, params, (unsigned)n, 0);
 	LLVMValueRef fn = LLVMAddFunction(g->mod, name, fty);
-	g->nfns++;
 	add_fn_attrs(g, fn);
 	g->f.fn = fn;
 	g->f.sp = cg_di_function(g, name, line, n, local);
@@ -131,6 +130,7 @@ static LLVMValueRef emit_body_fn(struct cg *g, struct ast_node *probe, const cha
 	LLVMValueRef fn = make_fn(g, name, pt, mode == CG_SHAPE_ARGS ? 1 + CG_SHAPE_MAPS : 2,
 				  probe->loc.first_line, true);
 	g->f.shape = mode;
+	g->nfns++;
 	LLVMSetLinkage(fn, LLVMInternalLinkage);
 	LLVMSetSection(fn, ".text");
 	unsigned k = LLVMGetEnumAttributeKindForName("noinline", 8);
@@ -246,6 +246,7 @@ LLVMValueRef cg_begin_callback(struct cg *g, const char *what, LLVMTypeRef *para
 	}
 	memset(&g->f, 0, sizeof(g->f));
 	LLVMValueRef fn = make_fn(g, name, params, nparams, loc ? loc->first_line : 0, true);
+	g->nfns++;
 	LLVMSetLinkage(fn, LLVMInternalLinkage);
 	LLVMSetSection(fn, ".text");
 	g->f.is_callback = true;

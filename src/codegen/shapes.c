@@ -19,6 +19,8 @@
 #include <stdint.h>
 #include <string.h>
 
+#include <llvm-c/Target.h>
+
 /* The index of (is_map, v) among the body's values, added on first use; -1 when the body
  * receives no such value (not shareable, or full). */
 static int inst_slot(struct cg *g, bool is_map, uint32_t v)
@@ -99,14 +101,27 @@ static uint64_t hash(const char *s)
 	return h;
 }
 
-/* A program body whose frame is big is never shared: a call adds the values' array to the
- * program's frame, and the verifier allows 512 bytes for both frames together. */
-#define CG_SHAPE_FRAME_MAX 256
+/* A program body whose stack is big is never shared: a call adds the values' array to the
+ * program's frame, and the verifier allows 512 bytes for both frames together. The body's
+ * stack is counted before optimisation, every alloca (frame and temporaries) apart, which
+ * errs on the big side; the margin is for the backend's spills. */
+#define CG_SHAPE_STACK_MAX 384
+
+static bool stack_fits(struct cg *g, LLVMValueRef fn)
+{
+	LLVMTargetDataRef td = LLVMGetModuleDataLayout(g->mod);
+	unsigned long long bytes = 8ull * (unsigned)g->f.ninst;
+	LLVMBasicBlockRef entry = LLVMGetEntryBasicBlock(fn);
+	for (LLVMValueRef i = LLVMGetFirstInstruction(entry); i; i = LLVMGetNextInstruction(i))
+		if (LLVMIsAAllocaInst(i))
+			bytes += LLVMABISizeOfType(td, LLVMGetAllocatedType(i));
+	return bytes <= CG_SHAPE_STACK_MAX;
+}
 
 LLVMValueRef cg_shape_share(struct cg *g, LLVMValueRef fn)
 {
 	enum cg_shape_mode mode = g->f.shape;
-	bool big = mode == CG_SHAPE_ARRAY && g->frame_size + 8 * g->f.ninst > CG_SHAPE_FRAME_MAX;
+	bool big = mode == CG_SHAPE_ARRAY && !stack_fits(g, fn);
 	char *ir = big ? NULL : fingerprint(g, fn);
 	if (!big && !ir)
 		return NULL;
