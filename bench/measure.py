@@ -5,6 +5,11 @@
 #   measure.py traced TRACER_CMD -- CMD...   start TRACER_CMD, wait until it attached, time
 #                                            CMD, then stop the tracer with SIGINT; prints
 #                                            "WALL_SECONDS"
+#   measure.py progtime TRACER_CMD -- CMD... as traced, with the kernel's BPF run-time
+#                                            statistics on while CMD runs; prints the
+#                                            nanoseconds the tracer's programs ran per run
+#                                            of its busiest one: a program's own cost, which
+#                                            other work on the machine hardly changes
 #   measure.py timeline N MARK CMD...        runs a tracer N times, reading its stdout as it
 #                                            comes; prints the medians of "ATTACHING FIRST
 #                                            TOTAL MAXRSS_KB": seconds to its "Attaching"
@@ -15,6 +20,7 @@
 #   measure.py cputime N CMD...              median wall time and CPU time (user + system,
 #                                            all threads) of N runs: "WALL_SECONDS CPU_SECONDS";
 #                                            the CPU time holds on a busy machine
+import ctypes
 import os
 import signal
 import statistics
@@ -67,7 +73,41 @@ def cmd_cputime(n, cmd):
     print(f"{statistics.median(walls):.6f} {statistics.median(cpus):.6f}")
 
 
-def cmd_traced(tracer, cmd):
+def prog_stats(pid):
+    """(run_time_ns, run_cnt) of each BPF program pid holds, from /proc/PID/fdinfo."""
+    stats = {}
+    d = f"/proc/{pid}/fdinfo"
+    for fd in os.listdir(d):
+        try:
+            with open(f"{d}/{fd}") as f:
+                info = dict(line.split(":", 1) for line in f if ":" in line)
+        except OSError:
+            continue
+        if "prog_id" in info and "run_cnt" in info:
+            stats[int(info["prog_id"])] = (int(info["run_time_ns"]), int(info["run_cnt"]))
+    return stats
+
+
+def enable_stats():
+    """BPF_ENABLE_STATS(BPF_STATS_RUN_TIME): on while the returned descriptor is open."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    attr = ctypes.c_uint32(0)
+    fd = libc.syscall(321, 32, ctypes.byref(attr), 4)  # bpf(2) on x86-64, BPF_ENABLE_STATS
+    if fd < 0:
+        sys.exit(f"measure.py: BPF_ENABLE_STATS: {os.strerror(ctypes.get_errno())}")
+    return fd
+
+
+def ns_per_run(before, after):
+    runs, ns = 0, 0
+    for prog, (t, n) in after.items():
+        t0, n0 = before.get(prog, (0, 0))
+        ns += t - t0
+        runs = max(runs, n - n0)
+    return ns / runs if runs else float("nan")
+
+
+def cmd_traced(tracer, cmd, progtime=False):
     with tempfile.TemporaryFile() as out:
         t = subprocess.Popen(tracer, stdout=out, stderr=subprocess.DEVNULL)
         deadline = time.monotonic() + 30
@@ -79,15 +119,20 @@ def cmd_traced(tracer, cmd):
         time.sleep(0.5)
         if t.poll() is not None:
             sys.exit(f"measure.py: tracer {tracer[0]} exited early")
+        stats_fd = enable_stats() if progtime else -1
+        before = prog_stats(t.pid) if progtime else {}
         start = time.monotonic()
         subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
         wall = time.monotonic() - start
+        after = prog_stats(t.pid) if progtime else {}
+        if progtime:
+            os.close(stats_fd)
         t.send_signal(signal.SIGINT)
         try:
             t.wait(timeout=30)
         except subprocess.TimeoutExpired:
             t.kill()
-    print(f"{wall:.6f}")
+    print(f"{ns_per_run(before, after):.2f}" if progtime else f"{wall:.6f}")
 
 
 def timeline_once(mark, cmd):
@@ -128,11 +173,11 @@ def main():
         cmd_cputime(int(sys.argv[2]), sys.argv[3:])
     elif len(sys.argv) > 2 and sys.argv[1] == "lines":
         cmd_lines(sys.argv[2:])
-    elif len(sys.argv) > 3 and sys.argv[1] == "traced" and "--" in sys.argv:
+    elif len(sys.argv) > 3 and sys.argv[1] in ("traced", "progtime") and "--" in sys.argv:
         i = sys.argv.index("--")
-        cmd_traced(sys.argv[2:i], sys.argv[i + 1:])
+        cmd_traced(sys.argv[2:i], sys.argv[i + 1:], sys.argv[1] == "progtime")
     else:
-        sys.exit(__doc__ or "usage: measure.py runs N CMD... | traced TRACER -- CMD... | "
+        sys.exit(__doc__ or "usage: measure.py runs N CMD... | traced|progtime TRACER -- CMD... | "
                  "timeline N MARK CMD... | lines CMD...")
 
 
