@@ -122,17 +122,19 @@ per_event() {
 		for t in "${names[@]}"; do
 			local cmd=("$t" -e "$prog")
 			[ "$t" != C ] || cmd=("$cref" "${@:3}")
-			w=$(measure traced "${cmd[@]}" -- "$WORKLOAD" syscalls "$SYSCALLS") || continue
-			samples[$t]+="$w "
-			w=$(measure progtime "${cmd[@]}" -- "$WORKLOAD" syscalls "$SYSCALLS") || continue
-			runs[$t]+="$w "
+			w=$(measure traced "${cmd[@]}" -- "$WORKLOAD" syscalls "$SYSCALLS") &&
+				samples[$t]+="$w "
+			w=$(measure progtime "${cmd[@]}" -- "$WORKLOAD" syscalls "$SYSCALLS") &&
+				runs[$t]+="$w "
 		done
 	done
 	echo "-- $what: $prog"
 	base=$(echo "${samples[none]}" | tr ' ' '\n' | grep . | median)
 	printf '%-10s %14s %16s %12s\n' tracer "ns/syscall" "overhead ns/event" "prog ns/run"
-	printf '%-10s %14.1f %16s %12s\n' none "$(awk -v w="$base" -v n="$SYSCALLS" 'BEGIN { print w * 1e9 / n }')" - -
+	printf '%-10s %14.1f %16s %12s\n' none \
+		"$(awk -v w="$base" -v n="$SYSCALLS" 'BEGIN { print w * 1e9 / n }')" - -
 	pns[empty]=$(echo "${runs[empty]:-}" | tr ' ' '\n' | grep . | median)
+	above() { awk -v p="$1" -v e="${pns[empty]:-0}" 'BEGIN { print p - e }'; }
 	printf '%-10s %14s %16s %12.1f\n' empty - - "${pns[empty]:-0}"
 	for t in "${names[@]}"; do
 		[ -n "${samples[$t]:-}" ] || continue
@@ -140,15 +142,13 @@ per_event() {
 		over[$t]=$(awk -v w="$w" -v b="$base" -v n="$SYSCALLS" 'BEGIN { print (w - b) * 1e9 / n }')
 		pns[$t]=$(echo "${runs[$t]:-}" | tr ' ' '\n' | grep . | median)
 		printf '%-10s %14.1f %16.1f %12.1f\n' "$(name "$t")" \
-			"$(awk -v w="$w" -v n="$SYSCALLS" 'BEGIN { print w * 1e9 / n }')" "${over[$t]}" \
-			"${pns[$t]:-0}"
+			"$(awk -v w="$w" -v n="$SYSCALLS" 'BEGIN { print w * 1e9 / n }')" \
+			"${over[$t]}" "${pns[$t]:-0}"
 	done
 	for t in "${tools[@]}"; do
 		[ -z "${over[$t]:-}" ] || [ -z "${over[C]:-}" ] ||
 			echo "$(name "$t")/C overhead: $(ratio "${over[$t]}" "${over[C]}")," \
-				"program: $(ratio "$(awk -v p="${pns[$t]:-0}" -v e="${pns[empty]:-0}" \
-					'BEGIN { print p - e }')" "$(awk -v p="${pns[C]:-0}" \
-					-v e="${pns[empty]:-0}" 'BEGIN { print p - e }')")"
+				"program: $(ratio "$(above "${pns[$t]:-0}")" "$(above "${pns[C]:-0}")")"
 	done
 }
 per_event count 'tracepoint:raw_syscalls:sys_enter { @[tid] = count(); }'

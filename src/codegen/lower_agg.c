@@ -18,8 +18,9 @@ static LLVMValueRef hist_bucket(struct cg *g, LLVMValueRef x, bool sign)
 	for (unsigned s = 32; s > 0; s >>= 1) {
 		LLVMValueRef hi = LLVMBuildLShr(g->b, v, cg_const(g, s), "");
 		LLVMValueRef some = LLVMBuildIsNotNull(g->b, hi, "");
+		LLVMValueRef add = LLVMBuildSelect(g->b, some, cg_const(g, s), cg_const(g, 0), "");
 		v = LLVMBuildSelect(g->b, some, hi, v, "");
-		b = LLVMBuildAdd(g->b, b, LLVMBuildSelect(g->b, some, cg_const(g, s), cg_const(g, 0), ""), "");
+		b = LLVMBuildAdd(g->b, b, add, "");
 	}
 	b = LLVMBuildSelect(g->b, cg_is_zero(g, x), cg_const(g, 1), b, "");
 	if (sign) {
@@ -106,7 +107,7 @@ static LLVMValueRef opaque(struct cg *g, LLVMValueRef v)
 {
 	LLVMTypeRef t = LLVMTypeOf(v);
 	LLVMTypeRef fty = LLVMFunctionType(t, &t, 1, 0);
-	const char *cons = "=r,0";
+	char cons[] = "=r,0"; /* not const: LLVM 14 takes a char * */
 	LLVMValueRef asm_ = LLVMGetInlineAsm(fty, "", 0, cons, strlen(cons), 0, 0,
 					     LLVMInlineAsmDialectATT, 0);
 	return LLVMBuildCall2(g->b, fty, asm_, &v, 1, "");
