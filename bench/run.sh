@@ -103,29 +103,35 @@ echo "== 2. per-event cost on tracepoint:raw_syscalls:sys_enter while the worklo
 echo "   $SYSCALLS getppid() calls; median of $ROUNDS interleaved rounds"
 median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2) }'; }
 # per_event WHAT PROG [REF_ARG]: the table for one program. Two measures: the workload's
-# wall time (overhead per event: what a traced process pays, noisy on a busy machine) and,
-# in runs of their own, the kernel's run-time statistics of the tracer's programs (ns per
-# run, measure.py progtime: the program alone, steadier on a busy machine). The statistics
-# add their own clock reads to every run (~40 ns here): the row "empty" is bpfscope's
-# program with an empty body, and the ratio to C is taken above it.
+# wall time, each tracer alone (overhead per event: what a traced process pays, noisy on a
+# busy machine), and the tracers' programs' own run time per event from the kernel's BPF
+# statistics, every tracer attached at once to the same events (measure.py progtime), so
+# that other work on the machine slows them alike. The statistics add their own clock
+# reads to every run (~40 ns here): "empty", bpfscope's program with an empty body, run
+# beside them, is subtracted round by round ("prog ns/run" is above it).
 per_event() {
-	local what=$1 prog=$2 cref w base t
+	local what=$1 prog=$2 cref w base t i
 	cref=$(ref count)
-	declare -A samples over runs pns
+	declare -A samples over runs
 	local names=("${tools[@]}")
 	[ -z "$cref" ] || names+=(C)
 	for ((round = 0; round < ROUNDS; round++)); do
 		w=$(measure runs 1 "$WORKLOAD" syscalls "$SYSCALLS" | awk '{ print $1 }')
 		samples[none]+="$w "
-		w=$(measure progtime "$BPFSCOPE" -e 'tracepoint:raw_syscalls:sys_enter { }' -- \
-			"$WORKLOAD" syscalls "$SYSCALLS") && runs[empty]+="$w "
+		local all=("$WORKLOAD" syscalls "$SYSCALLS" -- "$BPFSCOPE" -e
+			   'tracepoint:raw_syscalls:sys_enter { }')
 		for t in "${names[@]}"; do
 			local cmd=("$t" -e "$prog")
 			[ "$t" != C ] || cmd=("$cref" "${@:3}")
+			all+=(-- "${cmd[@]}")
 			w=$(measure traced "${cmd[@]}" -- "$WORKLOAD" syscalls "$SYSCALLS") &&
 				samples[$t]+="$w "
-			w=$(measure progtime "${cmd[@]}" -- "$WORKLOAD" syscalls "$SYSCALLS") &&
-				runs[$t]+="$w "
+		done
+		local ns=()
+		read -r -a ns < <(measure progtime "${all[@]}") || continue
+		for i in "${!names[@]}"; do
+			runs[${names[$i]}]+="$(awk -v p="${ns[$((i + 1))]}" -v e="${ns[0]}" \
+				'BEGIN { print p - e }') "
 		done
 	done
 	echo "-- $what: $prog"
@@ -133,22 +139,20 @@ per_event() {
 	printf '%-10s %14s %16s %12s\n' tracer "ns/syscall" "overhead ns/event" "prog ns/run"
 	printf '%-10s %14.1f %16s %12s\n' none \
 		"$(awk -v w="$base" -v n="$SYSCALLS" 'BEGIN { print w * 1e9 / n }')" - -
-	pns[empty]=$(echo "${runs[empty]:-}" | tr ' ' '\n' | grep . | median)
-	above() { awk -v p="$1" -v e="${pns[empty]:-0}" 'BEGIN { print p - e }'; }
-	printf '%-10s %14s %16s %12.1f\n' empty - - "${pns[empty]:-0}"
+	declare -A pns
 	for t in "${names[@]}"; do
 		[ -n "${samples[$t]:-}" ] || continue
 		w=$(echo "${samples[$t]}" | tr ' ' '\n' | grep . | median)
 		over[$t]=$(awk -v w="$w" -v b="$base" -v n="$SYSCALLS" 'BEGIN { print (w - b) * 1e9 / n }')
-		pns[$t]=$(echo "${runs[$t]:-}" | tr ' ' '\n' | grep . | median)
+		pns[$t]=$(echo "${runs[$t]:-0}" | tr ' ' '\n' | grep . | median)
 		printf '%-10s %14.1f %16.1f %12.1f\n' "$(name "$t")" \
 			"$(awk -v w="$w" -v n="$SYSCALLS" 'BEGIN { print w * 1e9 / n }')" \
-			"${over[$t]}" "${pns[$t]:-0}"
+			"${over[$t]}" "${pns[$t]}"
 	done
 	for t in "${tools[@]}"; do
 		[ -z "${over[$t]:-}" ] || [ -z "${over[C]:-}" ] ||
 			echo "$(name "$t")/C overhead: $(ratio "${over[$t]}" "${over[C]}")," \
-				"program: $(ratio "$(above "${pns[$t]:-0}")" "$(above "${pns[C]:-0}")")"
+				"program: $(ratio "${pns[$t]}" "${pns[C]}")"
 	done
 }
 per_event count 'tracepoint:raw_syscalls:sys_enter { @[tid] = count(); }'
