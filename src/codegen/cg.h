@@ -82,6 +82,7 @@ struct cg {
 	LLVMMemoryBufferRef obj; /* the module's BPF object, once emitted */
 	LLVMValueRef len_cb; /* the shared counting callback of len(), made on first use */
 	int ncallbacks;
+	int nfns; /* functions lowered into the module: its weight (emit.c) */
 
 	/* the probe being lowered */
 	const struct ast_node *probe;
@@ -159,8 +160,11 @@ LLVMMetadataRef cg_di_function(struct cg *g, const char *name, int line, int npa
 void cg_di_global(struct cg *g, LLVMValueRef gv, const char *name, LLVMMetadataRef ty);
 void cg_set_loc(struct cg *g, const struct src_loc *loc);
 
-/* maps.c: declares every map (all) or none yet, for the accessors to declare on first use */
-int cg_declare_maps(struct cg *g, bool all);
+/* maps.c: readies g for the accessors to declare maps on first use; the first module also
+ * declares the ring buffer, lost counter and globals. cg_declare_unused_maps declares in
+ * units[0], once every module is lowered, the maps no module used. 0 or -ENOMEM. */
+int cg_declare_maps(struct cg *g, bool first);
+int cg_declare_unused_maps(struct cg *units, int n);
 LLVMValueRef cg_map(struct cg *g, int id);
 LLVMValueRef cg_stack_map(struct cg *g, int i);
 LLVMValueRef cg_sys_map(struct cg *g, enum cg_sys which);

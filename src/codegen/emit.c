@@ -1,6 +1,6 @@
 /* Codegen entry point: builds LLVM modules for the typed AST (maps, a function per probe,
  * the license), verifies and optimises them, and emits a BPF ELF into memory. A big script
- * is several modules of CG_UNIT_PROBES probes, emitted in parallel and linked (link.c):
+ * is several modules of about CG_UNIT_FNS functions, emitted in parallel and linked (link.c):
  * LLVM's BTF emission costs the square of a module's size (BTFStringTable::addString scans
  * every string for each line info and name), so one module for 500 probes took seconds. */
 #include "cg.h"
@@ -28,7 +28,10 @@ void cg_fail(struct cg *g, const struct src_loc *loc, const char *fmt, ...)
 		g->err = -EINVAL;
 }
 
-#define CG_UNIT_PROBES 16
+/* A module takes probes until it holds this many functions (programs, merged bodies,
+ * callbacks): the weight that evens out the modules, where a probe count gave a module
+ * holding a point's 64 merged bodies the work of 64 others. */
+#define CG_UNIT_FNS 16
 #define CG_THREADS 4
 
 /* Serialises diagnostics and the work queue of the emitting threads. */
@@ -175,10 +178,23 @@ static int verify(struct cg *g)
 	return 0;
 }
 
+/* The optimisation pipeline, instead of default<O2> which took half of a big script's
+ * compile. Probes are straight-line code over helpers, maps and stack temporaries: what pays
+ * is promoting the temporaries to registers (sroa), folding repeated loads and address
+ * computations (early-cse, gvn), local algebra (instcombine, without its costly fixpoint
+ * check), dropping dead stores to the temporaries (dse) and merging blocks (simplifycfg).
+ * Measured on a 1,000-line script: 0.6 s of CPU against 1.0 s, with programs 0-3% bigger
+ * (the per-event bench scripts: equal) and the same verifier results. Nothing here unrolls,
+ * vectorises, speculates or merges range checks, the transforms that default<O2>'s BPF
+ * extension points (BPFAdjustOpt and the IR peephole) exist to undo or guard. */
+#define CG_PIPELINE \
+	"function(sroa,early-cse<memssa>,instcombine<no-verify-fixpoint>,simplifycfg,gvn,dse," \
+	"simplifycfg)"
+
 static int optimise(struct cg *g, LLVMTargetMachineRef tm)
 {
 	LLVMPassBuilderOptionsRef po = LLVMCreatePassBuilderOptions();
-	LLVMErrorRef e = LLVMRunPasses(g->mod, "default<O2>", tm, po);
+	LLVMErrorRef e = LLVMRunPasses(g->mod, CG_PIPELINE, tm, po);
 	LLVMDisposePassBuilderOptions(po);
 	if (e) {
 		char *msg = LLVMGetErrorMessage(e);
@@ -246,9 +262,10 @@ static int take_object(struct compiler *c, struct cg *g)
 	return 0;
 }
 
-/* Lowers module u's share of the probes. The first module declares every map and the
- * license; the scratch sizes and callback numbering carry over from module to module. */
-static int lower_unit(struct compiler *c, struct cg *units, int u)
+/* Lowers probes from *next into module u until it holds CG_UNIT_FNS functions. The first
+ * module declares the license; the scratch sizes and callback numbering carry over from
+ * module to module. */
+static int lower_unit(struct compiler *c, struct cg *units, int u, int *next)
 {
 	struct cg *g = &units[u];
 	setup(g, c);
@@ -262,8 +279,8 @@ static int lower_unit(struct compiler *c, struct cg *units, int u)
 	if (!err && u == 0)
 		add_license(g);
 	int np = c->ast->program.probes.len;
-	for (int i = u * CG_UNIT_PROBES; !err && i < np && i < (u + 1) * CG_UNIT_PROBES; i++)
-		err = cg_emit_probe(g, c->ast->program.probes.v[i]);
+	while (!err && *next < np && g->nfns < CG_UNIT_FNS)
+		err = cg_emit_probe(g, c->ast->program.probes.v[(*next)++]);
 	return err ? err : g->err;
 }
 
@@ -361,13 +378,15 @@ int cg_emit(struct compiler *c)
 	c->elf = NULL;
 	c->elf_size = 0;
 	int np = c->ast->program.probes.len;
-	int n = np > CG_UNIT_PROBES ? (np + CG_UNIT_PROBES - 1) / CG_UNIT_PROBES : 1;
-	struct cg *units = calloc((size_t)n, sizeof(*units));
+	struct cg *units = calloc(np > 0 ? (size_t)np : 1, sizeof(*units));
 	if (!units)
 		return -ENOMEM;
-	int err = 0, lowered = 0;
-	while (!err && lowered < n)
-		err = lower_unit(c, units, lowered++);
+	int err = 0, n = 0, next = 0;
+	do
+		err = lower_unit(c, units, n++, &next);
+	while (!err && next < np);
+	if (!err)
+		err = cg_declare_unused_maps(units, n);
 	if (!err)
 		size_ring(c, units, n);
 	if (!err)
@@ -376,7 +395,7 @@ int cg_emit(struct compiler *c)
 		err = emit_units(c, units, n);
 	if (!err)
 		err = n == 1 ? take_object(c, &units[0]) : cg_link(c, units, n);
-	for (int u = 0; u < lowered; u++)
+	for (int u = 0; u < n; u++)
 		teardown(&units[u]);
 	free(units);
 	return err;

@@ -1,8 +1,10 @@
 /* Map declarations: every pd->maps entry plus the ring buffer, the lost-event counter and
  * the globals array, as BTF-defined maps (zeroed globals in ".maps" whose debug type is
- * the struct of type/max_entries/key/value pointers libbpf reads). The first module of a
- * compilation declares them all; the others (src/codegen/units.c) declare, weak, only the
- * maps their programs use, so each module's BTF stays the size of its own programs. */
+ * the struct of type/max_entries/key/value pointers libbpf reads). A module declares the
+ * script's maps its programs use, on first use (the modules after the first weak, merged at
+ * link), so each module's BTF stays the size of its own programs: the first module used to
+ * declare them all, and with 1,000 maps its BTF strings made it the straggler every other
+ * module's thread waited for. The maps no program uses go to the first module at the end. */
 #include "cg.h"
 
 #include <errno.h>
@@ -232,23 +234,38 @@ LLVMValueRef cg_stack_map(struct cg *g, int i)
 	return g->stack_maps[i];
 }
 
-int cg_declare_maps(struct cg *g, bool all)
+int cg_declare_maps(struct cg *g, bool first)
 {
 	int n = g->pd->maps.len, ns = g->pd->stackmaps.len;
 	g->maps = arena_alloc(&g->c->arena, sizeof(LLVMValueRef) * (size_t)(n ? n : 1));
 	g->stack_maps = arena_alloc(&g->c->arena, sizeof(LLVMValueRef) * (size_t)(ns ? ns : 1));
 	if (!g->maps || !g->stack_maps)
 		return -ENOMEM;
-	for (int i = 0; all && i < n; i++) {
-		int err = declare_user_map(g, i);
-		if (err)
-			return err;
-	}
-	for (int i = 0; all && i < ns; i++)
-		cg_stack_map(g, i);
-	for (int i = 0; all && i < CG_SYS__COUNT; i++) {
+	for (int i = 0; first && i < CG_SYS__COUNT; i++) {
 		if (sys_maps[i].declared_first(g))
 			cg_sys_map(g, (enum cg_sys)i);
 	}
 	return 0;
+}
+
+/* Declares in units[0] the maps no module's programs use (the runtime finds every map of
+ * pd->maps and pd->stackmaps in the object: it sizes them and reads them at exit). */
+int cg_declare_unused_maps(struct cg *units, int n)
+{
+	struct cg *g = &units[0];
+	for (int i = 0; i < g->pd->maps.len; i++) {
+		int u = 0;
+		while (u < n && !units[u].maps[i])
+			u++;
+		if (u == n && declare_user_map(g, i))
+			return -ENOMEM;
+	}
+	for (int i = 0; i < g->pd->stackmaps.len; i++) {
+		int u = 0;
+		while (u < n && !units[u].stack_maps[i])
+			u++;
+		if (u == n)
+			cg_stack_map(g, i);
+	}
+	return g->err;
 }

@@ -71,6 +71,7 @@ static LLVMValueRef make_fn(struct cg *g, const char *name, LLVMTypeRef *params,
 {
 	LLVMTypeRef fty = LLVMFunctionType(g->i64, params, (unsigned)n, 0);
 	LLVMValueRef fn = LLVMAddFunction(g->mod, name, fty);
+	g->nfns++;
 	add_fn_attrs(g, fn);
 	g->f.fn = fn;
 	g->f.sp = cg_di_function(g, name, line, n, local);

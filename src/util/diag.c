@@ -43,6 +43,11 @@ static const char *find_line(struct diag *d, int n, size_t *len)
 /* Source lines longer than this are shown as a window around the column, marked "...". */
 enum { LINE_SHOWN = 160, LINE_BEFORE = 60 };
 
+static bool continuation_byte(char ch)
+{
+	return ((unsigned char)ch & 0xc0) == 0x80;
+}
+
 static void print_caret(struct diag *d, const struct src_loc *loc)
 {
 	size_t len;
@@ -66,13 +71,19 @@ static void print_caret(struct diag *d, const struct src_loc *loc)
 		to < len ? more : "");
 	if (from)
 		fputs("   ", f);
-	for (int c = (int)from + 1; c < first; c++)
-		fputc(c - 1 < (int)len && line[c - 1] == '\t' ? '\t' : ' ', f);
+	/* columns are bytes; a terminal shows a UTF-8 character's bytes as one cell */
+	for (int c = (int)from + 1; c < first; c++) {
+		char ch = c - 1 < (int)len ? line[c - 1] : ' ';
+		if (!continuation_byte(ch))
+			fputc(ch == '\t' ? '\t' : ' ', f);
+	}
 	fputc('^', f);
 	if (last > (int)to)
 		last = (int)to;
-	for (int c = first + 1; c <= last; c++)
-		fputc('~', f);
+	for (int c = first + 1; c <= last; c++) {
+		if (c - 1 >= (int)len || !continuation_byte(line[c - 1]))
+			fputc('~', f);
+	}
 	fputc('\n', f);
 }
 

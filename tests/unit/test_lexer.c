@@ -371,6 +371,37 @@ Test(lexer, reports_nul_bytes_as_invalid_characters)
 	scan_done(&s);
 }
 
+Test(lexer, reports_a_utf8_character_once_with_its_code_point)
+{
+	struct scan s;
+	scan(&s, "BEGIN { \xc3\xa9 1; \xe2\x82\xac }");
+	int kinds[] = { ATTACH, '{', INT, ';', '}' };
+	expect_kinds(&s, kinds, 5);
+	/* one error per character, not per byte; the carets count characters */
+	cr_assert_str_eq(s.err,
+			 "t.bt:1:9: error: invalid character '\xc3\xa9' (U+00E9): names are ASCII "
+			 "letters, digits and '_'\n"
+			 "BEGIN { \xc3\xa9 1; \xe2\x82\xac }\n"
+			 "        ^\n"
+			 "t.bt:1:15: error: invalid character '\xe2\x82\xac' (U+20AC): names are ASCII "
+			 "letters, digits and '_'\n"
+			 "BEGIN { \xc3\xa9 1; \xe2\x82\xac }\n"
+			 "             ^\n");
+	scan_done(&s);
+}
+
+Test(lexer, reports_a_broken_utf8_sequence_once_by_its_first_byte)
+{
+	struct scan s;
+	scan(&s, "BEGIN { \xe2\x82 1 }");
+	int kinds[] = { ATTACH, '{', INT, '}' };
+	expect_kinds(&s, kinds, 4);
+	cr_assert_str_eq(s.err, "t.bt:1:9: error: invalid character '\\xe2'\n"
+				"BEGIN { \xe2\x82 1 }\n"
+				"        ^\n");
+	scan_done(&s);
+}
+
 Test(lexer, reports_stray_characters_between_probes)
 {
 	struct scan s;
