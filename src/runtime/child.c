@@ -57,16 +57,20 @@ static char proc_state(pid_t pid)
 	return rp && rp[1] == ' ' ? rp[2] : 0;
 }
 
-/* Waits (up to a second) until the child sleeps in its read() of the pipe, so that the
- * syscall was entered before any probe is attached: a script that counts the child's
- * syscalls then sees only the command's own. */
+/* Waits (up to about a second) until the child sleeps in its read() of the pipe, so that
+ * the syscall was entered before any probe is attached: a script that counts the child's
+ * syscalls then sees only the command's own. A fresh child gets there in tens of
+ * microseconds: the first looks come soon, the later ones 1 ms apart. */
 static void wait_until_blocked(pid_t pid)
 {
-	for (int i = 0; i < 1000; i++) {
+	long nap_ns = 20 * 1000;
+	for (long waited = 0; waited < 1000L * 1000 * 1000; waited += nap_ns) {
 		char st = proc_state(pid);
 		if (st == 'S' || st == 'Z' || st == 0)
 			return;
-		struct timespec ts = { 0, 1000 * 1000 };
+		if (waited > 0 && nap_ns < 1000 * 1000)
+			nap_ns *= 2;
+		struct timespec ts = { 0, nap_ns };
 		nanosleep(&ts, NULL);
 	}
 }
