@@ -102,39 +102,57 @@ echo
 echo "== 2. per-event cost on tracepoint:raw_syscalls:sys_enter while the workload makes"
 echo "   $SYSCALLS getppid() calls; median of $ROUNDS interleaved rounds"
 median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2) }'; }
-# per_event WHAT PROG [REF_ARG]: the table for one program
+# per_event WHAT PROG [REF_ARG]: the table for one program. Two measures: the workload's
+# wall time, each tracer alone (overhead per event: what a traced process pays, noisy on a
+# busy machine), and the tracers' programs' own run time per event from the kernel's BPF
+# statistics, every tracer attached at once to the same events (measure.py progtime), so
+# that other work on the machine slows them alike. The statistics add their own clock
+# reads to every run (~40 ns here): "empty", bpfscope's program with an empty body, run
+# beside them, is subtracted round by round ("prog ns/run" is above it).
 per_event() {
-	local what=$1 prog=$2 cref w base t
+	local what=$1 prog=$2 cref w base t i
 	cref=$(ref count)
-	declare -A samples over
+	declare -A samples over runs
 	local names=("${tools[@]}")
 	[ -z "$cref" ] || names+=(C)
 	for ((round = 0; round < ROUNDS; round++)); do
 		w=$(measure runs 1 "$WORKLOAD" syscalls "$SYSCALLS" | awk '{ print $1 }')
 		samples[none]+="$w "
+		local all=("$WORKLOAD" syscalls "$SYSCALLS" -- "$BPFSCOPE" -e
+			   'tracepoint:raw_syscalls:sys_enter { }')
 		for t in "${names[@]}"; do
-			if [ "$t" = C ]; then
-				w=$(measure traced "$cref" "${@:3}" -- "$WORKLOAD" syscalls "$SYSCALLS")
-			else
-				w=$(measure traced "$t" -e "$prog" -- "$WORKLOAD" syscalls "$SYSCALLS")
-			fi || continue
-			samples[$t]+="$w "
+			local cmd=("$t" -e "$prog")
+			[ "$t" != C ] || cmd=("$cref" "${@:3}")
+			all+=(-- "${cmd[@]}")
+			w=$(measure traced "${cmd[@]}" -- "$WORKLOAD" syscalls "$SYSCALLS") &&
+				samples[$t]+="$w "
+		done
+		local ns=()
+		read -r -a ns < <(measure progtime "${all[@]}") || continue
+		for i in "${!names[@]}"; do
+			runs[${names[$i]}]+="$(awk -v p="${ns[$((i + 1))]}" -v e="${ns[0]}" \
+				'BEGIN { print p - e }') "
 		done
 	done
 	echo "-- $what: $prog"
 	base=$(echo "${samples[none]}" | tr ' ' '\n' | grep . | median)
-	printf '%-10s %14s %16s\n' tracer "ns/syscall" "overhead ns/event"
-	printf '%-10s %14.1f %16s\n' none "$(awk -v w="$base" -v n="$SYSCALLS" 'BEGIN { print w * 1e9 / n }')" -
+	printf '%-10s %14s %16s %12s\n' tracer "ns/syscall" "overhead ns/event" "prog ns/run"
+	printf '%-10s %14.1f %16s %12s\n' none \
+		"$(awk -v w="$base" -v n="$SYSCALLS" 'BEGIN { print w * 1e9 / n }')" - -
+	declare -A pns
 	for t in "${names[@]}"; do
 		[ -n "${samples[$t]:-}" ] || continue
 		w=$(echo "${samples[$t]}" | tr ' ' '\n' | grep . | median)
 		over[$t]=$(awk -v w="$w" -v b="$base" -v n="$SYSCALLS" 'BEGIN { print (w - b) * 1e9 / n }')
-		printf '%-10s %14.1f %16.1f\n' "$(name "$t")" \
-			"$(awk -v w="$w" -v n="$SYSCALLS" 'BEGIN { print w * 1e9 / n }')" "${over[$t]}"
+		pns[$t]=$(echo "${runs[$t]:-0}" | tr ' ' '\n' | grep . | median)
+		printf '%-10s %14.1f %16.1f %12.1f\n' "$(name "$t")" \
+			"$(awk -v w="$w" -v n="$SYSCALLS" 'BEGIN { print w * 1e9 / n }')" \
+			"${over[$t]}" "${pns[$t]}"
 	done
 	for t in "${tools[@]}"; do
 		[ -z "${over[$t]:-}" ] || [ -z "${over[C]:-}" ] ||
-			echo "$(name "$t")/C overhead: $(ratio "${over[$t]}" "${over[C]}")"
+			echo "$(name "$t")/C overhead: $(ratio "${over[$t]}" "${over[C]}")," \
+				"program: $(ratio "${pns[$t]}" "${pns[C]}")"
 	done
 }
 per_event count 'tracepoint:raw_syscalls:sys_enter { @[tid] = count(); }'

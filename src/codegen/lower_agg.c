@@ -18,8 +18,9 @@ static LLVMValueRef hist_bucket(struct cg *g, LLVMValueRef x, bool sign)
 	for (unsigned s = 32; s > 0; s >>= 1) {
 		LLVMValueRef hi = LLVMBuildLShr(g->b, v, cg_const(g, s), "");
 		LLVMValueRef some = LLVMBuildIsNotNull(g->b, hi, "");
+		LLVMValueRef add = LLVMBuildSelect(g->b, some, cg_const(g, s), cg_const(g, 0), "");
 		v = LLVMBuildSelect(g->b, some, hi, v, "");
-		b = LLVMBuildAdd(g->b, b, LLVMBuildSelect(g->b, some, cg_const(g, s), cg_const(g, 0), ""), "");
+		b = LLVMBuildAdd(g->b, b, add, "");
 	}
 	b = LLVMBuildSelect(g->b, cg_is_zero(g, x), cg_const(g, 1), b, "");
 	if (sign) {
@@ -100,16 +101,19 @@ static void (*const updaters[FN__COUNT])(struct cg *g, LLVMValueRef p, LLVMValue
 	[FN_AVG] = agg_avg,	[FN_STATS] = agg_avg,
 };
 
-/* The same value, which LLVM cannot see through (an empty inline asm): a range check on it
- * stays in the program for the verifier, even where LLVM proves it always true. */
+/* The same value, which LLVM's optimisations cannot see through (the BPF backend's own
+ * barrier, llvm.bpf.passthrough, removed after them): a range check on it stays in the
+ * program for the verifier, even where LLVM proves it always true. */
 static LLVMValueRef opaque(struct cg *g, LLVMValueRef v)
 {
-	LLVMTypeRef t = LLVMTypeOf(v);
-	LLVMTypeRef fty = LLVMFunctionType(t, &t, 1, 0);
-	const char *cons = "=r,0";
-	LLVMValueRef asm_ = LLVMGetInlineAsm(fty, "", 0, cons, strlen(cons), 0, 0,
-					     LLVMInlineAsmDialectATT, 0);
-	return LLVMBuildCall2(g->b, fty, asm_, &v, 1, "");
+	const char *name = "llvm.bpf.passthrough";
+	unsigned id = LLVMLookupIntrinsicID(name, strlen(name));
+	LLVMTypeRef t = LLVMTypeOf(v), over[2] = { t, t }; /* result, value */
+	LLVMValueRef fn = LLVMGetIntrinsicDeclaration(g->mod, id, over, 2);
+	LLVMTypeRef params[2] = { g->i32, t };
+	LLVMTypeRef fty = LLVMFunctionType(t, params, 2, 0);
+	LLVMValueRef args[2] = { LLVMConstInt(g->i32, 0, 0), v };
+	return LLVMBuildCall2(g->b, fty, fn, args, 2, "");
 }
 
 /* This CPU's count of bucket in the one value of map id (always there, but the verifier
