@@ -212,9 +212,10 @@ LLVMValueRef cg_lower_override(struct cg *g, struct ast_node *n)
 	return cg_const(g, 0);
 }
 
-/* A chain ctx->a->b.c or args.a->b as the verifier's typed (BTF) pointer: pointers loaded directly (not
- * copied by probe_read, which makes them plain numbers), each checked against NULL (the
- * check branches to `null`), embedded records by offset. NULL when n is no such chain. */
+/* A chain ctx->a->b.c or args.a->b as the verifier's typed (BTF) pointer: pointers loaded
+ * directly (not copied by probe_read, which makes them plain numbers), each checked against
+ * NULL (the check branches to `null`), embedded records by offset. NULL when n is no such
+ * chain. */
 static LLVMValueRef btf_ptr(struct cg *g, struct ast_node *n, LLVMBasicBlockRef null)
 {
 	if (n->kind == AST_BUILTIN && n->builtin.id == BI_CTX)
