@@ -448,8 +448,11 @@ static int trace(struct rt_trace *t)
 	if (err)
 		return err;
 	err = run_kind(t, PD_PROBE_END);
+	start = rt_clock_ns();
 	if (!err)
 		err = print_all_maps(t, true);
+	if (!err && o->verbose)
+		rt_verbose_time("printing maps", start);
 	return err;
 }
 
