@@ -180,6 +180,20 @@ static int on_event(void *ctx, void *data, size_t size)
 	return rt_handle_event(t, data, size);
 }
 
+/* A control event goes to pd_ctl only when it found pd_events full, so pd_events holds
+ * records queued before it (and perhaps some after): those are handled first. Otherwise an
+ * exit() read from pd_ctl would drop, as queued after it, the print() its probe queued just
+ * before it in pd_events. */
+static int on_ctl_event(void *ctx, void *data, size_t size)
+{
+	struct rt_trace *t = ctx;
+	int n = ring_buffer__consume(t->rb);
+	if (n < 0 && n != RT_EV_STOP)
+		return n;
+	int rc = on_event(ctx, data, size);
+	return n == RT_EV_STOP ? RT_EV_STOP : rc;
+}
+
 /* After each pd_events batch (n records or an error), pd_ctl: the control events that found
  * pd_events full. Returns the records of both or the error. */
 static int consume_ctl(struct rt_trace *t, int n)
@@ -498,7 +512,7 @@ int rt_run(const struct pd_prog *pd, const void *elf, size_t elf_size, const str
 	}
 	t.rb = ring_buffer__new(t.events_fd, on_event, &t, NULL);
 	if (t.rb && t.ctl_fd >= 0)
-		t.ctl_rb = ring_buffer__new(t.ctl_fd, on_event, &t, NULL);
+		t.ctl_rb = ring_buffer__new(t.ctl_fd, on_ctl_event, &t, NULL);
 	if (!t.rb || (t.ctl_fd >= 0 && !t.ctl_rb)) {
 		err = -errno;
 		fprintf(stderr, "error: failed to read the %s ring buffer: %s\n",
