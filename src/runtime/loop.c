@@ -177,21 +177,29 @@ static int on_event(void *ctx, void *data, size_t size)
 {
 	struct rt_trace *t = ctx;
 	t->read_bytes += size + 8; /* with the ring buffer's record header */
-	return rt_handle_event(t, data, size);
+	if (!t->drain_left)
+		return rt_handle_event(t, data, size);
+	/* before a pd_ctl record: no further than what pd_events could hold when it was read */
+	bool last = t->drain_left <= size + 8;
+	t->drain_left = last ? 0 : t->drain_left - (size + 8);
+	int rc = rt_handle_event(t, data, size);
+	return last && rc >= 0 ? RT_EV_STOP : rc;
 }
 
 /* A control event goes to pd_ctl only when it found pd_events full, so pd_events holds
- * records queued before it (and perhaps some after): those are handled first. Otherwise an
- * exit() read from pd_ctl would drop, as queued after it, the print() its probe queued just
- * before it in pd_events. */
+ * records queued before it: those are handled first, at most one ring's worth (a producer
+ * that keeps writing must not hold the control event back). Otherwise an exit() read from
+ * pd_ctl dropped, as queued after it, the print() its probe queued just before it. */
 static int on_ctl_event(void *ctx, void *data, size_t size)
 {
 	struct rt_trace *t = ctx;
+	t->drain_left = t->pd->ringbuf_size ? t->pd->ringbuf_size : 1;
 	int n = ring_buffer__consume(t->rb);
+	t->drain_left = 0;
 	if (n < 0 && n != RT_EV_STOP)
 		return n;
 	int rc = on_event(ctx, data, size);
-	return n == RT_EV_STOP ? RT_EV_STOP : rc;
+	return t->exiting ? RT_EV_STOP : rc;
 }
 
 /* After each pd_events batch (n records or an error), pd_ctl: the control events that found

@@ -54,6 +54,7 @@ struct rt_trace {
 	int ctl_fd; /* pd_ctl (PD_CTLBUF_SYM), -1 when the program has no control events */
 	struct ring_buffer *ctl_rb;
 	size_t read_bytes; /* record bytes read since the last nap (rt_poll) */
+	size_t drain_left; /* reading pd_events before a pd_ctl record: bytes still to read */
 	unsigned long long nap_after; /* rt_clock_ns() before which the reader does not nap */
 	struct rt_link *att; /* every link attached, detached in reverse order */
 	int natt, capatt;
