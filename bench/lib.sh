@@ -18,6 +18,8 @@ export BPFSCOPE_CACHE_DIR=$tmp/cache
 measure() { python3 "$here/measure.py" "$@"; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }'; }
 name() { basename "$1"; }
+# ms SECONDS [DECIMALS]: the seconds in milliseconds, with DECIMALS (0) decimals
+ms() { awk -v s="$1" -v d="${2:-0}" 'BEGIN { printf "%.*f", d, s * 1000 }'; }
 
 reason=$(lib_cannot_trace)
 if [ -n "$reason" ]; then

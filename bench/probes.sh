@@ -16,7 +16,6 @@
 RUNS=${RUNS:-3}
 HEAVY_RUNS=${HEAVY_RUNS:-1}
 FUNCS=${FUNCS:-1000}
-ms() { awk -v s="$1" 'BEGIN { printf "%.0f", s * 1000 }'; }
 mb() { awk -v k="$1" 'BEGIN { printf "%.1f", k / 1024 }'; }
 
 # Both honour BPFTRACE_MAX_PROBES; bpftrace 0.17 refuses more than 512 probes without it.

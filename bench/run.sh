@@ -84,8 +84,7 @@ oneliner_row() {
 	shift
 	read -r a f w _ < <(measure timeline "$RUNS" " workload " "$@") || { echo "$n: failed"; return; }
 	first[$n]=$f
-	printf '%-10s %11.1f ms %13.1f ms %7.1f ms\n' "$n" "$(awk -v s="$a" 'BEGIN { print s * 1000 }')" \
-		"$(awk -v s="$f" 'BEGIN { print s * 1000 }')" "$(awk -v s="$w" 'BEGIN { print s * 1000 }')"
+	printf '%-10s %11s ms %13s ms %7s ms\n' "$n" "$(ms "$a" 1)" "$(ms "$f" 1)" "$(ms "$w" 1)"
 }
 "$BPFSCOPE" -c "$WORKLOAD syscalls 1" -e "$oneliner" >/dev/null 2>&1 # fills the cache
 for t in "${tools[@]}"; do

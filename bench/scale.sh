@@ -27,7 +27,6 @@ ONE_POINT=${ONE_POINT:-64 250 1000}
 DISTINCT=${DISTINCT:-0}
 WORKLOAD=${WORKLOAD:-$root/build/workload}
 export BPFTRACE_MAX_PROBES=5000
-ms() { awk -v s="$1" 'BEGIN { printf "%.0f", s * 1000 }'; }
 # bpfscope compiles every run (no compile cache: a hit would skip what is measured)
 nocache() { [ "$1" = "$BPFSCOPE" ] && echo --no-cache; }
 
