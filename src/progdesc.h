@@ -239,10 +239,13 @@ struct pd_ev_print_map {
 #define PD_LOST_SYM "pd_lost" /* PERCPU_ARRAY[PD_LOST__COUNT] of u64 counters */
 /* Programs with events other than printf also have this ring buffer: such an event goes to
  * pd_events like any other, and here only when pd_events is full, so a printf flood that
- * overflows loses printfs, never an exit(), print(), clear(), ... User space reads it right
- * after each pd_events batch: nothing is reordered unless something was lost. */
+ * overflows loses printfs, never an exit(), print(), clear(), ... A record here is the
+ * pd_events record followed by PD_CTL_TRAILER bytes: pd_events' producer position when it was
+ * written (bpf_ringbuf_query). User space handles the pd_events records before that position
+ * first, so the control event keeps its place among the records queued before and after it. */
 #define PD_CTLBUF_SYM "pd_ctl" /* BPF_MAP_TYPE_RINGBUF */
 #define PD_CTLBUF_SIZE (256u << 10)
+#define PD_CTL_TRAILER 8
 
 /* The slots of pd_lost. */
 enum pd_lost_slot {

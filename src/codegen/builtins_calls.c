@@ -15,7 +15,8 @@ static LLVMValueRef reserve(struct cg *g, LLVMValueRef map, int size)
  * non-NULL; *done is the block to finish at (cg_event_submit branches there), which is
  * also where a refused reservation ends after counting itself in pd_lost (an exit() in
  * its own slot, which user space polls). Every event but printf (the stream that may
- * overflow) falls back to pd_ctl when pd_events is full.
+ * overflow) falls back to pd_ctl when pd_events is full, with pd_events' producer position
+ * after the record (PD_CTL_TRAILER): user space handles what pd_events held before it first.
  * The payload is left as the ring buffer had it. */
 LLVMValueRef cg_event_reserve_raw(struct cg *g, int size, uint32_t kind, uint32_t index,
 				  LLVMBasicBlockRef *done)
@@ -32,14 +33,21 @@ LLVMValueRef cg_event_reserve_raw(struct cg *g, int size, uint32_t kind, uint32_
 	*done = cg_block(g, "ev.done");
 	if (kind != PD_EV_PRINTF) {
 		LLVMBasicBlockRef ctl = cg_block(g, "ev.ctl");
+		LLVMBasicBlockRef ctl_ok = cg_block(g, "ev.ctl.ok");
 		LLVMBuildCondBr(g->b, LLVMBuildIsNull(g->b, rec, ""), ctl, ok);
 		LLVMPositionBuilderAtEnd(g->b, ctl);
-		LLVMValueRef crec = reserve(g, cg_sys_map(g, CG_SYS_CTL), size);
-		LLVMBuildCondBr(g->b, LLVMBuildIsNull(g->b, crec, ""), lost, ok);
+		LLVMValueRef crec = reserve(g, cg_sys_map(g, CG_SYS_CTL), size + PD_CTL_TRAILER);
+		LLVMBuildCondBr(g->b, LLVMBuildIsNull(g->b, crec, ""), lost, ctl_ok);
+		LLVMPositionBuilderAtEnd(g->b, ctl_ok);
+		LLVMValueRef qargs[2] = { cg_sys_map(g, CG_SYS_EVENTS),
+					  cg_const(g, BPF_RB_PROD_POS) };
+		cg_store_int(g, cg_gep(g, crec, size),
+			     cg_helper(g, BPF_FUNC_ringbuf_query, qargs, 2), 8);
+		LLVMBuildBr(g->b, ok);
 		LLVMPositionBuilderAtEnd(g->b, ok);
 		LLVMValueRef phi = LLVMBuildPhi(g->b, g->ptr, "ev.rec");
 		LLVMValueRef vals[2] = { rec, crec };
-		LLVMBasicBlockRef blocks[2] = { from, ctl };
+		LLVMBasicBlockRef blocks[2] = { from, ctl_ok };
 		LLVMAddIncoming(phi, vals, blocks, 2);
 		rec = phi;
 	} else {

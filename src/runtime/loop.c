@@ -173,48 +173,9 @@ int rt_handle_event(struct rt_trace *t, const void *data, size_t size)
 	return handle_action(t, &h, (const uint8_t *)data + sizeof(h), size - sizeof(h));
 }
 
-static int on_event(void *ctx, void *data, size_t size)
-{
-	struct rt_trace *t = ctx;
-	t->read_bytes += size + 8; /* with the ring buffer's record header */
-	if (!t->drain_left)
-		return rt_handle_event(t, data, size);
-	/* before a pd_ctl record: no further than what pd_events could hold when it was read */
-	bool last = t->drain_left <= size + 8;
-	t->drain_left = last ? 0 : t->drain_left - (size + 8);
-	int rc = rt_handle_event(t, data, size);
-	return last && rc >= 0 ? RT_EV_STOP : rc;
-}
-
-/* A control event goes to pd_ctl only when it found pd_events full, so pd_events holds
- * records queued before it: those are handled first, at most one ring's worth (a producer
- * that keeps writing must not hold the control event back). Otherwise an exit() read from
- * pd_ctl dropped, as queued after it, the print() its probe queued just before it. */
-static int on_ctl_event(void *ctx, void *data, size_t size)
-{
-	struct rt_trace *t = ctx;
-	t->drain_left = t->pd->ringbuf_size ? t->pd->ringbuf_size : 1;
-	int n = ring_buffer__consume(t->rb);
-	t->drain_left = 0;
-	if (n < 0 && n != RT_EV_STOP)
-		return n;
-	int rc = on_event(ctx, data, size);
-	return t->exiting ? RT_EV_STOP : rc;
-}
-
-/* After each pd_events batch (n records or an error), pd_ctl: the control events that found
- * pd_events full. Returns the records of both or the error. */
-static int consume_ctl(struct rt_trace *t, int n)
-{
-	if (!t->ctl_rb || (n < 0 && n != -EINTR))
-		return n;
-	int c = ring_buffer__consume(t->ctl_rb);
-	return c < 0 || n < 0 ? c : n + c;
-}
-
 int rt_drain(struct rt_trace *t)
 {
-	int n = consume_ctl(t, ring_buffer__consume(t->rb));
+	int n = rt_rings_read(t, 0);
 	flush_batch(t);
 	return n < 0 && n != RT_EV_STOP ? n : 0;
 }
@@ -243,7 +204,7 @@ static void nap(struct rt_trace *t)
 int rt_poll(struct rt_trace *t)
 {
 	while (!t->exiting && !stop_signal) {
-		int n = consume_ctl(t, ring_buffer__poll(t->rb, POLL_MS));
+		int n = rt_rings_read(t, POLL_MS);
 		if (n < 0 && n != -EINTR && n != RT_EV_STOP) {
 			flush_batch(t);
 			fprintf(stderr, "error: failed to read the ring buffer: %s\n",
@@ -482,8 +443,7 @@ static void cleanup(struct rt_trace *t)
 {
 	rt_detach_all(t);
 	free(t->att);
-	ring_buffer__free(t->ctl_rb);
-	ring_buffer__free(t->rb);
+	rt_rings_close(t);
 	bpf_object__close(t->obj);
 	if (t->child > 0)
 		rt_child_kill(t);
@@ -518,13 +478,9 @@ int rt_run(const struct pd_prog *pd, const void *elf, size_t elf_size, const str
 		cleanup(&t);
 		return err;
 	}
-	t.rb = ring_buffer__new(t.events_fd, on_event, &t, NULL);
-	if (t.rb && t.ctl_fd >= 0)
-		t.ctl_rb = ring_buffer__new(t.ctl_fd, on_ctl_event, &t, NULL);
-	if (!t.rb || (t.ctl_fd >= 0 && !t.ctl_rb)) {
-		err = -errno;
-		fprintf(stderr, "error: failed to read the %s ring buffer: %s\n",
-			t.rb ? PD_CTLBUF_SYM : PD_RINGBUF_SYM, strerror(-err));
+	err = rt_rings_open(&t);
+	if (err) {
+		fprintf(stderr, "error: failed to read the ring buffers: %s\n", strerror(-err));
 		cleanup(&t);
 		return err;
 	}

@@ -54,7 +54,13 @@ struct rt_trace {
 	int ctl_fd; /* pd_ctl (PD_CTLBUF_SYM), -1 when the program has no control events */
 	struct ring_buffer *ctl_rb;
 	size_t read_bytes; /* record bytes read since the last nap (rt_poll) */
-	size_t drain_left; /* reading pd_events before a pd_ctl record: bytes still to read */
+	/* with ctl_rb: each ring's consumer and producer positions, and the pd_ctl records
+	 * read but not yet handled (rings.c) */
+	struct rt_ring_pos {
+		const volatile unsigned long *cons, *prod;
+	} events_pos, ctl_pos;
+	struct strbuf ctlq;
+	size_t ctlq_head;
 	unsigned long long nap_after; /* rt_clock_ns() before which the reader does not nap */
 	struct rt_link *att; /* every link attached, detached in reverse order */
 	int natt, capatt;
@@ -180,6 +186,13 @@ rt_ev_handler rt_ev_system, rt_ev_cat, rt_ev_join, rt_ev_unwatch;
 /* loop.c: the ring buffer callback and the polling loop. */
 int rt_handle_event(struct rt_trace *t, const void *data, size_t size);
 int rt_poll(struct rt_trace *t);
+
+/* rings.c: the pd_events and pd_ctl readers (t->rb, t->ctl_rb). rt_rings_read waits up to
+ * timeout_ms (0: not at all) and handles what both hold, in the order it was written;
+ * returns the pd_events records read or a negative error (RT_EV_STOP after an exit()). */
+int rt_rings_open(struct rt_trace *t);
+int rt_rings_read(struct rt_trace *t, int timeout_ms);
+void rt_rings_close(struct rt_trace *t);
 int rt_drain(struct rt_trace *t);
 
 /* child.c: -c CMD, started stopped before attach and released after. */
