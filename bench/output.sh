@@ -2,7 +2,8 @@
 # Output benchmarks, bpfscope / bpftrace 0.17 / the hand-written C reference (bench/ref) side
 # by side (part of `make bench`; bench/run.sh runs it):
 #   a. printf flood: one printf per getppid() of the workload, PRINTS events as fast as it
-#      makes them; seconds, lines received (and their share), lines/s, events reported lost
+#      makes them; seconds, lines received (and their share), lines/s, events reported lost;
+#      bpfscope+exit is bpfscope with an exit() probe that never runs (it reads pd_ctl too)
 #   b. the same while a CPU hog (a nice 0 busy loop) runs on each core beside the consumer;
 #      b2. the reader pinned beside a hog, the traced workload alone on the other CPU: the
 #      producer runs at full speed while the reader gets half a CPU
@@ -58,6 +59,8 @@ median() { sort -n -k"$1" | awk -v c="$1" '{ v[NR] = $c } END { print v[int((NR 
 # workload: cpid stays its pid)
 floods() {
 	local prog='tracepoint:syscalls:sys_enter_getppid /pid == cpid/ { printf("%d %s %d\n", tid, comm, nsecs); }'
+	# the same with an exit() that never runs: bpfscope then reads pd_ctl beside pd_events
+	local ctl_prog="$prog"' tracepoint:syscalls:sys_enter_getppid /nsecs == 0/ { exit(); }'
 	local reader=() producer=() r t
 	[ $# -lt 2 ] || reader=(taskset -c "$1") producer=("$(command -v taskset)" -c "$2")
 	local cmd="${producer[*]} $WORKLOAD syscalls $PRINTS"
@@ -66,18 +69,24 @@ floods() {
 			# bpftrace 0.17 runs nothing for a -c command with a leading space
 			flood "$(name "$t")" "${reader[@]}" "$t" -c "${cmd# }" -e "$prog"
 		done
+		flood bpfscope+exit "${reader[@]}" "$BPFSCOPE" -c "${cmd# }" -e "$ctl_prog"
 		[ -z "$flood_ref" ] ||
 			flood C "${reader[@]}" "$flood_ref" "${producer[@]}" "$WORKLOAD" syscalls "$PRINTS"
 	done
 	printf '%-10s %8s %10s %8s %12s %9s\n' tool seconds "min lines" "min share" \
 		"lines/s" "max lost"
+	local rows=() n
 	for t in "${tools[@]}"; do
-		flood_row "$(name "$t")"
+		rows+=("$(name "$t")")
+	done
+	rows+=(bpfscope+exit)
+	for n in "${rows[@]}"; do
+		flood_row "$n"
 	done
 	[ -z "$flood_ref" ] || flood_row C
-	[ -z "${rates[C]:-}" ] || for t in "${tools[@]}"; do
-		echo "$(name "$t")/C: lines/s $(ratio "${rates[$(name "$t")]}" "${rates[C]}")," \
-			"lowest share received $(ratio "${shares[$(name "$t")]}" "${shares[C]}")"
+	[ -z "${rates[C]:-}" ] || for n in "${rows[@]}"; do
+		echo "$n/C: lines/s $(ratio "${rates[$n]}" "${rates[C]}")," \
+			"lowest share received $(ratio "${shares[$n]}" "${shares[C]}")"
 	done
 }
 
