@@ -10,6 +10,7 @@
 #include "output.h"
 #include "progdesc.h"
 #include "runtime/rt_internal.h"
+#include "util/radix.h"
 #include "util/strbuf.h"
 
 void out_write(const struct out *o, const char *s, size_t n)
@@ -205,32 +206,18 @@ static int key_bytes_cmp(const void *a, const void *b, void *arg)
 	return ks ? memcmp(x->key, y->key, ks) : 0;
 }
 
-/* An entry with what it sorts by, computed once: the value, then the first key field when
- * it is a number (the first test of key_cmp), then the whole key. */
-struct ranked {
-	int64_t v; /* bits of a u64 when unsigned; 0 for maps sorted by key only */
-	uint64_t k;
-	struct out_entry e;
-};
-
 struct rank_order {
 	const struct pd_map *m;
-	bool is_unsigned;
+	const struct out_entry *e;
 	int (*key_cmp)(const void *a, const void *b, void *m);
 };
 
-static int rank_cmp(const void *a, const void *b, void *arg)
+/* Records whose value and first key field are equal: by the whole key. */
+static int tie_cmp(const void *a, const void *b, void *arg)
 {
-	const struct ranked *x = a, *y = b;
+	const struct radix_rec *x = a, *y = b;
 	const struct rank_order *r = arg;
-	if (x->v != y->v) {
-		if (r->is_unsigned)
-			return (uint64_t)x->v < (uint64_t)y->v ? -1 : 1;
-		return x->v < y->v ? -1 : 1;
-	}
-	if (x->k != y->k)
-		return x->k < y->k ? -1 : 1;
-	return r->key_cmp(&x->e, &y->e, (void *)r->m);
+	return r->key_cmp(&r->e[x->tag], &r->e[y->tag], (void *)r->m);
 }
 
 /* The value an entry is sorted by, or false when the map sorts by key. */
@@ -271,30 +258,47 @@ static bool sort_value(const struct pd_map *m, const struct out_entry *e, int64_
 }
 
 /* bpftrace's order: by key (hist, lhist, avg and stats maps by the raw key bytes, others
- * field by field), then stably by value where the map has one. One sort does both. */
+ * field by field), then stably by value where the map has one. One sort does both: a radix
+ * sort by the value and the first key field, then the runs equal in both by the key. */
 void out_sort_entries(const struct pd_map *m, struct out_entry *e, int n)
 {
 	if (n < 2)
 		return;
 	bool by_bytes = m->kind == PD_MAP_HIST || m->kind == PD_MAP_LHIST ||
 			m->kind == PD_MAP_AVG || m->kind == PD_MAP_STATS;
-	struct rank_order order = { m, false, by_bytes ? key_bytes_cmp : key_cmp };
+	struct rank_order order = { m, e, by_bytes ? key_bytes_cmp : key_cmp };
 	const struct pd_type *k0 = m->key.fields.len ? &m->key.fields.v[0] : NULL;
 	bool by_k0 = !by_bytes && k0 && pd_kinds[k0->kind].flags & PD_KF_NUMBER;
-	struct ranked *r = malloc((size_t)n * sizeof(*r));
-	if (!r) {
+	struct radix_rec *r = malloc((size_t)n * 2 * sizeof(*r));
+	struct out_entry *copy = malloc((size_t)n * sizeof(*copy));
+	if (!r || !copy) {
+		free(r);
+		free(copy);
 		qsort_r(e, (size_t)n, sizeof(*e), order.key_cmp, (void *)m);
 		return; /* key order is still a sensible listing */
 	}
+	/* by the value (its sign bit flipped when signed, so that the unsigned order is the
+	 * signed one), the first key field when it is a number, then the whole key */
 	for (int i = 0; i < n; i++) {
-		r[i].e = e[i];
-		if (!sort_value(m, &e[i], &r[i].v, &order.is_unsigned))
-			r[i].v = 0;
-		r[i].k = by_k0 ? (uint64_t)rt_read_int(e[i].key + k0->offset, k0->size, false) : 0;
+		int64_t v = 0;
+		bool is_unsigned = true;
+		if (!sort_value(m, &e[i], &v, &is_unsigned))
+			v = 0;
+		r[i].hi = (uint64_t)v ^ (is_unsigned ? 0 : UINT64_C(1) << 63);
+		r[i].lo = by_k0 ? (uint64_t)rt_read_int(e[i].key + k0->offset, k0->size, false) : 0;
+		r[i].tag = (uint64_t)i;
 	}
-	qsort_r(r, (size_t)n, sizeof(*r), rank_cmp, &order);
+	radix_sort(r, r + n, (size_t)n);
+	for (int i = 0, j; i < n; i = j) {
+		for (j = i + 1; j < n && r[j].hi == r[i].hi && r[j].lo == r[i].lo; j++)
+			;
+		if (j - i > 1)
+			qsort_r(r + i, (size_t)(j - i), sizeof(*r), tie_cmp, &order);
+	}
+	memcpy(copy, e, (size_t)n * sizeof(*copy));
 	for (int i = 0; i < n; i++)
-		e[i] = r[i].e;
+		e[i] = copy[r[i].tag];
+	free(copy);
 	free(r);
 }
 

@@ -107,6 +107,29 @@ Test(output_text, sorts_counts_by_value_ascending_and_joins_multiple_keys)
 	cap_free(&c);
 }
 
+Test(output_text, sorts_by_value_then_every_key_field_across_the_whole_range)
+{
+	/* values at both ends of int64 and ties on value and on the first key field, which the
+	 * second field (a string) breaks */
+	struct pd_map m = keyed_map("@s", PD_MAP_SUM);
+	struct key_is k[6] = { { 5, "b" }, { 5, "a" }, { -1, "a" }, { 2, "a" }, { 2, "a" },
+			       { 7, "z" } };
+	k[4].s[0] = 'c';
+	struct out_entry e[6] = {
+		{ .key = (uint8_t *)&k[0], .num = 3 },
+		{ .key = (uint8_t *)&k[1], .num = 3 },
+		{ .key = (uint8_t *)&k[2], .num = INT64_MAX },
+		{ .key = (uint8_t *)&k[3], .num = INT64_MIN },
+		{ .key = (uint8_t *)&k[4], .num = 3 },
+		{ .key = (uint8_t *)&k[5], .num = -1 },
+	};
+	struct cap c;
+	cr_assert_str_eq(print_map(&c, false, &m, e, 6, 0, 0),
+			 "@s[2, a]: -9223372036854775808\n@s[7, z]: -1\n@s[2, c]: 3\n"
+			 "@s[5, a]: 3\n@s[5, b]: 3\n@s[-1, a]: 9223372036854775807\n");
+	cap_free(&c);
+}
+
 Test(output_text, print_with_top_and_div_keeps_the_largest_and_divides)
 {
 	/* bpftrace: @c[1]=1, @c[2]=2, @c[3]=3; print(@c, 2); print(@c, 0, 2) */

@@ -6,6 +6,7 @@
 
 #include "util/arena.h"
 #include "util/diag.h"
+#include "util/radix.h"
 #include "util/strbuf.h"
 #include "util/vec.h"
 
@@ -178,4 +179,44 @@ Test(diag, underlines_to_the_end_of_the_first_line_of_a_long_span)
 	char *out = capture(multi_line_span, "abc defgh\nxyz\n");
 	cr_assert_str_eq(out, "prog.bt:1:5: warning: spans lines\nabc defgh\n    ^~~~~\n");
 	free(out);
+}
+
+static int rec_cmp(const void *a, const void *b)
+{
+	const struct radix_rec *x = a, *y = b;
+	if (x->hi != y->hi)
+		return x->hi < y->hi ? -1 : 1;
+	if (x->lo != y->lo)
+		return x->lo < y->lo ? -1 : 1;
+	return x->tag < y->tag ? -1 : x->tag > y->tag; /* the input order: stable */
+}
+
+Test(radix, sorts_by_hi_then_lo_stably_like_a_comparison_sort)
+{
+	enum { N = 5000 };
+	static struct radix_rec v[N], tmp[N], want[N];
+	uint64_t x = 88172645463325252ull; /* xorshift64 */
+	for (int i = 0; i < N; i++) {
+		x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+		/* few distinct hi values (ties on hi), lo of every width, and repeated pairs */
+		v[i] = (struct radix_rec){ .hi = x % 7 == 0 ? UINT64_MAX : (x >> 60),
+					   .lo = i % 10 == 0 ? 42 : x >> (x % 64), .tag = i };
+	}
+	memcpy(want, v, sizeof(v));
+	qsort(want, N, sizeof(*want), rec_cmp);
+	radix_sort(v, tmp, N);
+	for (int i = 0; i < N; i++)
+		cr_assert(v[i].hi == want[i].hi && v[i].lo == want[i].lo && v[i].tag == want[i].tag,
+			  "record %d differs", i);
+}
+
+Test(radix, leaves_records_that_share_every_byte_in_order)
+{
+	struct radix_rec v[3] = { { 1, 2, 0 }, { 1, 2, 1 }, { 1, 2, 2 } }, tmp[3];
+	radix_sort(v, tmp, 3);
+	for (int i = 0; i < 3; i++)
+		cr_assert_eq(v[i].tag, (uint64_t)i);
+	radix_sort(v, tmp, 0);
+	radix_sort(v, tmp, 1);
+	cr_assert_eq(v[0].tag, 0);
 }
