@@ -39,6 +39,10 @@ struct checker {
 	bool quiet; /* a pre-pass: no diagnostics, no formats; maps get defined */
 	bool grew; /* a map was defined during this pass */
 	VEC(struct tc_map *) maps;
+	/* maps by name: open addressing, a power of two of slots, at most half used (a script
+	 * of thousands of maps would otherwise cost a name comparison per map per use) */
+	struct tc_map **map_slots;
+	uint32_t map_nslots;
 	VEC(const char *) poisoned; /* maps whose defining use was bad: reads stay quiet */
 	/* Probes cloned from one wildcard share their source: each message is said once. */
 	VEC(struct tc_said) said;

@@ -77,12 +77,45 @@ struct type *tc_storage(struct checker *ck, struct type *t, const struct src_loc
 	return s;
 }
 
+/* FNV-1a */
+static uint32_t name_hash(const char *s)
+{
+	uint32_t h = 2166136261u;
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 16777619u;
+	return h;
+}
+
+/* The slot that holds name, or the empty one where it would go. */
+static struct tc_map **map_slot(struct tc_map **slots, uint32_t nslots, const char *name)
+{
+	uint32_t i = name_hash(name) & (nslots - 1);
+	while (slots[i] && strcmp(slots[i]->name, name) != 0)
+		i = (i + 1) & (nslots - 1);
+	return &slots[i];
+}
+
 struct tc_map *tc_find_map(struct checker *ck, const char *name)
 {
-	for (int i = 0; i < ck->maps.len; i++)
-		if (strcmp(ck->maps.v[i]->name, name) == 0)
-			return ck->maps.v[i];
-	return NULL;
+	return ck->map_nslots ? *map_slot(ck->map_slots, ck->map_nslots, name) : NULL;
+}
+
+/* Adds m (a name not yet there) to the index; returns 0 or -ENOMEM. */
+static int index_map(struct checker *ck, struct tc_map *m)
+{
+	if ((uint32_t)ck->maps.len * 2 > ck->map_nslots) {
+		uint32_t n = ck->map_nslots ? ck->map_nslots * 2 : 64;
+		struct tc_map **slots = arena_alloc(&ck->c->arena, n * sizeof(*slots));
+		if (!slots)
+			return -ENOMEM;
+		for (int i = 0; i < ck->maps.len; i++)
+			if (ck->maps.v[i] != m)
+				*map_slot(slots, n, ck->maps.v[i]->name) = ck->maps.v[i];
+		ck->map_slots = slots;
+		ck->map_nslots = n;
+	}
+	*map_slot(ck->map_slots, ck->map_nslots, m->name) = m;
+	return 0;
 }
 
 static struct tc_map *new_map(struct checker *ck, const struct ast_node *n, struct type *key,
@@ -96,6 +129,10 @@ static struct tc_map *new_map(struct checker *ck, const struct ast_node *n, stru
 		return NULL;
 	}
 	m->name = n->map.name;
+	if (index_map(ck, m)) {
+		ck->nomem = true;
+		return NULL;
+	}
 	m->id = c->pd->maps.len;
 	m->key = key;
 	m->nkeys = n->map.keys.len;

@@ -16,6 +16,7 @@
 #include "sema/types.h"
 #include "util/arena.h"
 #include "util/diag.h"
+#include "util/strbuf.h"
 
 struct checked {
 	struct compiler c;
@@ -417,6 +418,31 @@ Test(resolve, raw_tracepoints_are_checked_against_btf)
 }
 
 /* ---- expression types ---- */
+
+Test(typecheck, thousands_of_maps_are_each_defined_once_and_found_again)
+{
+	/* past several growths of the name index: every later use finds its own map */
+	enum { N = 1500 };
+	struct strbuf sb = { 0 };
+	sb_append(&sb, "BEGIN {");
+	for (int i = 0; i < N; i++)
+		sb_printf(&sb, " @m%d = %d;", i, i);
+	sb_append(&sb, " }\nEND {");
+	for (int i = N - 1; i >= 0; i--)
+		sb_printf(&sb, " @m%d = @m%d + 1;", i, i);
+	sb_append(&sb, " @m7 = \"x\"; }\n");
+	struct checked *p = check(sb_str(&sb));
+	cr_assert_eq(p->c.pd->maps.len, N);
+	for (int i = 0; i < N; i++) {
+		char name[16];
+		snprintf(name, sizeof(name), "@m%d", i);
+		cr_assert_str_eq(p->c.pd->maps.v[i].name, name);
+	}
+	cr_assert_neq(p->rc, 0);
+	cr_assert(strstr(p->err, "@m7"), "the type clash names @m7:\n%s", p->err);
+	done(p);
+	sb_free(&sb);
+}
 
 Test(typecheck, literals_and_builtins_have_their_types)
 {
