@@ -67,7 +67,8 @@ static const struct queued *queue_head(const struct rt_trace *t)
 	return queue_empty(t) ? NULL : (const struct queued *)(t->ctlq.s + t->ctlq_head);
 }
 
-/* Handles the head of the queue. Returns what its handler returned. */
+/* Handles the head of the queue. Returns what its handler returned (RT_EV_STOP for an
+ * exit(); after one, records are dropped and reading goes on). */
 static int pop(struct rt_trace *t)
 {
 	const struct queued *q = queue_head(t);
@@ -76,7 +77,7 @@ static int pop(struct rt_trace *t)
 	int rc = rt_handle_event(t, q + 1, size);
 	if (queue_empty(t))
 		t->ctlq_head = t->ctlq.len = 0;
-	return t->exiting ? RT_EV_STOP : rc;
+	return rc;
 }
 
 static int on_ctl(void *ctx, void *data, size_t size)
