@@ -17,8 +17,8 @@
 #include "progdesc.h"
 #include "runtime/rt_internal.h"
 
-/* How long the reader waits for a record another CPU reserved and has not submitted yet:
- * a BPF program runs for microseconds, so only a stuck one reaches it. */
+/* How long the reader waits for a record another CPU reserved and has not submitted yet
+ * (wait_more): a BPF program runs for microseconds, so only a stuck one reaches it. */
 #define WAIT_NS 10000000ULL
 
 /* A queued pd_ctl record: this header, then size bytes of record, padded to 8. */
@@ -96,26 +96,31 @@ static int on_ctl(void *ctx, void *data, size_t size)
 	return 0;
 }
 
-/* Takes every record pd_ctl holds into the queue, waiting up to WAIT_NS for one that is
- * reserved but not yet submitted. */
+/* Waiting for a record another CPU reserved and has not submitted yet: yields and returns
+ * true until WAIT_NS have passed since the first call (*until starts at 0). */
+static bool wait_more(unsigned long long *until)
+{
+	unsigned long long now = rt_clock_ns();
+	if (!*until)
+		*until = now + WAIT_NS;
+	else if (now >= *until)
+		return false;
+	sched_yield();
+	return true;
+}
+
+/* Takes every record pd_ctl holds into the queue, waiting for one still being written. */
 static int pull_ctl(struct rt_trace *t)
 {
 	unsigned long long until = 0;
-	for (;;) {
-		if (consumer(&t->ctl_pos) == producer(&t->ctl_pos))
-			return 0;
+	while (consumer(&t->ctl_pos) != producer(&t->ctl_pos)) {
 		int n = ring_buffer__consume(t->ctl_rb);
 		if (n < 0)
 			return n;
-		if (consumer(&t->ctl_pos) == producer(&t->ctl_pos))
-			return 0;
-		unsigned long long now = rt_clock_ns();
-		if (!until)
-			until = now + WAIT_NS;
-		else if (now >= until)
-			return 0;
-		sched_yield();
+		if (consumer(&t->ctl_pos) != producer(&t->ctl_pos) && !wait_more(&until))
+			break;
 	}
+	return 0;
 }
 
 /* Handles the queued control events written before pd_events position pos. */
@@ -148,7 +153,7 @@ static int on_event(void *ctx, void *data, size_t size)
 }
 
 /* After pd_events was read: the queued control events, each once pd_events was read up to
- * its position (waiting up to WAIT_NS for a record before it that is still being written). */
+ * its position (waiting for a record before it that is still being written). */
 static int settle(struct rt_trace *t)
 {
 	unsigned long long until = 0;
@@ -162,16 +167,8 @@ static int settle(struct rt_trace *t)
 		int n = ring_buffer__consume(t->rb);
 		if (n < 0)
 			return n;
-		if (n > 0 || consumer(&t->events_pos) >= q->pos)
-			continue;
-		unsigned long long now = rt_clock_ns();
-		if (!until) {
-			until = now + WAIT_NS;
-		} else if (now >= until) {
+		if (!n && consumer(&t->events_pos) < q->pos && !wait_more(&until))
 			rc = pop(t);
-			continue;
-		}
-		sched_yield();
 	}
 	return rc;
 }
